@@ -1,0 +1,32 @@
+package io.vetcd.api;
+
+import io.vertx.core.Future;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.server.StatusException;
+import io.vetcd.server.EtcdError;
+import io.vetcd.server.EtcdException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Turns failures into gRPC statuses with etcd's codes and messages. */
+public final class GrpcErrors {
+    private static final Logger log = LoggerFactory.getLogger(GrpcErrors.class);
+
+    private GrpcErrors() {}
+
+    public static StatusException toStatus(Throwable t) {
+        if (t instanceof StatusException se) return se;
+        if (t instanceof EtcdException ee) return new StatusException(ee.error().status, ee.error().message);
+        // Anything else is our bug, not the client's: say so without leaking internals, keep serving.
+        log.warn("request failed unexpectedly", t);
+        return new StatusException(GrpcStatus.UNKNOWN, String.valueOf(t.getMessage()));
+    }
+
+    public static <T> Future<T> fail(Throwable t) {
+        return Future.failedFuture(toStatus(t));
+    }
+
+    public static <T> Future<T> unimplemented() {
+        return Future.failedFuture(toStatus(EtcdError.NOT_IMPLEMENTED.exception()));
+    }
+}

@@ -1,0 +1,114 @@
+package io.vetcd.api;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.util.JsonFormat;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.server.StatusException;
+import io.vetcd.pb.etcdserver.CompactionRequest;
+import io.vetcd.pb.etcdserver.DeleteRangeRequest;
+import io.vetcd.pb.etcdserver.MemberListRequest;
+import io.vetcd.pb.etcdserver.PutRequest;
+import io.vetcd.pb.etcdserver.RangeRequest;
+import io.vetcd.pb.etcdserver.StatusRequest;
+import io.vetcd.pb.etcdserver.TxnRequest;
+
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * etcd's grpc-gateway: the v3 API as JSON over HTTP/1.1 under /v3 and /v3beta.
+ * Bytes fields are base64, 64-bit integers are strings and field names are the
+ * proto names, exactly as etcd's gateway prints them.
+ */
+public final class JsonGateway {
+    private static final JsonFormat.Printer PRINTER =
+        JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();
+    private static final JsonFormat.Parser PARSER = JsonFormat.parser();
+
+    private final KvApi kv;
+    private final MaintenanceApi maintenance;
+    private final ClusterApi cluster;
+    private final long maxBodyBytes;
+
+    public JsonGateway(KvApi kv, MaintenanceApi maintenance, ClusterApi cluster, long maxBodyBytes) {
+        this.kv = kv;
+        this.maintenance = maintenance;
+        this.cluster = cluster;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    public void mount(Router router) {
+        for (String prefix : new String[]{"/v3", "/v3beta"}) {
+            router.post(prefix + "/*").handler(BodyHandler.create().setBodyLimit(maxBodyBytes));
+            bind(router, prefix + "/kv/range", RangeRequest::newBuilder, kv::range);
+            bind(router, prefix + "/kv/put", PutRequest::newBuilder, kv::put);
+            bind(router, prefix + "/kv/deleterange", DeleteRangeRequest::newBuilder, kv::deleteRange);
+            bind(router, prefix + "/kv/txn", TxnRequest::newBuilder, kv::txn);
+            bind(router, prefix + "/kv/compaction", CompactionRequest::newBuilder, kv::compact);
+            bind(router, prefix + "/maintenance/status", StatusRequest::newBuilder, maintenance::status);
+            bind(router, prefix + "/cluster/member/list", MemberListRequest::newBuilder, cluster::memberList);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private <Q extends Message, B extends Message.Builder> void bind(
+            Router router, String path, Supplier<B> builder, Function<Q, Future<? extends Message>> call) {
+        router.post(path).handler(ctx -> {
+            Q req;
+            try {
+                B b = builder.get();
+                String body = ctx.body().asString();
+                if (body != null && !body.isBlank()) PARSER.merge(body, b);
+                req = (Q) b.build();
+            } catch (InvalidProtocolBufferException | RuntimeException e) {
+                fail(ctx, new StatusException(GrpcStatus.INVALID_ARGUMENT, String.valueOf(e.getMessage())));
+                return;
+            }
+            call.apply(req).onComplete(ar -> {
+                if (ar.succeeded()) {
+                    try {
+                        ctx.response().putHeader("content-type", "application/json")
+                            .end(Buffer.buffer(PRINTER.print(ar.result())));
+                    } catch (InvalidProtocolBufferException e) {
+                        fail(ctx, GrpcErrors.toStatus(e));
+                    }
+                } else {
+                    fail(ctx, GrpcErrors.toStatus(ar.cause()));
+                }
+            });
+        });
+    }
+
+    /** grpc-gateway's error body: the message twice (error, message) and the numeric gRPC code. */
+    private static void fail(RoutingContext ctx, StatusException e) {
+        String msg = e.message() == null ? "" : e.message();
+        JsonObject body = new JsonObject().put("error", msg).put("message", msg).put("code", e.status().code);
+        ctx.response().setStatusCode(httpStatus(e.status()))
+            .putHeader("content-type", "application/json").end(body.encode());
+    }
+
+    /** grpc-gateway's mapping of gRPC codes to HTTP statuses. */
+    static int httpStatus(GrpcStatus s) {
+        return switch (s) {
+            case OK -> 200;
+            case CANCELLED -> 408;
+            case INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE -> 400;
+            case DEADLINE_EXCEEDED -> 504;
+            case NOT_FOUND -> 404;
+            case ALREADY_EXISTS, ABORTED -> 409;
+            case PERMISSION_DENIED -> 403;
+            case UNAUTHENTICATED -> 401;
+            case RESOURCE_EXHAUSTED -> 429;
+            case UNIMPLEMENTED -> 501;
+            case UNAVAILABLE -> 503;
+            default -> 500;
+        };
+    }
+}

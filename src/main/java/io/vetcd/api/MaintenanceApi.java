@@ -1,0 +1,49 @@
+package io.vetcd.api;
+
+import io.vertx.core.Future;
+import io.vetcd.pb.etcdserver.AlarmRequest;
+import io.vetcd.pb.etcdserver.AlarmResponse;
+import io.vetcd.pb.etcdserver.DefragmentRequest;
+import io.vetcd.pb.etcdserver.DefragmentResponse;
+import io.vetcd.pb.etcdserver.HashKVRequest;
+import io.vetcd.pb.etcdserver.HashKVResponse;
+import io.vetcd.pb.etcdserver.MaintenanceService;
+import io.vetcd.pb.etcdserver.StatusRequest;
+import io.vetcd.pb.etcdserver.StatusResponse;
+import io.vetcd.server.EtcdServer;
+
+/**
+ * etcdserverpb.Maintenance: status, hashkv, defragment and alarm listing.
+ * Snapshot, Hash and MoveLeader are not built yet and answer UNIMPLEMENTED.
+ */
+public final class MaintenanceApi extends MaintenanceService {
+    private final EtcdServer server;
+
+    public MaintenanceApi(EtcdServer server) {
+        this.server = server;
+    }
+
+    @Override
+    public Future<StatusResponse> status(StatusRequest r) {
+        return server.status().recover(GrpcErrors::fail);
+    }
+
+    @Override
+    public Future<HashKVResponse> hashKV(HashKVRequest r) {
+        return server.hashKV(r.getRevision()).recover(GrpcErrors::fail);
+    }
+
+    @Override
+    public Future<DefragmentResponse> defragment(DefragmentRequest r) {
+        return server.defragment()
+            .map(v -> DefragmentResponse.newBuilder().setHeader(server.header()).build())
+            .recover(GrpcErrors::fail);
+    }
+
+    @Override
+    public Future<AlarmResponse> alarm(AlarmRequest r) {
+        if (r.getAction() != AlarmRequest.AlarmAction.GET) return GrpcErrors.unimplemented();
+        // No alarm can be raised yet (no space quota or corruption check), so the list is truly empty.
+        return Future.succeededFuture(AlarmResponse.newBuilder().setHeader(server.header()).build());
+    }
+}

@@ -1,0 +1,104 @@
+package io.vetcd.node;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.Http2Settings;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerOptions;
+import io.vetcd.api.ClusterApi;
+import io.vetcd.api.JsonGateway;
+import io.vetcd.api.KvApi;
+import io.vetcd.api.MaintenanceApi;
+import io.vetcd.pb.etcdserver.ClusterGrpcService;
+import io.vetcd.pb.etcdserver.KVGrpcService;
+import io.vetcd.pb.etcdserver.MaintenanceGrpcService;
+import io.vetcd.server.EtcdServer;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One event loop's share of the client listeners. Every instance binds every
+ * --listen-client-urls address; Vert.x spreads connections over the instances.
+ * One port speaks gRPC (h2c with prior knowledge, or TLS with ALPN) and
+ * HTTP/1.1 (the JSON gateway, /version, /health): the job etcd gives to cmux.
+ */
+public final class ClientVerticle extends VerticleBase {
+    /** gRPC messages may exceed --max-request-bytes by this much before the transport refuses them (etcd's margin). */
+    static final long GRPC_OVERHEAD_BYTES = 512 * 1024;
+
+    private final EtcdServer server;
+    private final List<URI> listenUrls;
+    private final ListenerTls tls;
+    private final long maxRequestBytes;
+    private final int maxConcurrentStreams;
+    private final List<HttpServer> servers = new ArrayList<>();
+
+    public ClientVerticle(EtcdServer server, List<URI> listenUrls, ListenerTls tls, long maxRequestBytes,
+                          int maxConcurrentStreams) {
+        this.server = server;
+        this.listenUrls = listenUrls;
+        this.tls = tls;
+        this.maxRequestBytes = maxRequestBytes;
+        this.maxConcurrentStreams = maxConcurrentStreams;
+    }
+
+    @Override
+    public Future<?> start() {
+        KvApi kv = new KvApi(server);
+        MaintenanceApi maintenance = new MaintenanceApi(server);
+        ClusterApi cluster = new ClusterApi(server);
+
+        GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
+            .setMaxMessageSize(maxRequestBytes + GRPC_OVERHEAD_BYTES));
+        grpc.addService(KVGrpcService.of(kv));
+        // Only what is built is bound; the rest answers UNIMPLEMENTED rather than pretending.
+        grpc.addService(MaintenanceGrpcService.builder(maintenance).bind(
+            MaintenanceGrpcService.Status, MaintenanceGrpcService.HashKV,
+            MaintenanceGrpcService.Defragment, MaintenanceGrpcService.Alarm).build());
+        grpc.addService(ClusterGrpcService.builder(cluster).bind(ClusterGrpcService.MemberList).build());
+
+        Router router = Router.router(vertx);
+        router.get("/version").handler(ctx -> ctx.json(versionJson()));
+        router.get("/health").handler(ctx -> health().onComplete(ar -> {
+            boolean ok = ar.succeeded() && ar.result();
+            ctx.response().setStatusCode(ok ? 200 : 503);
+            ctx.json(new JsonObject().put("health", String.valueOf(ok)));
+        }));
+        new JsonGateway(kv, maintenance, cluster, maxRequestBytes + GRPC_OVERHEAD_BYTES).mount(router);
+
+        List<Future<HttpServer>> binds = new ArrayList<>();
+        for (URI url : listenUrls) {
+            HttpServerOptions o = new HttpServerOptions()
+                .setHost(url.getHost()).setPort(url.getPort())
+                .setHttp2ClearTextEnabled(true)
+                .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(maxConcurrentStreams));
+            if ("https".equals(url.getScheme()) || "unixs".equals(url.getScheme())) tls.applyTo(o);
+            HttpServer http = vertx.createHttpServer(o).requestHandler(req -> dispatch(req, grpc, router));
+            servers.add(http);
+            binds.add(http.listen());
+        }
+        return Future.all(binds);
+    }
+
+    private static void dispatch(HttpServerRequest req, GrpcServer grpc, Router router) {
+        String ct = req.getHeader("content-type");
+        if (ct != null && ct.startsWith("application/grpc")) grpc.handle(req);
+        else router.handle(req);
+    }
+
+    /** A member is healthy when its core runs and it can serve a linearizable read. */
+    private Future<Boolean> health() {
+        return server.readBarrier().map(v -> true).otherwise(false);
+    }
+
+    static JsonObject versionJson() {
+        return new JsonObject().put("etcdserver", EtcdServer.VERSION).put("etcdcluster", EtcdServer.CLUSTER_VERSION);
+    }
+}

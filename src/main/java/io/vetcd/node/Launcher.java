@@ -1,0 +1,65 @@
+package io.vetcd.node;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vetcd.config.ConfigException;
+import io.vetcd.config.ConfigLoader;
+import io.vetcd.config.EarlyExit;
+import io.vetcd.config.EtcdConfig;
+import io.vetcd.config.FeatureSupport;
+import io.vetcd.config.LogSetup;
+import io.vetcd.config.UnknownFlagException;
+import io.vetcd.config.UnsupportedSubcommandException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * {@code java -jar node-fat.jar -conf conf/etcd.json} or with etcd's own flags.
+ * Loads and validates the config (vertx-config: file, then ETCD_* env, then
+ * flags), sets up logging, starts the member, and stops it cleanly on SIGTERM.
+ */
+public final class Launcher {
+    private Launcher() {}
+
+    public static void main(String[] args) {
+        EtcdConfig cfg;
+        Vertx boot = Vertx.vertx();
+        try {
+            cfg = ConfigLoader.load(boot, List.of(args), System.getenv()).await();
+        } catch (EarlyExit e) {
+            System.out.print(e.stdout());
+            System.out.flush();
+            System.exit(e.exitCode());
+            return;
+        } catch (ConfigException | UnknownFlagException | UnsupportedSubcommandException e) {
+            System.err.println(e.getMessage());
+            System.exit(1);
+            return;
+        } finally {
+            boot.close();
+        }
+        LogSetup.apply(cfg.logging());
+        Logger log = LoggerFactory.getLogger("etcdmain");
+        for (String w : cfg.warnings()) log.warn(w);
+        for (String w : FeatureSupport.warnings(cfg)) log.warn(w);
+
+        Vertx vertx = Vertx.vertx(new VertxOptions()
+            .setEventLoopPoolSize(cfg.vertx().eventLoopPoolSize())
+            .setWorkerPoolSize(cfg.vertx().workerPoolSize()));
+        try {
+            VetcdNode node = VetcdNode.start(vertx, cfg).await();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    node.stop().await();
+                } catch (Exception ignored) {
+                    // shutting down anyway
+                }
+            }, "vetcd-shutdown"));
+        } catch (Throwable t) {
+            log.error("failed to start member: {}", t.getMessage(), t);
+            System.exit(1);
+        }
+    }
+}

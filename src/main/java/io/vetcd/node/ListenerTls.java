@@ -1,0 +1,35 @@
+package io.vetcd.node;
+
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+
+import java.util.List;
+
+/**
+ * The TLS settings of one kind of listener (client or peer): certificate and
+ * key (given or self-signed by --auto-tls), optional CA for client-certificate
+ * authentication, and the cipher suites.
+ */
+public record ListenerTls(String certFile, String keyFile, String trustedCaFile, boolean clientCertAuth,
+                          List<String> cipherSuites) {
+
+    public static final ListenerTls NONE = new ListenerTls(null, null, null, false, List.of());
+
+    public boolean hasCertificate() {
+        return certFile != null && !certFile.isEmpty() && keyFile != null && !keyFile.isEmpty();
+    }
+
+    /** Applies these settings to an https listener. */
+    public HttpServerOptions applyTo(HttpServerOptions o) {
+        o.setSsl(true).setUseAlpn(true)
+            .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certFile).setKeyPath(keyFile));
+        if (trustedCaFile != null && !trustedCaFile.isEmpty()) {
+            o.setTrustOptions(new PemTrustOptions().addCertPath(trustedCaFile));
+        }
+        if (clientCertAuth) o.setClientAuth(ClientAuth.REQUIRED);
+        for (String suite : cipherSuites) o.addEnabledCipherSuite(GoCipherSuites.toJava(suite));
+        return o;
+    }
+}

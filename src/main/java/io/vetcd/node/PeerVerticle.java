@@ -1,0 +1,64 @@
+package io.vetcd.node;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vetcd.server.ClusterIds;
+import io.vetcd.server.EtcdServer;
+import io.vetcd.server.Member;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One event loop's share of the peer listeners: the routes other members (and
+ * etcd tooling) call. Today /version and /members; the raft transport routes
+ * (/raft, /raft/stream/*, /raft/snapshot, /raft/probing, /leases) join this
+ * router with multi-member clusters.
+ */
+public final class PeerVerticle extends VerticleBase {
+    private final EtcdServer server;
+    private final List<URI> listenUrls;
+    private final ListenerTls tls;
+
+    public PeerVerticle(EtcdServer server, List<URI> listenUrls, ListenerTls tls) {
+        this.server = server;
+        this.listenUrls = listenUrls;
+        this.tls = tls;
+    }
+
+    @Override
+    public Future<?> start() {
+        Router router = Router.router(vertx);
+        router.get("/version").handler(ctx -> ctx.json(ClientVerticle.versionJson()));
+        router.get("/members").handler(ctx -> {
+            ctx.response().putHeader("X-Etcd-Cluster-ID", ClusterIds.hex(server.clusterId()));
+            ctx.json(membersJson(server.members()));
+        });
+        List<Future<HttpServer>> binds = new ArrayList<>();
+        for (URI url : listenUrls) {
+            HttpServerOptions o = new HttpServerOptions().setHost(url.getHost()).setPort(url.getPort());
+            if ("https".equals(url.getScheme())) tls.applyTo(o);
+            binds.add(vertx.createHttpServer(o).requestHandler(router).listen());
+        }
+        return Future.all(binds);
+    }
+
+    /** The shape of etcd's peer /members answer: hex ids, peerURLs, name, clientURLs. */
+    static JsonArray membersJson(List<Member> members) {
+        JsonArray a = new JsonArray();
+        for (Member m : members) {
+            JsonObject o = new JsonObject().put("id", ClusterIds.hex(m.id())).put("peerURLs", new JsonArray(m.peerUrls()));
+            if (!m.name().isEmpty()) o.put("name", m.name());
+            if (!m.clientUrls().isEmpty()) o.put("clientURLs", new JsonArray(m.clientUrls()));
+            if (m.learner()) o.put("isLearner", true);
+            a.add(o);
+        }
+        return a;
+    }
+}

@@ -1,0 +1,222 @@
+package io.vetcd.server;
+
+import com.google.protobuf.ByteString;
+import io.vetcd.mvcc.MvccStore;
+import io.vetcd.mvcc.RangeResult;
+import io.vetcd.mvcc.WriteTxn;
+import io.vetcd.pb.etcdserver.Compare;
+import io.vetcd.pb.etcdserver.DeleteRangeRequest;
+import io.vetcd.pb.etcdserver.DeleteRangeResponse;
+import io.vetcd.pb.etcdserver.PutRequest;
+import io.vetcd.pb.etcdserver.PutResponse;
+import io.vetcd.pb.etcdserver.RangeRequest;
+import io.vetcd.pb.etcdserver.RangeResponse;
+import io.vetcd.pb.etcdserver.RequestOp;
+import io.vetcd.pb.etcdserver.ResponseHeader;
+import io.vetcd.pb.etcdserver.ResponseOp;
+import io.vetcd.pb.etcdserver.TxnRequest;
+import io.vetcd.pb.etcdserver.TxnResponse;
+import io.vetcd.pb.mvcc.KeyValue;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Applies KV requests to the MVCC store with etcd 3.4's semantics (apply.go):
+ * one write transaction per request, one revision per transaction that changes
+ * something, transaction compares evaluated against the state before any of
+ * its operations. Called only from the core thread.
+ *
+ * <p>Headers built here carry only the revision; the server stamps cluster id,
+ * member id and raft term on the way out.
+ */
+public final class KvApplier {
+    private final MvccStore store;
+    private volatile LeaseLookup leases = LeaseLookup.NONE;
+
+    public KvApplier(MvccStore store) {
+        this.store = store;
+    }
+
+    public void leases(LeaseLookup leases) { this.leases = leases; }
+
+    public PutResponse put(PutRequest p, long index) {
+        if (p.getLease() != 0 && !leases.exists(p.getLease())) {
+            store.beginWrite().commit(index);
+            throw EtcdError.LEASE_NOT_FOUND.exception();
+        }
+        WriteTxn txn = store.beginWrite();
+        try {
+            PutResponse.Builder resp = put(txn, p);
+            long rev = txn.commit(index);
+            return resp.setHeader(ResponseHeader.newBuilder().setRevision(rev)).build();
+        } catch (RuntimeException e) {
+            txn.abort();
+            store.beginWrite().commit(index);
+            throw e;
+        }
+    }
+
+    public DeleteRangeResponse deleteRange(DeleteRangeRequest d, long index) {
+        WriteTxn txn = store.beginWrite();
+        DeleteRangeResponse.Builder resp = deleteRange(txn, d);
+        long rev = txn.commit(index);
+        return resp.setHeader(ResponseHeader.newBuilder().setRevision(rev)).build();
+    }
+
+    public TxnResponse txn(TxnRequest t, long index) {
+        WriteTxn txn = store.beginWrite();
+        try {
+            List<Boolean> path = new ArrayList<>();
+            comparePath(txn, t, path);
+            checkPath(txn, t, path, new int[]{0});
+            TxnResponse.Builder resp = applyTxn(txn, t, path, new int[]{0});
+            long rev = txn.commit(index);
+            stampRevision(resp, rev);
+            return resp.build();
+        } catch (RuntimeException e) {
+            txn.abort();
+            store.beginWrite().commit(index);
+            throw e;
+        }
+    }
+
+    /** A serializable or linearizable read outside any transaction. */
+    public RangeResponse range(RangeRequest r) {
+        RangeResult rr = store.range(r);
+        return toResponse(rr, r).build();
+    }
+
+    private PutResponse.Builder put(WriteTxn txn, PutRequest p) {
+        PutResponse.Builder resp = PutResponse.newBuilder();
+        KeyValue prev = null;
+        if (p.getIgnoreValue() || p.getIgnoreLease() || p.getPrevKv()) {
+            RangeResult rr = txn.range(RangeRequest.newBuilder().setKey(p.getKey()).build());
+            prev = rr.kvs().isEmpty() ? null : rr.kvs().get(0);
+        }
+        if ((p.getIgnoreValue() || p.getIgnoreLease()) && prev == null) {
+            throw EtcdError.KEY_NOT_FOUND.exception();
+        }
+        ByteString value = p.getIgnoreValue() ? prev.getValue() : p.getValue();
+        long lease = p.getIgnoreLease() ? prev.getLease() : p.getLease();
+        if (p.getPrevKv() && prev != null) resp.setPrevKv(prev);
+        txn.put(p.getKey().toByteArray(), value.toByteArray(), lease);
+        return resp;
+    }
+
+    private DeleteRangeResponse.Builder deleteRange(WriteTxn txn, DeleteRangeRequest d) {
+        DeleteRangeResponse.Builder resp = DeleteRangeResponse.newBuilder();
+        List<KeyValue> deleted = txn.deleteRange(d.getKey().toByteArray(), d.getRangeEnd().toByteArray());
+        resp.setDeleted(deleted.size());
+        if (d.getPrevKv()) resp.addAllPrevKvs(deleted);
+        return resp;
+    }
+
+    private RangeResponse.Builder toResponse(RangeResult rr, RangeRequest r) {
+        RangeResponse.Builder b = RangeResponse.newBuilder()
+            .setHeader(ResponseHeader.newBuilder().setRevision(rr.revision()))
+            .setCount(rr.count())
+            .setMore(rr.more());
+        b.addAllKvs(rr.kvs());
+        return b;
+    }
+
+    /** Evaluates every compare of this txn and of the nested txns on the chosen paths, before any write. */
+    private void comparePath(WriteTxn txn, TxnRequest t, List<Boolean> path) {
+        boolean ok = true;
+        for (Compare c : t.getCompareList()) {
+            if (!compare(txn, c)) { ok = false; break; }
+        }
+        path.add(ok);
+        for (RequestOp op : ok ? t.getSuccessList() : t.getFailureList()) {
+            if (op.getRequestCase() == RequestOp.RequestCase.REQUEST_TXN) comparePath(txn, op.getRequestTxn(), path);
+        }
+    }
+
+    private boolean compare(WriteTxn txn, Compare c) {
+        RangeResult rr = txn.range(RangeRequest.newBuilder().setKey(c.getKey()).setRangeEnd(c.getRangeEnd()).build());
+        if (rr.kvs().isEmpty()) {
+            // a missing key has no value to compare; its revisions and version are zero
+            if (c.getTarget() == Compare.CompareTarget.VALUE) return false;
+            return compareKv(c, KeyValue.getDefaultInstance());
+        }
+        for (KeyValue kv : rr.kvs()) if (!compareKv(c, kv)) return false;
+        return true;
+    }
+
+    static boolean compareKv(Compare c, KeyValue kv) {
+        int result = switch (c.getTarget()) {
+            case VALUE -> ByteString.unsignedLexicographicalComparator().compare(kv.getValue(), c.getValue());
+            case CREATE -> Long.compare(kv.getCreateRevision(), c.getCreateRevision());
+            case MOD -> Long.compare(kv.getModRevision(), c.getModRevision());
+            case VERSION -> Long.compare(kv.getVersion(), c.getVersion());
+            case LEASE -> Long.compare(kv.getLease(), c.getLease());
+            default -> 0;
+        };
+        return switch (c.getResult()) {
+            case EQUAL -> result == 0;
+            case NOT_EQUAL -> result != 0;
+            case GREATER -> result > 0;
+            case LESS -> result < 0;
+            default -> true;
+        };
+    }
+
+    /** The state-dependent checks of the ops that will run, so a txn fails whole or not at all. */
+    private void checkPath(WriteTxn txn, TxnRequest t, List<Boolean> path, int[] at) {
+        boolean ok = path.get(at[0]++);
+        for (RequestOp op : ok ? t.getSuccessList() : t.getFailureList()) {
+            switch (op.getRequestCase()) {
+                case REQUEST_PUT -> {
+                    PutRequest p = op.getRequestPut();
+                    if (p.getIgnoreValue() || p.getIgnoreLease()) {
+                        if (txn.range(RangeRequest.newBuilder().setKey(p.getKey()).build()).kvs().isEmpty()) {
+                            throw EtcdError.KEY_NOT_FOUND.exception();
+                        }
+                    }
+                    if (p.getLease() != 0 && !leases.exists(p.getLease())) throw EtcdError.LEASE_NOT_FOUND.exception();
+                }
+                case REQUEST_RANGE -> {
+                    long rev = op.getRequestRange().getRevision();
+                    if (rev > store.currentRevision()) throw EtcdError.FUTURE_REV.exception();
+                    if (rev > 0 && rev < store.compactRevision()) throw EtcdError.COMPACTED.exception();
+                }
+                case REQUEST_TXN -> checkPath(txn, op.getRequestTxn(), path, at);
+                default -> { }
+            }
+        }
+    }
+
+    private TxnResponse.Builder applyTxn(WriteTxn txn, TxnRequest t, List<Boolean> path, int[] at) {
+        boolean ok = path.get(at[0]++);
+        TxnResponse.Builder resp = TxnResponse.newBuilder().setSucceeded(ok);
+        for (RequestOp op : ok ? t.getSuccessList() : t.getFailureList()) {
+            ResponseOp.Builder r = ResponseOp.newBuilder();
+            switch (op.getRequestCase()) {
+                case REQUEST_RANGE -> {
+                    RangeRequest rr = op.getRequestRange();
+                    r.setResponseRange(toResponse(txn.range(rr), rr));
+                }
+                case REQUEST_PUT -> r.setResponsePut(put(txn, op.getRequestPut()));
+                case REQUEST_DELETE_RANGE -> r.setResponseDeleteRange(deleteRange(txn, op.getRequestDeleteRange()));
+                case REQUEST_TXN -> r.setResponseTxn(applyTxn(txn, op.getRequestTxn(), path, at));
+                default -> { }
+            }
+            resp.addResponses(r);
+        }
+        return resp;
+    }
+
+    /** etcd reports the txn's final revision on the txn and on its writes. */
+    private static void stampRevision(TxnResponse.Builder resp, long rev) {
+        resp.setHeader(ResponseHeader.newBuilder().setRevision(rev));
+        for (ResponseOp.Builder r : resp.getResponsesBuilderList()) {
+            switch (r.getResponseCase()) {
+                case RESPONSE_PUT -> r.getResponsePutBuilder().setHeader(ResponseHeader.newBuilder().setRevision(rev));
+                case RESPONSE_DELETE_RANGE -> r.getResponseDeleteRangeBuilder().setHeader(ResponseHeader.newBuilder().setRevision(rev));
+                case RESPONSE_TXN -> stampRevision(r.getResponseTxnBuilder(), rev);
+                default -> { }
+            }
+        }
+    }
+}
