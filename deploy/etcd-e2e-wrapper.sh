@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# BIN_DIR/etcd for etcd's e2e suite (../shared/e2e): runs vetcd with etcd's flags.
+# exec, so the harness's SIGKILL hits the JVM itself.
+# Install: ../shared/e2e/make-bindir.sh /tmp/bin-vetcd --etcd deploy/etcd-e2e-wrapper.sh
+here="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
+jar="${VETCD_JAR:-$here/../target/node-fat.jar}"
+# Many short-lived members: favour start-up time over peak throughput.
+opts="${VETCD_JAVA_OPTS:--Xms64m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k}"
+# shellcheck disable=SC2086
+exec java $opts -jar "$jar" "$@"

@@ -1,0 +1,60 @@
+package io.vetcd.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs a command-line tool (etcdctl, curl) and captures its combined output. */
+public final class Cli {
+    public record Result(int exitCode, String output) {}
+
+    private Cli() {}
+
+    public static Result run(List<String> cmd) {
+        return run(cmd, null);
+    }
+
+    public static Result run(List<String> cmd, String stdin) {
+        try {
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().put("ETCDCTL_API", "3");
+            Process p = pb.start();
+            try (var in = p.getOutputStream()) {
+                if (stdin != null) in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("timed out: " + cmd);
+            }
+            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + cmd + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static Result etcdctl(String endpoint, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("etcdctl", "--endpoints", endpoint, "--command-timeout", "20s"));
+        cmd.addAll(List.of(args));
+        return run(cmd);
+    }
+
+    public static Result etcdctlWithInput(String endpoint, String stdin, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("etcdctl", "--endpoints", endpoint, "--command-timeout", "20s"));
+        cmd.addAll(List.of(args));
+        return run(cmd, stdin);
+    }
+
+    public static boolean available(String tool) {
+        try {
+            return new ProcessBuilder("which", tool).start().waitFor() == 0;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.vetcd.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A member in its own process: a vetcd JVM (the same Launcher the fat jar
+ * runs) or a real etcd, started with etcd's flags on free loopback ports.
+ * Stopping is by pid: SIGKILL for crash tests, SIGTERM otherwise.
+ */
+public final class ServerProcess implements AutoCloseable {
+    public final Process process;
+    public final int clientPort;
+    public final int peerPort;
+    public final Path dataDir;
+    private final StringBuffer log = new StringBuffer();
+
+    private ServerProcess(List<String> cmd, int clientPort, int peerPort, Path dataDir) throws IOException, InterruptedException {
+        this.clientPort = clientPort;
+        this.peerPort = peerPort;
+        this.dataDir = dataDir;
+        this.process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        CountDownLatch ready = new CountDownLatch(1);
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    log.append(line).append('\n');
+                    if (line.contains("ready to serve client requests")) ready.countDown();
+                }
+            } catch (IOException ignored) {
+                // process gone
+            }
+        }, "server-output");
+        reader.setDaemon(true);
+        reader.start();
+        if (!ready.await(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("server did not become ready:\n" + log);
+        }
+    }
+
+    public static ServerProcess vetcd(Path dataDir, int clientPort, int peerPort, String... extra) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+            "io.vetcd.node.Launcher"));
+        cmd.addAll(flags(dataDir, clientPort, peerPort));
+        cmd.addAll(List.of(extra));
+        return new ServerProcess(cmd, clientPort, peerPort, dataDir);
+    }
+
+    public static ServerProcess vetcd(String... extra) throws Exception {
+        return vetcd(Files.createTempDirectory("vetcd-proc"), Ports.free(), Ports.free(), extra);
+    }
+
+    public static ServerProcess realEtcd(String... extra) throws Exception {
+        Path dir = Files.createTempDirectory("etcd-real");
+        int c = Ports.free();
+        int p = Ports.free();
+        List<String> cmd = new ArrayList<>(List.of("etcd"));
+        cmd.addAll(flags(dir.resolve("data"), c, p));
+        cmd.addAll(List.of(extra));
+        return new ServerProcess(cmd, c, p, dir);
+    }
+
+    private static List<String> flags(Path dataDir, int clientPort, int peerPort) {
+        return List.of("--name", "node1", "--data-dir", dataDir.toString(),
+            "--listen-client-urls", "http://127.0.0.1:" + clientPort,
+            "--advertise-client-urls", "http://127.0.0.1:" + clientPort,
+            "--listen-peer-urls", "http://127.0.0.1:" + peerPort,
+            "--initial-advertise-peer-urls", "http://127.0.0.1:" + peerPort,
+            "--initial-cluster", "node1=http://127.0.0.1:" + peerPort);
+    }
+
+    public String endpoint() {
+        return "http://127.0.0.1:" + clientPort;
+    }
+
+    public String output() {
+        return log.toString();
+    }
+
+    /** kill -9: no shutdown hook, no flush; only what was fsynced survives. */
+    public void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) kill9();
+        }
+    }
+}
