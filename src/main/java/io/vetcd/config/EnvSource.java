@@ -1,0 +1,35 @@
+package io.vetcd.config;
+
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** ETCD_* environment variables as sectioned JSON, with etcd's rules: empty values are ignored. */
+final class EnvSource {
+
+  private EnvSource() {
+  }
+
+  /** Converts {@code env}; adds a warning line for each unrecognised ETCD_* variable (etcd logs those too). */
+  static JsonObject toSections(Map<String, String> env, List<String> warnings) {
+    SectionedJson out = new SectionedJson();
+    for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
+      String key = e.getKey();
+      if (!key.startsWith("ETCD_") || e.getValue() == null || e.getValue().isEmpty()) {
+        continue;
+      }
+      if (key.equals("ETCD_CONFIG_FILE") || key.equals("ETCD_VERSION")) {
+        continue; // config-file is handled by ConfigLoader; etcd never reads version from env
+      }
+      FlagSpec spec = FlagTable.byEnvName(key);
+      if (spec == null) {
+        warnings.add("unrecognized environment variable " + key + "=" + e.getValue());
+        continue;
+      }
+      FlagValueParser.parse(spec, e.getValue()); // fail early with the flag's own message
+      out.put(spec, e.getValue());
+    }
+    return out.toJson();
+  }
+}
