@@ -2,14 +2,10 @@ package io.vetcd.node;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vetcd.config.ConfigException;
 import io.vetcd.config.ConfigLoader;
-import io.vetcd.config.EarlyExit;
 import io.vetcd.config.EtcdConfig;
 import io.vetcd.config.FeatureSupport;
 import io.vetcd.config.LogSetup;
-import io.vetcd.config.UnknownFlagException;
-import io.vetcd.config.UnsupportedSubcommandException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,15 +23,9 @@ public final class Launcher {
         EtcdConfig cfg;
         Vertx boot = Vertx.vertx();
         try {
-            cfg = ConfigLoader.load(boot, List.of(args), System.getenv()).await();
-        } catch (EarlyExit e) {
-            System.out.print(e.stdout());
-            System.out.flush();
-            System.exit(e.exitCode());
-            return;
-        } catch (ConfigException | UnknownFlagException | UnsupportedSubcommandException e) {
-            System.err.println(e.getMessage());
-            System.exit(1);
+            cfg = ConfigLoader.loadSync(boot, List.of(args), System.getenv());
+        } catch (RuntimeException e) {
+            System.exit(ConfigLoader.reportFailure(e, System.out, System.err));
             return;
         } finally {
             boot.close();

@@ -97,7 +97,7 @@ public final class VetcdNode {
         HardState hs = rec.hardState() == null ? HardState.EMPTY : rec.hardState();
         List<Entry> entries = rec.entries();
         long lastIndex = entries.isEmpty() ? hs.commit() : entries.get(entries.size() - 1).index();
-        if (rec.snapshotMarker() != null) lastIndex = Math.max(lastIndex, rec.snapshotMarker().index());
+        if (rec.snapshot() != null) lastIndex = Math.max(lastIndex, rec.snapshot().index());
 
         server = new EtcdServer(vertx, store, membership, (int) cfg.member().maxTxnOps(), cfg.member().maxRequestBytes());
         core = new ServerCore(wal, server::apply, membership.localId(), hs.term(), lastIndex, store.consistentIndex());

@@ -101,7 +101,7 @@ public final class EtcdServer {
         Future<CompactionResponse> f = propose(InternalRaftRequest.newBuilder().setCompaction(r));
         if (!r.getPhysical()) return f;
         // physical: answer once the superseded revisions are really gone
-        return f.compose(resp -> Future.fromCompletionStage(store.compactionDone(), vertx.getOrCreateContext()).map(resp));
+        return f.compose(resp -> Future.fromCompletionStage(store.compactionWait(), vertx.getOrCreateContext()).map(resp));
     }
 
     // ---- maintenance ----

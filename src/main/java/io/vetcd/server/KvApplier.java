@@ -100,13 +100,13 @@ public final class KvApplier {
         ByteString value = p.getIgnoreValue() ? prev.getValue() : p.getValue();
         long lease = p.getIgnoreLease() ? prev.getLease() : p.getLease();
         if (p.getPrevKv() && prev != null) resp.setPrevKv(prev);
-        txn.put(p.getKey().toByteArray(), value.toByteArray(), lease);
+        txn.put(p.getKey(), value, lease);
         return resp;
     }
 
     private DeleteRangeResponse.Builder deleteRange(WriteTxn txn, DeleteRangeRequest d) {
         DeleteRangeResponse.Builder resp = DeleteRangeResponse.newBuilder();
-        List<KeyValue> deleted = txn.deleteRange(d.getKey().toByteArray(), d.getRangeEnd().toByteArray());
+        List<KeyValue> deleted = txn.deleteRange(d.getKey(), d.getRangeEnd());
         resp.setDeleted(deleted.size());
         if (d.getPrevKv()) resp.addAllPrevKvs(deleted);
         return resp;
