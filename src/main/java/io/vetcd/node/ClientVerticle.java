@@ -80,7 +80,9 @@ public final class ClientVerticle extends VerticleBase {
                 .setHttp2ClearTextEnabled(true)
                 .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(maxConcurrentStreams));
             if ("https".equals(url.getScheme()) || "unixs".equals(url.getScheme())) tls.applyTo(o);
-            HttpServer http = vertx.createHttpServer(o).requestHandler(req -> dispatch(req, grpc, router));
+            HttpServer http = vertx.createHttpServer(o)
+                .connectionHandler(SchemeInAuthorityFix::install)
+                .requestHandler(req -> dispatch(req, grpc, router));
             servers.add(http);
             binds.add(http.listen());
         }

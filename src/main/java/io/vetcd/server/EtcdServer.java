@@ -125,7 +125,7 @@ public final class EtcdServer {
             try {
                 var h = store.hashKV(revision);
                 return HashKVResponse.newBuilder().setHeader(header(h.revision()))
-                    .setHash(h.hash()).setCompactRevision(h.compactRevision()).build();
+                    .setHash((int) h.hash()).setCompactRevision(h.compactRevision()).build();
             } catch (RuntimeException e) {
                 throw MvccErrors.translate(e);
             }
