@@ -154,6 +154,22 @@ class ConfigLoaderTest {
     assertEquals(sample.toString(), fromFile.configFile().orElseThrow());
   }
 
+  /** URL shapes from etcd's e2e etcd_config_test.go: unix peers, 0.0.0.0:0, several listen URLs, metrics. */
+  @Test
+  void acceptsE2eUrlShapes(Vertx vertx) {
+    EtcdConfig unix = load(vertx, Map.of(), "--data-dir", "d", "--name", "e1", "--listen-peer-urls", "unix://etcd.unix:1",
+        "--initial-advertise-peer-urls", "unix://etcd.unix:1", "--initial-cluster", "e1=unix://etcd.unix:1");
+    assertEquals(List.of(URI.create("unix://etcd.unix:1")), unix.member().listenPeerUrls());
+    EtcdConfig multi = load(vertx, Map.of(), "--name", "e0", "--listen-client-urls", "http://0.0.0.0:0",
+        "--advertise-client-urls", "http://0.0.0.0:0",
+        "--listen-peer-urls", "http://127.0.0.1:20000,http://127.0.0.1:20003",
+        "--initial-advertise-peer-urls", "http://127.0.0.1:20000",
+        "--initial-cluster", "e0=http://127.0.0.1:20000,e1=http://127.0.0.1:20001",
+        "--listen-metrics-urls", "http://localhost:20003");
+    assertEquals(2, multi.member().listenPeerUrls().size());
+    assertEquals(List.of(URI.create("http://localhost:20003")), multi.member().listenMetricsUrls());
+  }
+
   @Test
   void e2eSampleYamlLoads(Vertx vertx) throws IOException {
     Path sample = write("etcd.conf.yml.sample", E2E_SAMPLE);
