@@ -268,6 +268,25 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void flagShadowsEnvWithAWarning(Vertx vertx) {
+    EtcdConfig cfg = load(vertx, Map.of("ETCD_NAME", "env", "ETCD_SNAPSHOT_COUNT", "abc"), "--name", "flag",
+        "--snapshot-count", "9");
+    assertEquals("flag", cfg.member().name());
+    assertEquals(9, cfg.member().snapshotCount());
+    assertTrue(cfg.warnings().contains("environment variable ETCD_NAME is shadowed by command-line flag --name"));
+  }
+
+  @Test
+  void toJsonShowsEffectiveValuesBySection(Vertx vertx) {
+    EtcdConfig cfg = load(vertx, Map.of(), "--name", "n1", "--vertx-worker-pool-size", "7");
+    assertEquals("n1", cfg.toJson().getJsonObject("member").getString("name"));
+    assertEquals("n1.etcd", cfg.toJson().getJsonObject("member").getString("data-dir"));
+    assertEquals("n1=http://localhost:2380", cfg.toJson().getJsonObject("cluster").getString("initial-cluster"));
+    assertEquals("7", cfg.toJson().getJsonObject("vertx").getString("worker-pool-size"));
+    assertEquals(List.of("member", "cluster", "proxy", "security", "logging", "vertx"), List.copyOf(cfg.toJson().fieldNames()));
+  }
+
+  @Test
   void badValuesGiveOneLineMessages(Vertx vertx) {
     assertEquals("--election-timeout[400ms] should be at least as 5 times as --heartbeat-interval[100ms]",
         loadFails(vertx, Map.of(), "--election-timeout", "400").getMessage());
