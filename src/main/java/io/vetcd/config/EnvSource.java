@@ -35,7 +35,11 @@ final class EnvSource {
         warnings.add("environment variable " + key + " is shadowed by command-line flag --" + spec.name());
         continue;
       }
-      FlagValueParser.parse(spec, e.getValue()); // fail early with the flag's own message
+      try {
+        FlagValueParser.parse(spec, e.getValue()); // fail early, naming the variable as etcd does
+      } catch (ConfigException bad) {
+        throw new ConfigException(bad.getMessage().replace("for --" + spec.name() + ":", "for " + key + ":"), bad);
+      }
       out.put(spec, e.getValue());
     }
     return out.toJson();

@@ -300,7 +300,7 @@ class ConfigLoaderTest {
         loadFails(vertx, Map.of(), "--quota-backend-bytes", "-1").getMessage());
     assertEquals("invalid value \"abc\" for --snapshot-count: must be a non-negative integer",
         loadFails(vertx, Map.of(), "--snapshot-count", "abc").getMessage());
-    assertEquals("invalid value \"abc\" for --snapshot-count: must be a non-negative integer",
+    assertEquals("invalid value \"abc\" for ETCD_SNAPSHOT_COUNT: must be a non-negative integer",
         loadFails(vertx, Map.of("ETCD_SNAPSHOT_COUNT", "abc")).getMessage());
     assertEquals("invalid value \"ftp://localhost:1\" for --listen-client-urls: URL scheme must be http, https, unix, or unixs: ftp://localhost:1",
         loadFails(vertx, Map.of(), "--listen-client-urls", "ftp://localhost:1", "--advertise-client-urls", "http://a:1").getMessage());

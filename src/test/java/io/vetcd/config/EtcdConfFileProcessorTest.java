@@ -49,7 +49,7 @@ class EtcdConfFileProcessorTest {
   void malformedLineAndBadValue() {
     assertEquals("etcd.conf line 1: expected KEY=\"value\", got: hello",
         assertThrows(ConfigException.class, () -> EtcdConfFileProcessor.parse("hello")).getMessage());
-    assertEquals("invalid value \"yes\" for --enable-v2: must be a boolean (true or false)",
+    assertEquals("etcd.conf line 1: invalid value \"yes\" for ETCD_ENABLE_V2: must be a boolean (true or false)",
         assertThrows(ConfigException.class, () -> EtcdConfFileProcessor.parse("ETCD_ENABLE_V2=yes")).getMessage());
   }
 }
