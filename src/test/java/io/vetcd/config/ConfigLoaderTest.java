@@ -188,10 +188,20 @@ class ConfigLoaderTest {
     assertTrue(cfg.warnings().contains("flag --enable-pprof is recognised but not supported yet by vetcd; ignored"));
   }
 
+  /** The very file the e2e harness copies next to its work dir, when this machine has it. */
+  @Test
+  void sharedE2eSampleLoadsWhenPresent(Vertx vertx) {
+    Path shared = Path.of("/work/shared/e2e/etcd.conf.yml.sample");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(shared));
+    EtcdConfig cfg = load(vertx, Map.of(), "--config-file", shared.toString());
+    assertEquals("default", cfg.member().name());
+    assertEquals(List.of(URI.create("http://localhost:2379")), cfg.member().listenClientUrls());
+  }
+
   @Test
   void configFileIgnoresFlagsAndEnv(Vertx vertx) throws IOException {
     Path yml = write("c.yml", "name: fromyaml\nclient-transport-security:\n  cert-file: /c.pem\n  key-file: /k.pem\n"
-        + "peer-transport-security:\n  auto-tls: true\n  allowed-cn: peer.example\nlog-outputs: [stderr]\n"
+        + "peer-transport-security:\n  auto-tls: true\n  bogus: 1\n  allowed-cn: peer.example\nlog-outputs: [stderr]\n"
         + "grpc-keepalive-timeout: 3000000000\nlisten-client-urls: http://localhost:1\n");
     EtcdConfig cfg = load(vertx, Map.of("ETCD_NAME", "fromenv"), "--config-file", yml.toString(), "--name", "fromflag");
     assertEquals("fromyaml", cfg.member().name());
@@ -203,6 +213,8 @@ class ConfigLoaderTest {
     // etcd keeps the default advertise URL in config-file mode instead of failing
     assertEquals(List.of(URI.create("http://localhost:2379")), cfg.cluster().advertiseClientUrls());
     assertTrue(cfg.warnings().stream().anyMatch(w -> w.contains("ignoring name, ETCD_NAME")), cfg.warnings().toString());
+    assertTrue(cfg.warnings().contains("unknown key \"peer-transport-security.bogus\" in config file; ignored"),
+        cfg.warnings().toString());
 
     EtcdConfig viaEnv = load(vertx, Map.of("ETCD_CONFIG_FILE", yml.toString(), "ETCD_NAME", "fromenv"));
     assertEquals("fromyaml", viaEnv.member().name());
