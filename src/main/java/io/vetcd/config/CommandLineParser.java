@@ -74,13 +74,14 @@ public final class CommandLineParser {
         throw new UnknownFlagException(name);
       }
       if (spec != null && spec.type().isBoolean()) {
+        if (spec.type() == FlagType.IGNORED) {
+          // like etcd's IgnoredFlag: any "=value" is accepted and dropped
+          warnings.add("flag --" + name + " is no longer supported by etcd; ignored");
+          continue;
+        }
         String v = value == null ? "true" : value;
         FlagValueParser.parseBool(name, v); // Go rejects a bad bool at parse time
-        if (spec.type() == FlagType.IGNORED) {
-          warnings.add("flag --" + name + " is no longer supported by etcd; ignored");
-        } else {
-          flags.put(name, v);
-        }
+        flags.put(name, v);
         continue;
       }
       if (value == null) {

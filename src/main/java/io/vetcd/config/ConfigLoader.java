@@ -54,13 +54,18 @@ public final class ConfigLoader {
     }
     List<ConfigStoreOptions> stores = new ArrayList<>();
     try {
-      cmd.conf().ifPresent(path -> stores.add(fileStore(path, detectFormat(vertx, path))));
-      stores.add(jsonStore(EnvSource.toSections(env, warnings)));
+      stores.add(jsonStore(EnvSource.toSections(env, cmd.flags().keySet(), warnings)));
       stores.add(jsonStore(flagsToSections(cmd)));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    return retrieve(vertx, stores, cmd.conf()).map(merged -> build(merged, Optional.empty(), warnings));
+    Future<List<ConfigStoreOptions>> allStores = cmd.conf().isEmpty() ? Future.succeededFuture(stores)
+        : detectFormat(vertx, cmd.conf().get()).map(format -> {
+          stores.add(0, fileStore(cmd.conf().get(), format)); // lowest precedence
+          return stores;
+        });
+    return allStores.compose(s -> retrieve(vertx, s, cmd.conf()))
+        .map(merged -> build(merged, Optional.empty(), warnings));
   }
 
   /** Blocking convenience for tests and tools; do not call on an event-loop thread. */
@@ -138,22 +143,21 @@ public final class ConfigLoader {
   }
 
   /** {@code -conf} format: by extension, else by content (JSON starts with '{'). */
-  static String detectFormat(Vertx vertx, String path) {
+  static Future<String> detectFormat(Vertx vertx, String path) {
     String lower = path.toLowerCase(Locale.ROOT);
     if (lower.endsWith(".json")) {
-      return "json";
+      return Future.succeededFuture("json");
     }
     if (lower.endsWith(".yml") || lower.endsWith(".yaml")) {
-      return EtcdYamlProcessor.FORMAT;
+      return Future.succeededFuture(EtcdYamlProcessor.FORMAT);
     }
     if (lower.endsWith(".conf") || lower.endsWith(".env")) {
-      return EtcdConfFileProcessor.FORMAT;
+      return Future.succeededFuture(EtcdConfFileProcessor.FORMAT);
     }
-    if (!vertx.fileSystem().existsBlocking(path)) {
-      throw new ConfigException("cannot load config file " + path + ": no such file");
-    }
-    String text = vertx.fileSystem().readFileBlocking(path).toString(StandardCharsets.UTF_8).stripLeading();
-    return text.startsWith("{") ? "json" : EtcdConfFileProcessor.FORMAT;
+    return vertx.fileSystem().readFile(path)
+        .map(text -> text.toString(StandardCharsets.UTF_8).stripLeading().startsWith("{") ? "json"
+            : EtcdConfFileProcessor.FORMAT)
+        .recover(e -> Future.failedFuture(new ConfigException("cannot load config file " + path + ": " + rootMessage(e), e)));
   }
 
   private static ConfigStoreOptions fileStore(String path, String format) {

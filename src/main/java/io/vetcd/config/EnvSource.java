@@ -5,14 +5,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** ETCD_* environment variables as sectioned JSON, with etcd's rules: empty values are ignored. */
+/**
+ * ETCD_* environment variables as sectioned JSON, with etcd's rules: empty values are ignored and
+ * a variable whose flag is also on the command line is not read.
+ */
 final class EnvSource {
 
   private EnvSource() {
   }
 
   /** Converts {@code env}; adds a warning line for each unrecognised ETCD_* variable (etcd logs those too). */
-  static JsonObject toSections(Map<String, String> env, List<String> warnings) {
+  static JsonObject toSections(Map<String, String> env, java.util.Set<String> givenFlags, List<String> warnings) {
     SectionedJson out = new SectionedJson();
     for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
       String key = e.getKey();
@@ -27,7 +30,16 @@ final class EnvSource {
         warnings.add("unrecognized environment variable " + key + "=" + e.getValue());
         continue;
       }
-      FlagValueParser.parse(spec, e.getValue()); // fail early with the flag's own message
+      if (givenFlags.contains(spec.name())) {
+        // etcd refuses to start in this case; vetcd lets the flag win but says so
+        warnings.add("environment variable " + key + " is shadowed by command-line flag --" + spec.name());
+        continue;
+      }
+      try {
+        FlagValueParser.parse(spec, e.getValue()); // fail early, naming the variable as etcd does
+      } catch (ConfigException bad) {
+        throw new ConfigException(bad.getMessage().replace("for --" + spec.name() + ":", "for " + key + ":"), bad);
+      }
       out.put(spec, e.getValue());
     }
     return out.toJson();

@@ -61,7 +61,12 @@ public final class EtcdConfFileProcessor implements ConfigProcessor {
         throw new UnknownFlagException(key, "etcd.conf line " + (i + 1) + ": unknown key " + key);
       }
       if (!value.isEmpty()) {
-        FlagValueParser.parse(spec, value);
+        try {
+          FlagValueParser.parse(spec, value);
+        } catch (ConfigException bad) {
+          throw new ConfigException("etcd.conf line " + (i + 1) + ": "
+              + bad.getMessage().replace("for --" + spec.name() + ":", "for " + key + ":"), bad);
+        }
         out.put(spec, value);
       }
     }

@@ -1,5 +1,6 @@
 package io.vetcd.config;
 
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -52,6 +53,22 @@ public final class EtcdConfig {
   /** True if the flag was given by any source (file, env or command line), even with its default value. */
   public boolean isSet(String flagName) {
     return values.isSet(flagName);
+  }
+
+  /**
+   * Every flag's effective value in the sectioned JSON shape of {@code conf/etcd.json} (values in
+   * flag syntax), e.g. for logging the configuration at startup like etcd does.
+   */
+  public JsonObject toJson() {
+    JsonObject out = new JsonObject();
+    for (Section section : Section.values()) {
+      JsonObject body = new JsonObject();
+      for (FlagSpec spec : FlagTable.inSection(section)) {
+        body.put(spec.jsonKey(), raw(spec.name()));
+      }
+      out.put(section.jsonName(), body);
+    }
+    return out;
   }
 
   FlagValues values() {

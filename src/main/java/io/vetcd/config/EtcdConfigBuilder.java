@@ -6,7 +6,6 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -103,18 +102,5 @@ final class EtcdConfigBuilder {
       return a.stream().map(String::valueOf).collect(Collectors.joining(","));
     }
     return FlagValueParser.text(value);
-  }
-
-  /** Exposed for tests and tools: every flag's effective raw value in sectioned JSON form. */
-  static JsonObject toJson(EtcdConfig config) {
-    JsonObject out = new JsonObject();
-    Map<Section, JsonObject> sections = new LinkedHashMap<>();
-    for (FlagSpec spec : FlagTable.all()) {
-      if (spec.section() != null) {
-        sections.computeIfAbsent(spec.section(), s -> new JsonObject()).put(spec.jsonKey(), config.raw(spec.name()));
-      }
-    }
-    sections.forEach((s, json) -> out.put(s.jsonName(), json));
-    return out;
   }
 }

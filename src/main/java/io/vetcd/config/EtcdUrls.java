@@ -75,7 +75,7 @@ public final class EtcdUrls {
       }
     }
     out.replaceAll((k, v) -> List.copyOf(v));
-    return out;
+    return java.util.Collections.unmodifiableMap(out);
   }
 
   /** Host part of a URL, without IPv6 brackets. */

@@ -6,6 +6,11 @@ public final class Usage {
   /** The etcd release whose flags and behaviour vetcd reproduces. */
   public static final String ETCD_VERSION = "3.4.23";
 
+  /** etcd's help text prints these defaults without quotes; kept so the output matches line for line. */
+  private static final java.util.Set<String> UNQUOTED_DEFAULTS = java.util.Set.of("bcrypt-cost", "auth-token-ttl",
+      "proxy-failure-wait", "proxy-refresh-interval", "proxy-dial-timeout", "proxy-write-timeout",
+      "proxy-read-timeout", "experimental-compaction-batch-limit");
+
   private Usage() {
   }
 
@@ -26,7 +31,8 @@ public final class Usage {
       sb.append('\n').append(group).append(":\n");
       for (FlagSpec spec : FlagTable.all()) {
         if (group.equals(spec.helpGroup())) {
-          sb.append("  --").append(spec.name()).append(" '").append(spec.helpDefault()).append("'\n")
+          String def = UNQUOTED_DEFAULTS.contains(spec.name()) ? spec.helpDefault() : "'" + spec.helpDefault() + "'";
+          sb.append("  --").append(spec.name()).append(' ').append(def).append('\n')
               .append("    ").append(spec.description()).append('\n');
         }
       }
