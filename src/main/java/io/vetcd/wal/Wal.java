@@ -88,7 +88,9 @@ public final class Wal implements AutoCloseable {
             Wal wal;
             if (segments.isEmpty()) {
                 WalWriter w = new WalWriter(dir, opts, newMetadata, new ArrayList<>(), 0, 0, HardState.EMPTY, null);
-                if (opts.fsync()) WalSegment.fsyncDir(dir.toAbsolutePath().getParent());
+                // The directory itself may be new: make its entry in the parent durable too.
+                Path parent = dir.toAbsolutePath().getParent();
+                if (opts.fsync() && parent != null) WalSegment.fsyncDir(parent);
                 wal = new Wal(dir, newMetadata, new WalRecovery(HardState.EMPTY, null, List.of()), w, lockChannel, lock, false);
             } else {
                 if (mustCreate) throw new WalException("WAL already exists in " + dir);

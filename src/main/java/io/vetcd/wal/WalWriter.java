@@ -39,6 +39,8 @@ final class WalWriter {
     private long lastIndex;
     private HardState lastHardState;
     private WalSnapshotMarker lastMarker;
+    /** Something was appended since the last force: lets an idle raft loop call sync() for free. */
+    private boolean dirty;
 
     /**
      * @param segments existing segments (the last one is reopened for append at {@code appendAt}),
@@ -116,6 +118,7 @@ final class WalWriter {
         ensure(WalRecord.encodedSize(WalRecord.HARD_STATE_SIZE));
         WalRecord.putHardState(buf, crc, hs);
         lastHardState = hs;
+        dirty = true;
     }
 
     void appendEntries(List<Entry> entries) throws IOException {
@@ -125,6 +128,7 @@ final class WalWriter {
             WalRecord.putEntry(buf, crc, e);
             lastIndex = e.index();
             current.maxIndex = Math.max(current.maxIndex, e.index());
+            dirty = true;
         }
     }
 
@@ -132,14 +136,17 @@ final class WalWriter {
         ensure(WalRecord.encodedSize(WalRecord.SNAPSHOT_SIZE));
         WalRecord.putSnapshot(buf, crc, m);
         lastMarker = m;
+        dirty = true;
         // A marker beyond the log (a snapshot received from the leader) restarts the log after it.
         if (m.index() > lastIndex) lastIndex = m.index();
     }
 
     /** Writes buffered records, forces them to disk, and rolls the segment if it is full. */
     void sync() throws IOException {
+        if (!dirty) return;
         flush();
         if (opts.fsync()) channel.force(false);
+        dirty = false;
         if (filePos >= opts.segmentSize()) roll();
     }
 
