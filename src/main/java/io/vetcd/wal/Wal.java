@@ -155,8 +155,10 @@ public final class Wal implements AutoCloseable {
         if (entries == null) entries = List.of();
         writer.validate(entries);
         try {
-            writer.appendHardState(hs);
+            // Entries before the hard state: if the batch is torn, a surviving prefix can never hold
+            // a commit index beyond the surviving entries (raft refuses to start from such a state).
             writer.appendEntries(entries);
+            writer.appendHardState(hs);
         } catch (IOException | RuntimeException e) {
             throw fail("save", e);
         }

@@ -155,7 +155,7 @@ final class WalWriter {
         if (buf.remaining() >= n) return;
         flush();
         if (buf.capacity() < n) {
-            int cap = Integer.highestOneBit(n - 1) << 1;
+            int cap = n > (1 << 29) ? n : Integer.highestOneBit(n - 1) << 1;
             buf = ByteBuffer.allocateDirect(cap).order(ByteOrder.LITTLE_ENDIAN);
         }
     }

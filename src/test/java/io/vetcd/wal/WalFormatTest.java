@@ -51,14 +51,7 @@ class WalFormatTest {
         assertEquals(1, b.get(31));
         assertEquals(3, b.get(33));
 
-        // Hard state: term, vote, commit.
-        int hs = pos;
-        pos = expectRecord(b, pos, 3, 24);
-        assertEquals(2, b.getLong(hs + 9));
-        assertEquals(1, b.getLong(hs + 17));
-        assertEquals(1, b.getLong(hs + 25));
-
-        // Entry: term, index, entry type, data.
+        // Entry: term, index, entry type, data (entries precede the hard state of their batch).
         int e = pos;
         pos = expectRecord(b, pos, 2, 19);
         assertEquals(2, b.getLong(e + 9));
@@ -66,6 +59,13 @@ class WalFormatTest {
         assertEquals(1, b.get(e + 25));
         assertEquals((byte) 0xAA, b.get(e + 26));
         assertEquals((byte) 0xBB, b.get(e + 27));
+
+        // Hard state: term, vote, commit.
+        int hs = pos;
+        pos = expectRecord(b, pos, 3, 24);
+        assertEquals(2, b.getLong(hs + 9));
+        assertEquals(1, b.getLong(hs + 17));
+        assertEquals(1, b.getLong(hs + 25));
         assertEquals(b.capacity(), pos, "nothing after the last record without preallocation");
     }
 

@@ -113,6 +113,28 @@ class WalRepairTest {
     }
 
     @Test
+    void tornBatchNeverLeavesCommitBeyondRecoveredEntries() throws IOException {
+        Path dir = tmp.resolve("orig");
+        long before;
+        try (Wal wal = Wal.open(dir, PLAIN.withSegmentSize(1 << 20))) {
+            wal.saveAndSync(new HardState(1, 1, 10), entries(1, 1, 10, 50));
+            before = Files.size(lastSegment(dir));
+            wal.saveAndSync(new HardState(1, 1, 13), entries(1, 11, 13, 50));
+        }
+        long after = Files.size(lastSegment(dir));
+        for (long cut = before; cut <= after; cut++) {
+            Path copy = copyDir(dir, tmp.resolve("cut-" + cut));
+            truncate(lastSegment(copy), cut);
+            try (Wal wal = Wal.open(copy, PLAIN.withSegmentSize(1 << 20))) {
+                WalRecovery r = wal.recovered();
+                assertTrue(r.hardState().commit() <= r.lastIndex(),
+                        "cut " + cut + ": commit " + r.hardState().commit() + " > last index " + r.lastIndex());
+                assertTrue(r.lastIndex() >= 10);
+            }
+        }
+    }
+
+    @Test
     void zeroFilledTailAfterCleanLogIsEndOfLog() throws IOException {
         Path dir = tmp.resolve("orig");
         writeLogEndingInOneRecord(dir, PLAIN);
