@@ -28,6 +28,7 @@ public final class WalBench {
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 3;
         int size = args.length > 2 ? Integer.parseInt(args[2]) : 256;
         System.out.printf("dir=%s entry=%dB duration=%.1fs per run%n", base, size, seconds);
+        rawFsync(base.resolve("raw"), seconds);
         for (boolean fsync : new boolean[] {true, false}) {
             for (boolean prealloc : new boolean[] {true, false}) {
                 for (int batch : new int[] {1, 64}) {
@@ -73,6 +74,36 @@ public final class WalBench {
             System.out.printf("fsync=%-5s prealloc=%-5s batch=%2d: %,10.0f appends/s %,9.0f syncs/s  save+sync p50=%7.1fus p99=%7.1fus max=%8.1fus%n",
                     fsync, prealloc, batch, appended / secs, syncs / secs,
                     l[syncs / 2] / 1e3, l[(int) (syncs * 0.99)] / 1e3, l[syncs - 1] / 1e3);
+        }
+        deleteTree(dir);
+    }
+
+    /** Baseline without the WAL: 300-byte pwrite + fdatasync into a preallocated file. */
+    private static void rawFsync(Path dir, double seconds) throws IOException {
+        deleteTree(dir);
+        Files.createDirectories(dir);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir.resolve("f"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.allocateDirect(1), 64L << 20);
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(300);
+            long[] lat = new long[1 << 22];
+            int n = 0;
+            long pos = 0;
+            long end = System.nanoTime() + (long) (seconds * 1e9);
+            long start = System.nanoTime();
+            long now = start;
+            while (now < end && n < lat.length) {
+                long t0 = System.nanoTime();
+                b.clear();
+                pos += ch.write(b, pos);
+                ch.force(false);
+                now = System.nanoTime();
+                lat[n++] = now - t0;
+            }
+            long[] l = Arrays.copyOf(lat, n);
+            Arrays.sort(l);
+            System.out.printf("raw pwrite(300B)+fdatasync baseline: %,9.0f syncs/s  p50=%7.1fus p99=%7.1fus%n",
+                    n / ((now - start) / 1e9), l[n / 2] / 1e3, l[(int) (n * 0.99)] / 1e3);
         }
         deleteTree(dir);
     }
