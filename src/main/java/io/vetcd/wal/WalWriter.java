@@ -55,10 +55,22 @@ final class WalWriter {
         this.lastIndex = lastIndex;
         this.lastHardState = hardState == null ? HardState.EMPTY : hardState;
         this.lastMarker = lastMarker;
-        if (segments.isEmpty()) {
-            createSegment(1, lastIndex + 1);
-        } else {
-            reopen(segments.get(segments.size() - 1), appendAt);
+        try {
+            if (segments.isEmpty()) {
+                createSegment(1, lastIndex + 1);
+            } else {
+                reopen(segments.get(segments.size() - 1), appendAt);
+            }
+        } catch (IOException | RuntimeException e) {
+            // The Wal is never constructed, so nobody else would close the file.
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
         }
     }
 
