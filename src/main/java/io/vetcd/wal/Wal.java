@@ -59,7 +59,7 @@ public final class Wal implements AutoCloseable {
 
     /** Creates a new, empty WAL whose segments carry {@code metadata}; fails if one already exists. */
     public static Wal create(Path dir, WalOptions opts, byte[] metadata) {
-        return openOrCreate(dir, opts, metadata == null ? new byte[0] : metadata.clone(), true);
+        return openOrCreate(dir, opts, metadata == null ? new byte[0] : metadata.clone(), true, Long.MAX_VALUE);
     }
 
     /**
@@ -67,10 +67,21 @@ public final class Wal implements AutoCloseable {
      * none. Repairs a torn tail; throws {@link WalCorruptException} for any other damage.
      */
     public static Wal open(Path dir, WalOptions opts) {
-        return openOrCreate(dir, opts, new byte[0], false);
+        return openOrCreate(dir, opts, new byte[0], false, Long.MAX_VALUE);
     }
 
-    private static Wal openOrCreate(Path dir, WalOptions opts, byte[] newMetadata, boolean mustCreate) {
+    /**
+     * Like {@link #open(Path, WalOptions)}, but recovery starts from the newest trusted snapshot
+     * marker at or below {@code maxSnapshotIndex}: for a server whose backend is older than the newest
+     * marker (e.g. its newest snapshot turned out unusable). Throws {@link WalCorruptException} if the
+     * entries from there on are no longer in the log.
+     */
+    public static Wal open(Path dir, WalOptions opts, long maxSnapshotIndex) {
+        return openOrCreate(dir, opts, new byte[0], false, maxSnapshotIndex);
+    }
+
+    private static Wal openOrCreate(Path dir, WalOptions opts, byte[] newMetadata, boolean mustCreate,
+                                    long maxSnapshotIndex) {
         if (opts == null) opts = WalOptions.DEFAULT;
         FileChannel lockChannel = null;
         try {
@@ -88,11 +99,13 @@ public final class Wal implements AutoCloseable {
             Wal wal;
             if (segments.isEmpty()) {
                 WalWriter w = new WalWriter(dir, opts, newMetadata, new ArrayList<>(), 0, 0, HardState.EMPTY, null);
-                if (opts.fsync()) WalSegment.fsyncDir(dir.toAbsolutePath().getParent());
-                wal = new Wal(dir, newMetadata, new WalRecovery(HardState.EMPTY, null, List.of()), w, lockChannel, lock, false);
+                // The directory itself may be new: make its entry in the parent durable too.
+                Path parent = dir.toAbsolutePath().getParent();
+                if (opts.fsync() && parent != null) WalSegment.fsyncDir(parent);
+                wal = new Wal(dir, newMetadata, new WalRecovery(HardState.EMPTY, null, List.of(), List.of()), w, lockChannel, lock, false);
             } else {
                 if (mustCreate) throw new WalException("WAL already exists in " + dir);
-                WalReader.Result r = WalReader.read(segments);
+                WalReader.Result r = WalReader.read(segments, maxSnapshotIndex);
                 WalWriter w = new WalWriter(dir, opts, r.metadata, r.segments, r.lastSegmentEnd, r.lastIndex,
                         r.hardState, r.lastMarker);
                 wal = new Wal(dir, r.metadata, r.recovery, w, lockChannel, lock, r.repairedTornTail);
@@ -142,8 +155,10 @@ public final class Wal implements AutoCloseable {
         if (entries == null) entries = List.of();
         writer.validate(entries);
         try {
-            writer.appendHardState(hs);
+            // Entries before the hard state: if the batch is torn, a surviving prefix can never hold
+            // a commit index beyond the surviving entries (raft refuses to start from such a state).
             writer.appendEntries(entries);
+            writer.appendHardState(hs);
         } catch (IOException | RuntimeException e) {
             throw fail("save", e);
         }

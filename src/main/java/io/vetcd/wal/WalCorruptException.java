@@ -12,10 +12,16 @@ public final class WalCorruptException extends WalException {
     private final long offset;
 
     public WalCorruptException(Path file, long offset, String reason) {
-        super("corrupt WAL " + (file == null ? "" : "file " + file + " ")
-                + (offset >= 0 ? "at offset " + offset + ": " : ": ") + reason);
+        super(message(file, offset, reason));
         this.file = file;
         this.offset = offset;
+    }
+
+    private static String message(Path file, long offset, String reason) {
+        StringBuilder sb = new StringBuilder("corrupt WAL");
+        if (file != null) sb.append(" file ").append(file);
+        if (offset >= 0) sb.append(" at offset ").append(offset);
+        return sb.append(": ").append(reason).toString();
     }
 
     /** The damaged segment file, or null when the damage is not in one file (e.g. a missing segment). */

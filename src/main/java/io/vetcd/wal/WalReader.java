@@ -52,7 +52,11 @@ final class WalReader {
         WalRecovery recovery;
     }
 
-    static Result read(List<WalSegment> segments) throws IOException {
+    /**
+     * @param maxSnapshotIndex recovery starts at the newest trusted marker at or below this index
+     *                         (the server's backend may be older than the newest marker)
+     */
+    static Result read(List<WalSegment> segments, long maxSnapshotIndex) throws IOException {
         if (segments.isEmpty()) throw new IllegalArgumentException("no segments");
         for (int i = 1; i < segments.size(); i++) {
             if (segments.get(i).seq() != segments.get(i - 1).seq() + 1) {
@@ -145,7 +149,7 @@ final class WalReader {
             if (!sawHeader) throw new WalCorruptException(seg.path(), 0, "segment has no valid header");
             if (last) r.lastSegmentEnd = pos;
         }
-        r.recovery = recovery(r.hardState, markers, entries);
+        r.recovery = recovery(r.hardState, markers, entries, maxSnapshotIndex);
         return r;
     }
 
@@ -169,14 +173,23 @@ final class WalReader {
     }
 
     /**
-     * Chooses the newest snapshot marker covered by the persisted commit index (a marker beyond it
-     * cannot be trusted to have a matching durable state) and returns the entries after it.
+     * Chooses the newest snapshot marker that is covered by the persisted commit index (a marker
+     * beyond it was saved without the state that makes it valid) and is at or below
+     * {@code maxSnapshotIndex}, and returns the entries after it.
      */
-    static WalRecovery recovery(HardState hs, List<WalSnapshotMarker> markers, List<Entry> entries) {
+    static WalRecovery recovery(HardState hs, List<WalSnapshotMarker> markers, List<Entry> entries,
+                                long maxSnapshotIndex) {
+        List<WalSnapshotMarker> trusted = new ArrayList<>();
+        for (WalSnapshotMarker m : markers) {
+            // Each segment header repeats the latest marker; report each marker once.
+            if (m.index() <= hs.commit() && (trusted.isEmpty() || !trusted.get(trusted.size() - 1).equals(m))) {
+                trusted.add(m);
+            }
+        }
         WalSnapshotMarker chosen = null;
-        for (int i = markers.size() - 1; i >= 0; i--) {
-            if (markers.get(i).index() <= hs.commit()) {
-                chosen = markers.get(i);
+        for (int i = trusted.size() - 1; i >= 0; i--) {
+            if (trusted.get(i).index() <= maxSnapshotIndex) {
+                chosen = trusted.get(i);
                 break;
             }
         }
@@ -194,7 +207,7 @@ final class WalReader {
             prev = e.index();
             prevKind = "entry ";
         }
-        return new WalRecovery(hs, chosen, out);
+        return new WalRecovery(hs, chosen, out, trusted);
     }
 
     /**

@@ -39,6 +39,8 @@ final class WalWriter {
     private long lastIndex;
     private HardState lastHardState;
     private WalSnapshotMarker lastMarker;
+    /** Something was appended since the last force: lets an idle raft loop call sync() for free. */
+    private boolean dirty;
 
     /**
      * @param segments existing segments (the last one is reopened for append at {@code appendAt}),
@@ -53,10 +55,22 @@ final class WalWriter {
         this.lastIndex = lastIndex;
         this.lastHardState = hardState == null ? HardState.EMPTY : hardState;
         this.lastMarker = lastMarker;
-        if (segments.isEmpty()) {
-            createSegment(1, lastIndex + 1);
-        } else {
-            reopen(segments.get(segments.size() - 1), appendAt);
+        try {
+            if (segments.isEmpty()) {
+                createSegment(1, lastIndex + 1);
+            } else {
+                reopen(segments.get(segments.size() - 1), appendAt);
+            }
+        } catch (IOException | RuntimeException e) {
+            // The Wal is never constructed, so nobody else would close the file.
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
         }
     }
 
@@ -116,6 +130,7 @@ final class WalWriter {
         ensure(WalRecord.encodedSize(WalRecord.HARD_STATE_SIZE));
         WalRecord.putHardState(buf, crc, hs);
         lastHardState = hs;
+        dirty = true;
     }
 
     void appendEntries(List<Entry> entries) throws IOException {
@@ -125,6 +140,7 @@ final class WalWriter {
             WalRecord.putEntry(buf, crc, e);
             lastIndex = e.index();
             current.maxIndex = Math.max(current.maxIndex, e.index());
+            dirty = true;
         }
     }
 
@@ -132,14 +148,17 @@ final class WalWriter {
         ensure(WalRecord.encodedSize(WalRecord.SNAPSHOT_SIZE));
         WalRecord.putSnapshot(buf, crc, m);
         lastMarker = m;
+        dirty = true;
         // A marker beyond the log (a snapshot received from the leader) restarts the log after it.
         if (m.index() > lastIndex) lastIndex = m.index();
     }
 
     /** Writes buffered records, forces them to disk, and rolls the segment if it is full. */
     void sync() throws IOException {
+        if (!dirty) return;
         flush();
         if (opts.fsync()) channel.force(false);
+        dirty = false;
         if (filePos >= opts.segmentSize()) roll();
     }
 
@@ -148,7 +167,7 @@ final class WalWriter {
         if (buf.remaining() >= n) return;
         flush();
         if (buf.capacity() < n) {
-            int cap = Integer.highestOneBit(n - 1) << 1;
+            int cap = n > (1 << 29) ? n : Integer.highestOneBit(n - 1) << 1;
             buf = ByteBuffer.allocateDirect(cap).order(ByteOrder.LITTLE_ENDIAN);
         }
     }

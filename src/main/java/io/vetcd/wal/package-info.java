@@ -32,16 +32,20 @@
  *
  * <h2>Writing</h2>
  * Records are encoded into a reusable direct buffer and written with one positional write per
- * {@code sync()}, followed by one {@code fdatasync} (group commit). A segment that has reached the
+ * {@code sync()}, followed by one {@code fdatasync} (group commit). Within a {@code save}, entries
+ * are written before the hard state, so a torn batch never leaves a commit index beyond the
+ * surviving entries. A segment that has reached the
  * configured size after a sync is truncated to its data and a new one is started. With
  * preallocation on, new segments are extended (sparsely) to the segment size so appends do not grow
  * the file; the unused tail reads as zeros, and type code 0 guarantees zeros never parse as a record.
  *
  * <h2>Recovery</h2>
  * Replay reads the segments in order: the last HARD_STATE wins; an ENTRY at or below the last index
- * truncates the log there (raft overwrite); SNAPSHOT markers are collected and the newest one at or
- * below the persisted commit index is where the returned entries start. A bad record (unknown type,
- * impossible length, CRC mismatch) is
+ * truncates the log there (raft overwrite); SNAPSHOT markers at or below the persisted commit index
+ * are trusted, and the newest trusted one (optionally bounded by the caller, see
+ * {@code Wal.open(dir, opts, maxSnapshotIndex)}) is where the returned entries start; the entries
+ * from there on must be contiguous or open fails. A bad record (unknown type, impossible length,
+ * CRC mismatch) is
  * <ul>
  *   <li>a torn tail, cut off on open, if it is in the last segment and no valid record exists
  *       anywhere after it (an interrupted last write, or zero-filled space), or</li>

@@ -159,6 +159,31 @@ class WalSegmentsTest {
     }
 
     @Test
+    void openWithSnapshotBoundStartsFromOlderMarker() {
+        Path dir = tmp.resolve("wal");
+        try (Wal wal = Wal.open(dir, SMALL)) {
+            writeBatches(wal, 1, 300, 10, 1);
+            wal.saveSnapshotMarker(100, 1);
+            wal.saveSnapshotMarker(200, 1);
+            wal.saveAndSync(new HardState(1, 1, 300), List.of());
+            writeBatches(wal, 301, 400, 10, 1); // rolls: new segments repeat marker 200 in their headers
+        }
+        try (Wal wal = Wal.open(dir, SMALL)) {
+            assertEquals(new WalSnapshotMarker(200, 1), wal.recovered().snapshot());
+            assertEquals(List.of(new WalSnapshotMarker(100, 1), new WalSnapshotMarker(200, 1)), wal.recovered().snapshots());
+            assertEntries(entries(1, 201, 400, 100), wal.recovered().entries());
+        }
+        try (Wal wal = Wal.open(dir, SMALL, 150)) {
+            assertEquals(new WalSnapshotMarker(100, 1), wal.recovered().snapshot());
+            assertEntries(entries(1, 101, 400, 100), wal.recovered().entries());
+        }
+        try (Wal wal = Wal.open(dir, SMALL, 50)) {
+            assertNull(wal.recovered().snapshot());
+            assertEntries(entries(1, 1, 400, 100), wal.recovered().entries());
+        }
+    }
+
+    @Test
     void noMarkerMeansWholeLog() {
         Path dir = tmp.resolve("wal");
         try (Wal wal = Wal.open(dir, NO_FSYNC)) {
