@@ -12,11 +12,11 @@ import java.util.Arrays;
  * <p>Why this shape:
  * <ul>
  *   <li>The escaped key plus terminator (the "prefix") is prefix-free and sorts exactly like the raw
- *   user keys under unsigned byte comparison: at the first difference either both bytes are
- *   ordinary, or one side has the terminator {@code 00 01} which is smaller than any ordinary
- *   byte ({@code >= 01}... only {@code 00} itself could tie, and it is escaped to {@code 00 FF} which
- *   is larger than {@code 00 01}). So a shorter key sorts before every key it is a prefix of, and
- *   the revision suffix never influences the order between different user keys.</li>
+ *   user keys under unsigned byte comparison. At the first position where two prefixes differ,
+ *   either both hold ordinary bytes (same order as the raw keys), or one key has ended: its
+ *   terminator {@code 00 01} is smaller than any non-zero byte of the longer key and smaller than
+ *   the longer key's escaped zero {@code 00 FF}. So a key sorts before every key it is a prefix
+ *   of, and the revision suffix never affects the order between different user keys.</li>
  *   <li>Revisions are stored inverted so that, for one user key, the newest version comes first. A
  *   read at revision R seeks to {@code prefix + inv(R, MAX)} and lands directly on the newest
  *   version with main revision {@code <= R}; reads at the current revision therefore touch one

@@ -273,6 +273,18 @@ public final class MvccStore implements AutoCloseable {
         }
         ByteString key = UnsafeByteOperations.unsafeWrap(userKey);
         byte[] stored = kvIt.value();
+        if (main == compact) {
+            // Compaction at this revision removes its tombstones and superseded versions; hide
+            // them even before physical deletion so the answer does not depend on its progress.
+            if (StoredValue.isTombstone(stored)) {
+                return null;
+            }
+            int pl = target.length - KeyEncoding.SUFFIX_LEN;
+            kvIt.seek(KeyEncoding.seekAtOrBefore(target, pl, main));
+            if (!Arrays.equals(kvIt.key(), target)) {
+                return null;
+            }
+        }
         Event.Builder ev = Event.newBuilder();
         if (StoredValue.isTombstone(stored)) {
             ev.setType(Event.EventType.DELETE).setKv(KeyValue.newBuilder().setKey(key).setModRevision(main));

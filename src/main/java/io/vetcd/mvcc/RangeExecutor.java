@@ -16,9 +16,12 @@ import java.util.List;
  *   <li>sort target != KEY with order NONE means ASCEND; other sorts need everything, then truncate;</li>
  *   <li>limit truncates and sets {@code more}.</li>
  * </ol>
- * Deviation for speed only, not semantics: when no real sort is needed (NONE, or KEY/ASCEND, which is
- * the natural order) values are decoded only for the first {@code limit + 1} matching keys; the rest
- * of the range is only counted.
+ * Quirk kept for compatibility: with sort order NONE, a non-KEY target and a limit, etcd fetches
+ * only the first {@code limit + 1} keys and sorts just those.
+ *
+ * <p>Deviation for speed only, not semantics: when no real sort is needed (NONE, or KEY/ASCEND,
+ * which is the natural order) filters are applied while scanning and values are decoded only for
+ * the first {@code limit + 1} matching keys; the rest of the range is only counted.
  */
 final class RangeExecutor {
 
@@ -46,8 +49,11 @@ final class RangeExecutor {
         boolean naturalOrder = order == RangeRequest.SortOrder.NONE
                 || (order == RangeRequest.SortOrder.ASCEND && r.getSortTarget() == RangeRequest.SortTarget.KEY);
         long limit = r.getLimit();
-        // How many matching kvs to materialize; beyond that we only count.
-        long keep = r.getCountOnly() ? 0 : (naturalOrder && limit > 0 ? limit + 1 : Long.MAX_VALUE);
+        // How many matching kvs to materialize; beyond that we only count. etcd fetches limit+1
+        // keys whenever the request's own sort order is NONE and there are no filters, even if
+        // the sort target then implies an ASCEND sort: that sort only orders those limit+1 keys.
+        boolean fetchLimited = naturalOrder || (r.getSortOrder() == RangeRequest.SortOrder.NONE && !filtered);
+        long keep = r.getCountOnly() ? 0 : (fetchLimited && limit > 0 ? limit + 1 : Long.MAX_VALUE);
 
         // Sorting by value needs the values even for keys_only; they are dropped after sorting.
         boolean sortByValue = !naturalOrder && r.getSortTarget() == RangeRequest.SortTarget.VALUE;
