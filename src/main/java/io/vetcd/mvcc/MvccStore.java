@@ -1,0 +1,602 @@
+package io.vetcd.mvcc;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.vetcd.pb.etcdserver.RangeRequest;
+import io.vetcd.pb.mvcc.Event;
+import io.vetcd.pb.mvcc.KeyValue;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.Checkpoint;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Snapshot;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * etcd 3.4-compatible multi-version key-value store on RocksDB. See {@code package-info.java} for
+ * the storage layout.
+ *
+ * <p>Threading: writes ({@link #beginWrite()}, {@link #compact}) come from one thread (the server's
+ * apply thread); reads ({@link #range}, {@link #eventsBetween}, {@link #hashKV}, meta reads) may come
+ * from any number of threads concurrently. Reads take no lock: every read creates its own RocksDB
+ * iterator, which pins a consistent point-in-time view of the database. A read first loads the
+ * (volatile) current revision, which is published only after the batch holding that revision has
+ * been written, then creates the iterator, then validates the requested revision against the
+ * (volatile) compact revision. Because the compact revision is published before physical
+ * compaction starts deleting, a read that passes the check was pinned before any deletion that
+ * could affect it; and history {@code <= current} is otherwise immutable (new writes only add
+ * versions with higher revisions, which reads skip).
+ */
+public final class MvccStore implements AutoCloseable {
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private static final System.Logger LOG = System.getLogger(MvccStore.class.getName());
+
+    static final byte[] CF_KV = "kv".getBytes(StandardCharsets.UTF_8);
+    static final byte[] CF_REV = "rev".getBytes(StandardCharsets.UTF_8);
+    static final byte[] CF_META = "meta".getBytes(StandardCharsets.UTF_8);
+
+    static final byte[] K_CONSISTENT_INDEX = "consistent_index".getBytes(StandardCharsets.UTF_8);
+    static final byte[] K_CURRENT_REV = "current_revision".getBytes(StandardCharsets.UTF_8);
+    static final byte[] K_SCHEDULED_COMPACT = "scheduled_compact_revision".getBytes(StandardCharsets.UTF_8);
+    static final byte[] K_FINISHED_COMPACT = "finished_compact_revision".getBytes(StandardCharsets.UTF_8);
+
+    private final Path dir;
+    private final MvccOptions opts;
+    final RocksDB db;
+    final ColumnFamilyHandle defaultCf;
+    final ColumnFamilyHandle kvCf;
+    final ColumnFamilyHandle revCf;
+    final ColumnFamilyHandle metaCf;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    final WriteOptions writeOptions;
+    /** Shared, never mutated after open: safe to pass to newIterator from many threads. */
+    final ReadOptions readOptions;
+
+    private volatile long currentRev;
+    private volatile long compactRev;
+    private volatile long consistentIndex;
+    /** Last compaction whose physical deletion finished; only touched by the compaction thread and open. */
+    volatile long finishedCompactRev;
+
+    private final ExecutorService compactor;
+    private CompletableFuture<Void> lastCompaction = CompletableFuture.completedFuture(null);
+    private final List<Consumer<Changes>> listeners = new CopyOnWriteArrayList<>();
+    private WriteTxn activeTxn;
+    volatile boolean closed;
+
+    private MvccStore(Path dir, MvccOptions opts) throws RocksDBException {
+        this.dir = dir;
+        this.opts = opts;
+        LRUCache cache = track(new LRUCache(opts.blockCacheBytes()));
+        DBOptions dbOptions = track(new DBOptions()
+                .setCreateIfMissing(true)
+                .setCreateMissingColumnFamilies(true)
+                .setMaxBackgroundJobs(4)
+                .setBytesPerSync(1 << 20));
+        // Data CFs: iterated by seek, so no bloom filter (it only helps point lookups without a
+        // prefix extractor); 16 KB blocks + LZ4 keep scans cheap and the cache dense.
+        BlockBasedTableConfig dataTable = new BlockBasedTableConfig()
+                .setBlockCache(cache)
+                .setBlockSize(16 * 1024)
+                .setCacheIndexAndFilterBlocks(true)
+                .setPinL0FilterAndIndexBlocksInCache(true);
+        ColumnFamilyOptions dataCfOptions = track(new ColumnFamilyOptions()
+                .setTableFormatConfig(dataTable)
+                .setWriteBufferSize(opts.writeBufferBytes())
+                .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                .setLevelCompactionDynamicLevelBytes(true));
+        // Small CFs read by point lookups (meta, internal state): bloom filter helps gets.
+        BlockBasedTableConfig pointTable = new BlockBasedTableConfig()
+                .setBlockCache(cache)
+                .setFilterPolicy(track(new BloomFilter(10)));
+        ColumnFamilyOptions pointCfOptions = track(new ColumnFamilyOptions()
+                .setTableFormatConfig(pointTable)
+                .setWriteBufferSize(Math.max(4L << 20, opts.writeBufferBytes() / 4)));
+        List<ColumnFamilyDescriptor> descriptors = List.of(
+                new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, pointCfOptions),
+                new ColumnFamilyDescriptor(CF_KV, dataCfOptions),
+                new ColumnFamilyDescriptor(CF_REV, dataCfOptions),
+                new ColumnFamilyDescriptor(CF_META, pointCfOptions));
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        this.db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+        this.defaultCf = handles.get(0);
+        this.kvCf = handles.get(1);
+        this.revCf = handles.get(2);
+        this.metaCf = handles.get(3);
+        // The raft WAL is the durability source (entries after consistentIndex are replayed), so
+        // RocksDB's WAL stays on for crash-consistency of batches but is never fsynced per write.
+        this.writeOptions = new WriteOptions().setSync(false).setDisableWAL(false);
+        this.readOptions = new ReadOptions();
+        this.compactor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "mvcc-compaction-" + dir.getFileName());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    private <T extends AutoCloseable> T track(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    /** Opens (or creates) the store in {@code dir}, resuming an interrupted compaction. */
+    public static MvccStore open(Path dir, MvccOptions opts) {
+        try {
+            Files.createDirectories(dir);
+            MvccStore s = new MvccStore(dir, opts);
+            s.currentRev = s.getLong(K_CURRENT_REV, 1);
+            s.consistentIndex = s.getLong(K_CONSISTENT_INDEX, 0);
+            s.compactRev = s.getLong(K_SCHEDULED_COMPACT, 0);
+            s.finishedCompactRev = s.getLong(K_FINISHED_COMPACT, 0);
+            if (s.compactRev > s.finishedCompactRev) {
+                s.lastCompaction = s.scheduleCompaction(s.compactRev);
+            }
+            return s;
+        } catch (RocksDBException | IOException e) {
+            throw new StorageException("cannot open mvcc store at " + dir, e);
+        }
+    }
+
+    private long getLong(byte[] key, long dflt) throws RocksDBException {
+        byte[] v = db.get(defaultCf, key);
+        return v == null ? dflt : KeyEncoding.getLong(v, 0);
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    /** Revision of the last committed write transaction; 1 for an empty store. */
+    public long currentRevision() {
+        return currentRev;
+    }
+
+    /** Revision of the last requested compaction (reads below it fail); 0 if never compacted. */
+    public long compactRevision() {
+        return compactRev;
+    }
+
+    /** Raft index stored by the last {@link WriteTxn#commit(long)}. */
+    public long consistentIndex() {
+        return consistentIndex;
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /** etcd Range. Thread-safe; see the class comment. */
+    public RangeResult range(RangeRequest req) {
+        long cur = currentRev;
+        try (RocksIterator it = db.newIterator(kvCf, readOptions)) {
+            long rev = checkRevision(req.getRevision(), cur);
+            KeyCursor cursor = new StoreCursor(it, req.getKey().toByteArray(),
+                    RangeExecutor.cursorEnd(req.getRangeEnd()), rev);
+            return RangeExecutor.execute(cursor, req, rev);
+        }
+    }
+
+    /** Plain range of {@code [key, end)} (etcd end conventions) at {@code rev} (0 = current). */
+    public RangeResult range(byte[] key, byte[] end, long rev) {
+        return range(RangeRequest.newBuilder().setKey(ByteString.copyFrom(key))
+                .setRangeEnd(end == null ? ByteString.EMPTY : ByteString.copyFrom(end)).setRevision(rev).build());
+    }
+
+    /** Resolves 0 to {@code cur} and applies etcd's future/compacted checks (future first). */
+    long checkRevision(long requested, long cur) {
+        if (requested > cur) {
+            throw new FutureRevisionException();
+        }
+        long rev = requested <= 0 ? cur : requested;
+        if (rev < compactRev) {
+            throw new CompactedException();
+        }
+        return rev;
+    }
+
+    /**
+     * Change events with main revision in {@code [fromRev, toRev]} (toRev capped at the current
+     * revision), oldest first, with prev_kv when the previous version is still visible (i.e. the
+     * event's revision is above the compact revision). Stops once at least {@code maxEvents}
+     * events are collected, but never in the middle of a revision, so the caller can resume at
+     * {@code last.getKv().getModRevision() + 1}.
+     *
+     * @throws CompactedException if {@code fromRev < compactRevision()}
+     */
+    public List<Event> eventsBetween(long fromRev, long toRev, int maxEvents) {
+        long cur = currentRev;
+        Snapshot snap = db.getSnapshot();
+        try (ReadOptions ro = new ReadOptions().setSnapshot(snap);
+             RocksIterator revIt = db.newIterator(revCf, ro);
+             RocksIterator kvIt = db.newIterator(kvCf, ro)) {
+            long compact = compactRev;
+            if (fromRev < compact) {
+                throw new CompactedException();
+            }
+            long to = Math.min(toRev, cur);
+            List<Event> out = new ArrayList<>();
+            long lastMain = -1;
+            for (revIt.seek(KeyEncoding.revKey(Math.max(fromRev, 0), 0)); revIt.isValid(); revIt.next()) {
+                byte[] rk = revIt.key();
+                long main = KeyEncoding.revMain(rk);
+                if (main > to || (out.size() >= maxEvents && main != lastMain)) {
+                    break;
+                }
+                lastMain = main;
+                Event ev = eventAt(kvIt, revIt.value(), main, KeyEncoding.revSub(rk), compact);
+                if (ev != null) {
+                    out.add(ev);
+                }
+            }
+            return out;
+        } finally {
+            db.releaseSnapshot(snap);
+        }
+    }
+
+    private static Event eventAt(RocksIterator kvIt, byte[] userKey, long main, long sub, long compact) {
+        byte[] target = KeyEncoding.key(userKey, main, sub);
+        kvIt.seek(target);
+        if (!kvIt.isValid() || !Arrays.equals(kvIt.key(), target)) {
+            return null; // removed by compaction (events at exactly the compact revision)
+        }
+        ByteString key = UnsafeByteOperations.unsafeWrap(userKey);
+        byte[] stored = kvIt.value();
+        if (main == compact) {
+            // Compaction at this revision removes its tombstones and superseded versions; hide
+            // them even before physical deletion so the answer does not depend on its progress.
+            if (StoredValue.isTombstone(stored)) {
+                return null;
+            }
+            int pl = target.length - KeyEncoding.SUFFIX_LEN;
+            kvIt.seek(KeyEncoding.seekAtOrBefore(target, pl, main));
+            if (!Arrays.equals(kvIt.key(), target)) {
+                return null;
+            }
+        }
+        Event.Builder ev = Event.newBuilder();
+        if (StoredValue.isTombstone(stored)) {
+            ev.setType(Event.EventType.DELETE).setKv(KeyValue.newBuilder().setKey(key).setModRevision(main));
+        } else {
+            ev.setType(Event.EventType.PUT).setKv(StoredValue.decode(key, main, stored, false));
+        }
+        if (main > compact) {
+            // prev_kv = the key at revision main-1, like etcd's watch (skip same-revision versions).
+            int pl = target.length - KeyEncoding.SUFFIX_LEN;
+            for (kvIt.next(); kvIt.isValid(); kvIt.next()) {
+                byte[] k = kvIt.key();
+                if (k.length != target.length || !KeyEncoding.samePrefix(k, target, pl)) {
+                    break;
+                }
+                long m = KeyEncoding.main(k, pl);
+                if (m < main) {
+                    byte[] pv = kvIt.value();
+                    if (!StoredValue.isTombstone(pv)) {
+                        ev.setPrevKv(StoredValue.decode(key, m, pv, false));
+                    }
+                    break;
+                }
+            }
+        }
+        return ev.build();
+    }
+
+    /**
+     * Hash of every version with revision in {@code (compactRevision, rev]} plus, per key, the
+     * newest version {@code <= compactRevision} unless it is a tombstone: exactly what survives
+     * compaction, so the hash does not depend on how far physical compaction has progressed.
+     */
+    public HashKV hashKV(long rev) {
+        long cur = currentRev;
+        try (RocksIterator it = db.newIterator(kvCf, readOptions)) {
+            long compact = compactRev;
+            long at = checkRevision(rev, cur);
+            CRC32 crc = new CRC32();
+            byte[] lastPrefix = null;
+            int lastPl = 0;
+            boolean tookCompacted = false;
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                byte[] k = it.key();
+                int pl = KeyEncoding.prefixLength(k);
+                if (lastPrefix == null || pl != lastPl || !KeyEncoding.samePrefix(k, lastPrefix, pl)) {
+                    lastPrefix = k;
+                    lastPl = pl;
+                    tookCompacted = false;
+                }
+                long main = KeyEncoding.main(k, pl);
+                if (main > at) {
+                    continue;
+                }
+                if (main <= compact) {
+                    if (tookCompacted) {
+                        continue;
+                    }
+                    tookCompacted = true;
+                }
+                byte[] v = it.value();
+                if (main <= compact && StoredValue.isTombstone(v)) {
+                    continue;
+                }
+                crc.update(k);
+                crc.update(v);
+            }
+            return new HashKV(crc.getValue(), compact, at);
+        }
+    }
+
+    /** Value stored by another component with {@link WriteTxn#putMeta}, or null. */
+    public byte[] getMeta(byte[] key) {
+        try {
+            return db.get(metaCf, key);
+        } catch (RocksDBException e) {
+            throw new StorageException("meta read failed", e);
+        }
+    }
+
+    /** All meta entries whose key starts with {@code prefix}, in key order. */
+    public List<Map.Entry<byte[], byte[]>> scanMeta(byte[] prefix) {
+        List<Map.Entry<byte[], byte[]>> out = new ArrayList<>();
+        try (RocksIterator it = db.newIterator(metaCf, readOptions)) {
+            for (it.seek(prefix); it.isValid(); it.next()) {
+                byte[] k = it.key();
+                if (k.length < prefix.length || !Arrays.equals(k, 0, prefix.length, prefix, 0, prefix.length)) {
+                    break;
+                }
+                out.add(new AbstractMap.SimpleImmutableEntry<>(k, it.value()));
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    /** Starts the (only) write transaction; call from the apply thread. */
+    public synchronized WriteTxn beginWrite() {
+        ensureOpen();
+        if (activeTxn != null) {
+            throw new IllegalStateException("a write transaction is already open");
+        }
+        activeTxn = new WriteTxn(this, currentRev, db.newIterator(kvCf, readOptions));
+        return activeTxn;
+    }
+
+    synchronized void finishTxn(WriteTxn txn) {
+        if (activeTxn == txn) {
+            activeTxn = null;
+        }
+    }
+
+    /** Called by {@link WriteTxn#commit} after its batch is in RocksDB. */
+    void published(long rev, long ci, Changes changes) {
+        currentRev = rev;
+        consistentIndex = ci;
+        if (changes != null) {
+            for (Consumer<Changes> l : listeners) {
+                try {
+                    l.accept(changes);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "change listener failed", e);
+                }
+            }
+        }
+    }
+
+    /** Listener is called synchronously on the committing thread, once per revision, in order. */
+    public void addChangeListener(Consumer<Changes> listener) {
+        listeners.add(listener);
+    }
+
+    public void removeChangeListener(Consumer<Changes> listener) {
+        listeners.remove(listener);
+    }
+
+    /** {@link #compact(long, long)} without updating the consistent index. */
+    public CompletableFuture<Void> compact(long rev) {
+        return compact(rev, -1);
+    }
+
+    /**
+     * Records compaction at {@code rev} durably (together with {@code consistentIndex} if it is
+     * {@code >= 0}) and returns immediately; reads below {@code rev} fail from now on. Physical
+     * deletion runs on the store's compaction thread in bounded batches; the returned future
+     * completes when it is done (etcd's {@code physical=true}).
+     */
+    public synchronized CompletableFuture<Void> compact(long rev, long consistentIndexToStore) {
+        ensureOpen();
+        if (rev <= compactRev) {
+            throw new CompactedException();
+        }
+        if (rev > currentRev) {
+            throw new FutureRevisionException();
+        }
+        try (WriteBatch batch = new WriteBatch()) {
+            batch.put(defaultCf, K_SCHEDULED_COMPACT, KeyEncoding.longBytes(rev));
+            if (consistentIndexToStore >= 0) {
+                batch.put(defaultCf, K_CONSISTENT_INDEX, KeyEncoding.longBytes(consistentIndexToStore));
+            }
+            db.write(writeOptions, batch);
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot record compaction", e);
+        }
+        compactRev = rev;
+        if (consistentIndexToStore >= 0) {
+            consistentIndex = consistentIndexToStore;
+        }
+        lastCompaction = scheduleCompaction(rev);
+        return lastCompaction;
+    }
+
+    private CompletableFuture<Void> scheduleCompaction(long rev) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        compactor.execute(() -> {
+            try {
+                new CompactionJob(this, rev, opts).run();
+                f.complete(null);
+            } catch (Throwable t) {
+                LOG.log(System.Logger.Level.ERROR, "compaction at " + rev + " failed", t);
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
+    /** Completes when every compaction requested so far has been physically applied. */
+    public synchronized CompletableFuture<Void> compactionWait() {
+        return lastCompaction;
+    }
+
+    // ---------------------------------------------------------------- maintenance
+
+    /** Approximate bytes on disk plus memtables (etcd's dbSize). */
+    public long dbSize() {
+        return sumProperty("rocksdb.total-sst-files-size") + sumProperty("rocksdb.cur-size-all-mem-tables");
+    }
+
+    /** Approximate bytes of live data (etcd's dbSizeInUse). */
+    public long dbSizeInUse() {
+        return sumProperty("rocksdb.live-sst-files-size") + sumProperty("rocksdb.cur-size-all-mem-tables");
+    }
+
+    private long sumProperty(String name) {
+        long sum = 0;
+        try {
+            for (ColumnFamilyHandle cf : List.of(defaultCf, kvCf, revCf, metaCf)) {
+                sum += db.getLongProperty(cf, name);
+            }
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot read " + name, e);
+        }
+        return sum;
+    }
+
+    /**
+     * Manual RocksDB compaction of every column family, which drops the deletion markers left by
+     * MVCC compaction and reclaims space. Runs on the calling thread; RocksDB compacts in the
+     * background of its own read/write paths, so readers and the writer are not blocked.
+     */
+    public void defragment() {
+        ensureOpen();
+        try {
+            for (ColumnFamilyHandle cf : List.of(kvCf, revCf, metaCf, defaultCf)) {
+                db.compactRange(cf);
+            }
+        } catch (RocksDBException e) {
+            throw new StorageException("defragment failed", e);
+        }
+    }
+
+    /**
+     * Writes a consistent RocksDB checkpoint (hard links where possible) to {@code targetDir},
+     * which must not exist. Includes the consistent index, so a member restored from it replays
+     * raft entries after that index.
+     */
+    public Path checkpoint(Path targetDir) {
+        ensureOpen();
+        try (Checkpoint cp = Checkpoint.create(db)) {
+            cp.createCheckpoint(targetDir.toString());
+            return targetDir;
+        } catch (RocksDBException e) {
+            throw new StorageException("checkpoint to " + targetDir + " failed", e);
+        }
+    }
+
+    /** Replaces {@code dir} with a copy of {@code checkpointDir} and opens it. */
+    public static MvccStore restoreFrom(Path checkpointDir, Path dir, MvccOptions opts) {
+        try {
+            deleteRecursively(dir);
+            Files.createDirectories(dir);
+            try (Stream<Path> files = Files.list(checkpointDir)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    if (Files.isRegularFile(f)) {
+                        Files.copy(f, dir.resolve(f.getFileName()));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return open(dir, opts);
+    }
+
+    static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path x : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(x);
+            }
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("mvcc store is closed");
+        }
+    }
+
+    /**
+     * Stops the compaction thread (an unfinished compaction resumes on the next open) and closes
+     * RocksDB. Callers must stop issuing reads first: there is deliberately no lock on the read path.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        compactor.shutdown();
+        try {
+            compactor.awaitTermination(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (activeTxn != null) {
+            activeTxn.abort();
+        }
+        for (ColumnFamilyHandle h : List.of(kvCf, revCf, metaCf, defaultCf)) {
+            h.close();
+        }
+        db.close();
+        writeOptions.close();
+        readOptions.close();
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "close failed", e);
+            }
+        }
+    }
+}

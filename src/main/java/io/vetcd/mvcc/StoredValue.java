@@ -1,0 +1,84 @@
+package io.vetcd.mvcc;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.vetcd.pb.mvcc.KeyValue;
+
+/**
+ * Value format of the key/revision column family. The key and mod revision are already in the
+ * storage key, so only the rest of the {@link KeyValue} is stored:
+ * {@code type(1) [createRev varlong, version varlong, lease varlong, value bytes...]}.
+ * A tombstone is the single byte {@link #TOMBSTONE}, which lets scans classify a version by
+ * copying one byte out of RocksDB instead of the whole value.
+ */
+final class StoredValue {
+
+    static final byte PUT = 0;
+    static final byte TOMBSTONE = 1;
+    static final byte[] TOMBSTONE_BYTES = {TOMBSTONE};
+
+    private StoredValue() {
+    }
+
+    static byte[] encodePut(long createRev, long version, long lease, ByteString value) {
+        byte[] out = new byte[1 + 30 + value.size()];
+        out[0] = PUT;
+        int p = writeVarLong(out, 1, createRev);
+        p = writeVarLong(out, p, version);
+        p = writeVarLong(out, p, lease);
+        value.copyTo(out, p);
+        p += value.size();
+        return p == out.length ? out : java.util.Arrays.copyOf(out, p);
+    }
+
+    static boolean isTombstone(byte[] v) {
+        return v[0] == TOMBSTONE;
+    }
+
+    /**
+     * Builds the KeyValue without copying the value: {@code stored} is a fresh array owned by the
+     * caller (RocksDB hands out copies), so wrapping a slice of it is safe.
+     */
+    static KeyValue decode(ByteString key, long modRev, byte[] stored, boolean keysOnly) {
+        long[] pos = {1};
+        long create = readVarLong(stored, pos);
+        long version = readVarLong(stored, pos);
+        long lease = readVarLong(stored, pos);
+        KeyValue.Builder b = KeyValue.newBuilder()
+                .setKey(key)
+                .setCreateRevision(create)
+                .setModRevision(modRev)
+                .setVersion(version)
+                .setLease(lease);
+        int off = (int) pos[0];
+        if (!keysOnly && off < stored.length) {
+            b.setValue(UnsafeByteOperations.unsafeWrap(stored, off, stored.length - off));
+        }
+        return b.build();
+    }
+
+    private static int writeVarLong(byte[] b, int p, long v) {
+        while ((v & ~0x7FL) != 0) {
+            b[p++] = (byte) ((v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        b[p++] = (byte) v;
+        return p;
+    }
+
+    private static long readVarLong(byte[] b, long[] pos) {
+        int p = (int) pos[0];
+        long v = 0;
+        int shift = 0;
+        while (true) {
+            byte x = b[p++];
+            v |= (long) (x & 0x7F) << shift;
+            if ((x & 0x80) == 0) {
+                break;
+            }
+            shift += 7;
+        }
+        pos[0] = p;
+        return v;
+    }
+}

@@ -1,0 +1,253 @@
+package io.vetcd.mvcc;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.vetcd.pb.etcdserver.RangeRequest;
+import io.vetcd.pb.mvcc.Event;
+import io.vetcd.pb.mvcc.KeyValue;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+
+/**
+ * One write transaction = at most one new main revision. Changes are kept in memory (an overlay
+ * keyed by user key, so later operations see earlier ones) and written by {@link #commit} as ONE
+ * RocksDB {@code WriteBatch} together with the new current revision and the raft consistent
+ * index, which makes applying an entry atomic: after a crash either all of it or none of it is
+ * visible, and the consistent index tells the server where to resume.
+ *
+ * <p>Not thread-safe; used by the apply thread only. Committed-state lookups use an iterator
+ * created at {@code beginWrite}, i.e. the state at {@code beginRevision}.
+ */
+public final class WriteTxn implements AutoCloseable {
+
+    private final MvccStore store;
+    private final long beginRev;
+    private final RocksIterator it;
+    /** Newest state per key written by this txn; a null value means deleted in this txn. */
+    private final TreeMap<byte[], KeyValue> overlay = new TreeMap<>(Arrays::compareUnsigned);
+    /** Committed state (at beginRev) of touched keys, for events' prev_kv; null value = absent. */
+    private final TreeMap<byte[], KeyValue> before = new TreeMap<>(Arrays::compareUnsigned);
+    /** Changes in sub-revision order. */
+    private final List<Event> changes = new ArrayList<>();
+    /** Meta writes; null value = delete. */
+    private final TreeMap<byte[], byte[]> meta = new TreeMap<>(Arrays::compareUnsigned);
+    private boolean finished;
+
+    WriteTxn(MvccStore store, long beginRev, RocksIterator it) {
+        this.store = store;
+        this.beginRev = beginRev;
+        this.it = it;
+    }
+
+    /** Current revision when the txn began. */
+    public long beginRevision() {
+        return beginRev;
+    }
+
+    /** Revision this txn's changes get (begin + 1); only meaningful once it has changes. */
+    public long writeRevision() {
+        return beginRev + 1;
+    }
+
+    public boolean hasChanges() {
+        return !changes.isEmpty();
+    }
+
+    /**
+     * etcd txn Range: at revision 0 reads the txn's own view (begin revision, plus this txn's
+     * changes if any); other revisions read committed history with the usual checks.
+     */
+    public RangeResult range(RangeRequest req) {
+        checkOpen();
+        long cur = changes.isEmpty() ? beginRev : beginRev + 1;
+        long rev = store.checkRevision(req.getRevision(), cur);
+        byte[] key = req.getKey().toByteArray();
+        byte[] end = RangeExecutor.cursorEnd(req.getRangeEnd());
+        return RangeExecutor.execute(cursorAt(key, end, rev), req, rev);
+    }
+
+    private KeyCursor cursorAt(byte[] key, byte[] end, long rev) {
+        KeyCursor base = new StoreCursor(it, key, end, Math.min(rev, beginRev));
+        if (rev <= beginRev || overlay.isEmpty()) {
+            return base;
+        }
+        NavigableMap<byte[], KeyValue> sub;
+        if (end == null) {
+            sub = overlay.subMap(key, true, key, true);
+        } else if (end.length == 0) {
+            sub = overlay.tailMap(key, true);
+        } else if (Arrays.compareUnsigned(key, end) >= 0) {
+            sub = Collections.emptyNavigableMap();
+        } else {
+            sub = overlay.subMap(key, true, end, false);
+        }
+        return new OverlayCursor(base, sub);
+    }
+
+    /** Latest live version of {@code key} in this txn's view, or null. */
+    private KeyValue latest(byte[] key) {
+        if (overlay.containsKey(key)) {
+            return overlay.get(key);
+        }
+        return committed(key);
+    }
+
+    private KeyValue committed(byte[] key) {
+        if (before.containsKey(key)) {
+            return before.get(key);
+        }
+        KeyCursor c = new StoreCursor(it, key, null, beginRev);
+        KeyValue kv = c.advance() ? c.kv(false) : null;
+        before.put(key, kv);
+        return kv;
+    }
+
+    /** Puts {@code key}; returns the previous live version (this txn's view) or null. */
+    public KeyValue put(ByteString key, ByteString value, long lease) {
+        checkOpen();
+        byte[] k = key.toByteArray();
+        KeyValue prev = latest(k);
+        long rev = beginRev + 1;
+        KeyValue kv = KeyValue.newBuilder()
+                .setKey(key)
+                .setCreateRevision(prev == null ? rev : prev.getCreateRevision())
+                .setModRevision(rev)
+                .setVersion(prev == null ? 1 : prev.getVersion() + 1)
+                .setValue(value)
+                .setLease(lease)
+                .build();
+        Event.Builder ev = Event.newBuilder().setType(Event.EventType.PUT).setKv(kv);
+        KeyValue eventPrev = committed(k);
+        if (eventPrev != null) {
+            ev.setPrevKv(eventPrev);
+        }
+        overlay.put(k, kv);
+        changes.add(ev.build());
+        return prev;
+    }
+
+    public KeyValue put(byte[] key, byte[] value, long lease) {
+        return put(ByteString.copyFrom(key), ByteString.copyFrom(value), lease);
+    }
+
+    /**
+     * Deletes the live keys in {@code [key, end)} (etcd range_end conventions: null/empty = just
+     * {@code key}, {@code {0}} = every key {@code >= key}); returns their previous versions.
+     */
+    public List<KeyValue> deleteRange(byte[] key, byte[] end) {
+        checkOpen();
+        byte[] cursorEnd = RangeExecutor.cursorEnd(end == null ? ByteString.EMPTY : UnsafeByteOperations.unsafeWrap(end));
+        KeyCursor c = cursorAt(key, cursorEnd, beginRev + 1);
+        List<KeyValue> deleted = new ArrayList<>();
+        while (c.advance()) {
+            deleted.add(c.kv(false));
+        }
+        long rev = beginRev + 1;
+        for (KeyValue prev : deleted) {
+            byte[] k = prev.getKey().toByteArray();
+            Event.Builder ev = Event.newBuilder().setType(Event.EventType.DELETE)
+                    .setKv(KeyValue.newBuilder().setKey(prev.getKey()).setModRevision(rev));
+            KeyValue eventPrev = committed(k);
+            if (eventPrev != null) {
+                ev.setPrevKv(eventPrev);
+            }
+            overlay.put(k, null);
+            changes.add(ev.build());
+        }
+        return deleted;
+    }
+
+    public List<KeyValue> deleteRange(ByteString key, ByteString end) {
+        return deleteRange(key.toByteArray(), end.toByteArray());
+    }
+
+    /** Stages a meta write (lease, auth, membership state) in this txn's batch. */
+    public void putMeta(byte[] key, byte[] value) {
+        checkOpen();
+        meta.put(key.clone(), value);
+    }
+
+    public void deleteMeta(byte[] key) {
+        checkOpen();
+        meta.put(key.clone(), null);
+    }
+
+    /** Meta value including this txn's staged writes. */
+    public byte[] getMeta(byte[] key) {
+        checkOpen();
+        if (meta.containsKey(key)) {
+            return meta.get(key);
+        }
+        return store.getMeta(key);
+    }
+
+    /**
+     * Writes everything plus {@code consistentIndex} in one batch (even when there are no
+     * changes, so the index always advances), publishes the new revision and then notifies change
+     * listeners. Returns the txn's revision, or the unchanged current revision if it had no changes.
+     */
+    public long commit(long consistentIndex) {
+        checkOpen();
+        long rev = changes.isEmpty() ? beginRev : beginRev + 1;
+        try (WriteBatch batch = new WriteBatch()) {
+            for (int sub = 0; sub < changes.size(); sub++) {
+                Event ev = changes.get(sub);
+                KeyValue kv = ev.getKv();
+                byte[] k = kv.getKey().toByteArray();
+                byte[] stored = ev.getType() == Event.EventType.PUT
+                        ? StoredValue.encodePut(kv.getCreateRevision(), kv.getVersion(), kv.getLease(), kv.getValue())
+                        : StoredValue.TOMBSTONE_BYTES;
+                batch.put(store.kvCf, KeyEncoding.key(k, rev, sub), stored);
+                batch.put(store.revCf, KeyEncoding.revKey(rev, sub), k);
+            }
+            for (Map.Entry<byte[], byte[]> e : meta.entrySet()) {
+                if (e.getValue() == null) {
+                    batch.delete(store.metaCf, e.getKey());
+                } else {
+                    batch.put(store.metaCf, e.getKey(), e.getValue());
+                }
+            }
+            batch.put(store.defaultCf, MvccStore.K_CURRENT_REV, KeyEncoding.longBytes(rev));
+            batch.put(store.defaultCf, MvccStore.K_CONSISTENT_INDEX, KeyEncoding.longBytes(consistentIndex));
+            store.db.write(store.writeOptions, batch);
+        } catch (RocksDBException e) {
+            finish();
+            throw new StorageException("commit failed", e);
+        }
+        finish();
+        store.published(rev, consistentIndex, changes.isEmpty() ? null : new Changes(rev, List.copyOf(changes)));
+        return rev;
+    }
+
+    /** Discards the txn. */
+    public void abort() {
+        if (!finished) {
+            finish();
+        }
+    }
+
+    @Override
+    public void close() {
+        abort();
+    }
+
+    private void finish() {
+        finished = true;
+        it.close();
+        store.finishTxn(this);
+    }
+
+    private void checkOpen() {
+        if (finished) {
+            throw new IllegalStateException("transaction already finished");
+        }
+    }
+}
