@@ -10,12 +10,12 @@ import java.util.List;
 /**
  * The TLS settings of one kind of listener (client or peer): certificate and
  * key (given or self-signed by --auto-tls), optional CA for client-certificate
- * authentication, and the cipher suites.
+ * authentication, a certificate revocation list, and the cipher suites.
  */
 public record ListenerTls(String certFile, String keyFile, String trustedCaFile, boolean clientCertAuth,
-                          List<String> cipherSuites) {
+                          String crlFile, List<String> cipherSuites) {
 
-    public static final ListenerTls NONE = new ListenerTls(null, null, null, false, List.of());
+    public static final ListenerTls NONE = new ListenerTls(null, null, null, false, null, List.of());
 
     public boolean hasCertificate() {
         return certFile != null && !certFile.isEmpty() && keyFile != null && !keyFile.isEmpty();
@@ -29,7 +29,9 @@ public record ListenerTls(String certFile, String keyFile, String trustedCaFile,
             o.setTrustOptions(new PemTrustOptions().addCertPath(trustedCaFile));
         }
         if (clientCertAuth) o.setClientAuth(ClientAuth.REQUIRED);
-        for (String suite : cipherSuites) o.addEnabledCipherSuite(GoCipherSuites.toJava(suite));
+        // a revoked client certificate fails the handshake, as with etcd's --client-crl-file
+        if (crlFile != null && !crlFile.isEmpty()) o.addCrlPath(crlFile);
+        for (String suite : cipherSuites) o.addEnabledCipherSuite(suite);
         return o;
     }
 }

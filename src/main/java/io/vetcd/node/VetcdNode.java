@@ -201,7 +201,7 @@ public final class VetcdNode {
             cert = generated.certFile().toString();
             key = generated.keyFile().toString();
         }
-        return new ListenerTls(cert, key, s.trustedCaFile(), s.clientCertAuth(), s.cipherSuites());
+        return new ListenerTls(cert, key, s.trustedCaFile(), s.clientCertAuth(), s.clientCrlFile(), s.cipherSuitesJsse());
     }
 
     private ListenerTls peerTls() {
@@ -214,7 +214,7 @@ public final class VetcdNode {
             cert = generated.certFile().toString();
             key = generated.keyFile().toString();
         }
-        return new ListenerTls(cert, key, s.peerTrustedCaFile(), s.peerClientCertAuth(), s.cipherSuites());
+        return new ListenerTls(cert, key, s.peerTrustedCaFile(), s.peerClientCertAuth(), s.peerCrlFile(), s.cipherSuitesJsse());
     }
 
     private static List<String> hosts(List<URI> urls) {
