@@ -18,7 +18,11 @@ public final class MemoryStorage implements Storage {
     /** An empty log, for a node joining an existing cluster (it learns the membership from the leader). */
     public MemoryStorage() { this(ConfState.EMPTY); }
 
-    /** An empty log whose initial membership is {@code bootstrap}: how a brand new cluster starts. */
+    /**
+     * An empty log whose membership is {@code bootstrap}, as if restored from a snapshot at index 0. Fine
+     * for fixed-membership clusters (tests); a cluster whose membership changes should start empty and
+     * use {@link RaftNode#bootstrap}, so that members added later learn the initial membership from the log.
+     */
     public MemoryStorage(ConfState bootstrap) {
         snapshot = new Snapshot(new SnapshotMetadata(0, 0, bootstrap), Message.NO_BYTES);
         ents.add(new Entry(0, 0, EntryType.NORMAL, null));

@@ -80,7 +80,10 @@ final class Raft {
             term = hs.term();
             vote = hs.vote();
         }
-        if (c.applied() > 0) raftLog.appliedTo(Math.min(c.applied(), raftLog.committed));
+        // The application restores its state from the latest snapshot, so that much is applied even if
+        // the log still holds entries before it (compaction may lag snapshots).
+        long applied = Math.max(c.applied(), storage.snapshot().index());
+        if (applied > raftLog.applied) raftLog.appliedTo(Math.min(applied, raftLog.committed));
         becomeFollower(term, NONE);
     }
 

@@ -13,7 +13,7 @@ import java.util.random.RandomGenerator;
  * @param maxInflightMsgs how many MsgApps may be unacknowledged per follower while streaming
  * @param checkQuorum     leader steps down without a quorum of recent contact; followers honour a leader lease
  * @param preVote         probe electability before bumping the term, so a rejoining node can't disrupt
- * @param applied         the last index the application has already applied (0: from the latest snapshot)
+ * @param applied         the last index the application has already applied (at least the latest snapshot's index is assumed)
  * @param random          the only source of randomness (election jitter); seed it for reproducible runs
  */
 public record RaftConfig(long id, int electionTick, int heartbeatTick, long maxSizePerMsg, int maxInflightMsgs,

@@ -34,6 +34,27 @@ public final class RaftNode {
 
     public long id() { return raft.id; }
 
+    /**
+     * Starts a brand-new cluster member: writes one ADD_NODE conf change per initial voter at indexes
+     * 1..n (term 1), already committed. Membership thus lives in the log, so a node that joins later and
+     * replays the log from index 1 reconstructs the same membership. Only valid on an empty log; the
+     * entries reach storage through the first {@link Ready}, and the application applies them like any
+     * other committed conf change (re-applying an ADD_NODE is harmless).
+     */
+    public void bootstrap(List<Long> voters) {
+        RaftLog log = raft.raftLog;
+        if (log.lastIndex() != 0 || raft.term != 0) throw new IllegalStateException("bootstrap requires an empty log");
+        if (voters.isEmpty()) throw new IllegalArgumentException("at least one voter required");
+        raft.becomeFollower(1, Raft.NONE);
+        List<Entry> ents = new ArrayList<>(voters.size());
+        for (int i = 0; i < voters.size(); i++) {
+            ents.add(new Entry(1, i + 1, EntryType.CONF_CHANGE, new ConfChange(ConfChangeType.ADD_NODE, voters.get(i)).encode()));
+        }
+        log.append(ents);
+        log.committed = ents.size();
+        for (long v : voters) raft.applyConfChange(new ConfChange(ConfChangeType.ADD_NODE, v));
+    }
+
     /** Advances logical time by one tick: drives elections (followers) and heartbeats (leader). */
     public void tick() { raft.tick(); }
 
@@ -194,4 +215,7 @@ public final class RaftNode {
     public long firstIndex() { return raft.raftLog.firstIndex(); }
 
     public ConfState confState() { return raft.confState(); }
+
+    /** Internals, for tests in this package (invariant checkers read the in-memory log). */
+    Raft raft() { return raft; }
 }
