@@ -455,8 +455,10 @@ final class Raft {
     }
 
     private void handleVoteRequest(Message m) {
-        // Learners (and non-members) never vote.
-        if (!promotable()) return;
+        // A node that knows it is a learner never votes. A node that doesn't know its membership yet
+        // (a new member still catching up) does answer: the candidate counts the vote only if its own
+        // configuration says we are a voter, and without it a cluster that just grew could deadlock.
+        if (isLearner()) return;
         // We can vote if we already voted for this candidate (a retry), or have voted for no one and
         // know of no leader in this term, or this is a pre-vote for a future term.
         boolean canVote = vote == m.from()
@@ -520,6 +522,8 @@ final class Raft {
                 // Free one slot so a stuck full window can make progress after message loss.
                 if (pr.state == ProgressState.REPLICATE && pr.inflights.full()) pr.inflights.freeFirstOne();
                 if (pr.match < raftLog.lastIndex()) sendAppend(m.from());
+                maybeStepDownAfterRemoval();
+                if (role != Role.LEADER) return;
                 if (m.context().length > 0) {
                     Set<Long> acks = pendingReads.ack(m.from(), m.context());
                     if (acks != null && countVoters(acks) + (isVoter(id) ? 1 : 0) >= quorum()) {
@@ -602,6 +606,7 @@ final class Raft {
         // Fill the window: send as much as flow control allows.
         while (maybeSendAppend(m.from(), false)) {}
         if (m.from() == leadTransferee && pr.match == raftLog.lastIndex()) sendTimeoutNow(m.from());
+        maybeStepDownAfterRemoval();
     }
 
     private void sendTimeoutNow(long to) { send(Message.of(MsgTimeoutNow).to(to)); }
@@ -808,15 +813,28 @@ final class Raft {
             case UPDATE_NODE -> {}
         }
         if (role == Role.LEADER) {
-            if (!promotable()) {
-                // We were removed: stop leading; the remaining members elect a new leader.
-                becomeFollower(term, NONE);
-            } else if (voterCount() > 0 && maybeCommit()) {
-                // Removing a node can shrink the quorum so more entries are now committed.
-                onCommitAdvanced();
-            }
+            // Removing a node can shrink the quorum so more entries are now committed.
+            if (voterCount() > 0 && maybeCommit()) onCommitAdvanced();
+            maybeStepDownAfterRemoval();
         }
         return confState();
+    }
+
+    /**
+     * A leader that has applied its own removal (or demotion) keeps replicating, refusing proposals,
+     * until every remaining voter holds its whole log and it is committed; then it steps down. Leaving
+     * at once could strand the others: in a two-voter cluster the survivor still needs our vote to
+     * commit the removal, and we would refuse it if its log were behind ours.
+     */
+    private void maybeStepDownAfterRemoval() {
+        if (role != Role.LEADER || promotable()) return;
+        long last = raftLog.lastIndex();
+        if (raftLog.committed < last) return;
+        for (Map.Entry<Long, Progress> e : prs.entrySet()) {
+            if (!e.getValue().isLearner && e.getValue().match < last) return;
+        }
+        bcastHeartbeat(); // carries the final commit index to everyone
+        becomeFollower(term, NONE);
     }
 
     private Progress newProgressForNewMember() {
