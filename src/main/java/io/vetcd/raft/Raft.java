@@ -455,10 +455,10 @@ final class Raft {
     }
 
     private void handleVoteRequest(Message m) {
-        // A node that knows it is a learner never votes. A node that doesn't know its membership yet
-        // (a new member still catching up) does answer: the candidate counts the vote only if its own
-        // configuration says we are a voter, and without it a cluster that just grew could deadlock.
-        if (isLearner()) return;
+        // Every node answers, even one that believes it is a learner or is not in its own config yet:
+        // it may have been promoted/added without having applied that change, and the candidate
+        // (whose config already has it as a voter) may need its vote to make progress. Safety is not
+        // at stake: a candidate counts only the votes of nodes that are voters in its own config.
         // We can vote if we already voted for this candidate (a retry), or have voted for no one and
         // know of no leader in this term, or this is a pre-vote for a future term.
         boolean canVote = vote == m.from()
@@ -612,14 +612,15 @@ final class Raft {
     private void sendTimeoutNow(long to) { send(Message.of(MsgTimeoutNow).to(to)); }
 
     private void handleReadIndexAsLeader(Message m) {
-        if (voterCount() == 1 && isVoter(id)) {
-            // Alone: our commit index is trivially the cluster's.
-            answerRead(m.from(), raftLog.committed, m.context());
+        if (!committedEntryInCurrentTerm()) {
+            // Our commit index may lag what was committed before we took over (by a previous leader,
+            // or by ourselves before a restart lost the unsynced commit index); wait for our first commit.
+            readsAwaitingCommit.add(m);
             return;
         }
-        if (!committedEntryInCurrentTerm()) {
-            // Our commit index may lag what the previous leader committed; wait for our first commit.
-            readsAwaitingCommit.add(m);
+        if (voterCount() == 1 && isVoter(id)) {
+            // Alone: no one else can have a newer commit index.
+            answerRead(m.from(), raftLog.committed, m.context());
             return;
         }
         pendingReads.add(raftLog.committed, m.from(), m.context());
