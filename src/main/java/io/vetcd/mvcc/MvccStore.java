@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -30,6 +31,7 @@ import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompactRangeOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.LRUCache;
@@ -266,50 +268,58 @@ public final class MvccStore implements AutoCloseable {
     }
 
     private static Event eventAt(RocksIterator kvIt, byte[] userKey, long main, long sub, long compact) {
-        byte[] target = KeyEncoding.key(userKey, main, sub);
-        kvIt.seek(target);
-        if (!kvIt.isValid() || !Arrays.equals(kvIt.key(), target)) {
+        byte[] prefix = KeyEncoding.prefix(userKey);
+        int pl = prefix.length;
+        kvIt.seek(KeyEncoding.versionSeek(prefix, pl, main, sub));
+        if (!kvIt.isValid()) {
+            return null;
+        }
+        byte[] k = kvIt.key();
+        if (!isVersion(k, prefix, main, sub)) {
             return null; // removed by compaction (events at exactly the compact revision)
         }
-        ByteString key = UnsafeByteOperations.unsafeWrap(userKey);
-        byte[] stored = kvIt.value();
+        boolean tombstone = KeyEncoding.isTombstone(k);
         if (main == compact) {
             // Compaction at this revision removes its tombstones and superseded versions; hide
             // them even before physical deletion so the answer does not depend on its progress.
-            if (StoredValue.isTombstone(stored)) {
+            if (tombstone) {
                 return null;
             }
-            int pl = target.length - KeyEncoding.SUFFIX_LEN;
-            kvIt.seek(KeyEncoding.seekAtOrBefore(target, pl, main));
-            if (!Arrays.equals(kvIt.key(), target)) {
+            kvIt.seek(KeyEncoding.seekAtOrBefore(prefix, pl, main));
+            if (!isVersion(kvIt.key(), prefix, main, sub)) {
                 return null;
             }
         }
+        ByteString key = UnsafeByteOperations.unsafeWrap(userKey);
         Event.Builder ev = Event.newBuilder();
-        if (StoredValue.isTombstone(stored)) {
+        if (tombstone) {
             ev.setType(Event.EventType.DELETE).setKv(KeyValue.newBuilder().setKey(key).setModRevision(main));
         } else {
-            ev.setType(Event.EventType.PUT).setKv(StoredValue.decode(key, main, stored, false));
+            ev.setType(Event.EventType.PUT).setKv(StoredValue.decode(key, main, kvIt.value(), false));
         }
         if (main > compact) {
             // prev_kv = the key at revision main-1, like etcd's watch (skip same-revision versions).
-            int pl = target.length - KeyEncoding.SUFFIX_LEN;
             for (kvIt.next(); kvIt.isValid(); kvIt.next()) {
-                byte[] k = kvIt.key();
-                if (k.length != target.length || !KeyEncoding.samePrefix(k, target, pl)) {
+                byte[] p = kvIt.key();
+                if (p.length != k.length || !KeyEncoding.samePrefix(p, prefix, pl)) {
                     break;
                 }
-                long m = KeyEncoding.main(k, pl);
+                long m = KeyEncoding.main(p, pl);
                 if (m < main) {
-                    byte[] pv = kvIt.value();
-                    if (!StoredValue.isTombstone(pv)) {
-                        ev.setPrevKv(StoredValue.decode(key, m, pv, false));
+                    if (!KeyEncoding.isTombstone(p)) {
+                        ev.setPrevKv(StoredValue.decode(key, m, kvIt.value(), false));
                     }
                     break;
                 }
             }
         }
         return ev.build();
+    }
+
+    private static boolean isVersion(byte[] k, byte[] prefix, long main, long sub) {
+        int pl = prefix.length;
+        return k.length == pl + KeyEncoding.SUFFIX_LEN && KeyEncoding.samePrefix(k, prefix, pl)
+                && KeyEncoding.main(k, pl) == main && KeyEncoding.sub(k, pl) == sub;
     }
 
     /**
@@ -344,12 +354,11 @@ public final class MvccStore implements AutoCloseable {
                     }
                     tookCompacted = true;
                 }
-                byte[] v = it.value();
-                if (main <= compact && StoredValue.isTombstone(v)) {
+                if (main <= compact && KeyEncoding.isTombstone(k)) {
                     continue;
                 }
                 crc.update(k);
-                crc.update(v);
+                crc.update(it.value());
             }
             return new HashKV(crc.getValue(), compact, at);
         }
@@ -461,8 +470,11 @@ public final class MvccStore implements AutoCloseable {
         CompletableFuture<Void> f = new CompletableFuture<>();
         compactor.execute(() -> {
             try {
-                new CompactionJob(this, rev, opts).run();
-                f.complete(null);
+                if (new CompactionJob(this, rev, opts).run()) {
+                    f.complete(null);
+                } else {
+                    f.completeExceptionally(new CancellationException("store closed; compaction resumes on next open"));
+                }
             } catch (Throwable t) {
                 LOG.log(System.Logger.Level.ERROR, "compaction at " + rev + " failed", t);
                 f.completeExceptionally(t);
@@ -507,9 +519,14 @@ public final class MvccStore implements AutoCloseable {
      */
     public void defragment() {
         ensureOpen();
-        try {
+        // Non-exclusive so RocksDB's automatic compactions keep running (no write stalls while we
+        // work); forced bottommost compaction so deletion markers are actually dropped.
+        try (CompactRangeOptions cro = new CompactRangeOptions()
+                .setExclusiveManualCompaction(false)
+                .setAllowWriteStall(false)
+                .setBottommostLevelCompaction(CompactRangeOptions.BottommostLevelCompaction.kForceOptimized)) {
             for (ColumnFamilyHandle cf : List.of(kvCf, revCf, metaCf, defaultCf)) {
-                db.compactRange(cf);
+                db.compactRange(cf, null, null, cro);
             }
         } catch (RocksDBException e) {
             throw new StorageException("defragment failed", e);
