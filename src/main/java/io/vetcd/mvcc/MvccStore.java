@@ -548,16 +548,32 @@ public final class MvccStore implements AutoCloseable {
         }
     }
 
-    /** Replaces {@code dir} with a copy of {@code checkpointDir} and opens it. */
+    /**
+     * Replaces {@code dir} with a copy of {@code checkpointDir} (SST files hard-linked when
+     * possible) and opens it. {@code checkpointDir} is left intact.
+     */
     public static MvccStore restoreFrom(Path checkpointDir, Path dir, MvccOptions opts) {
         try {
             deleteRecursively(dir);
             Files.createDirectories(dir);
             try (Stream<Path> files = Files.list(checkpointDir)) {
                 for (Path f : (Iterable<Path>) files::iterator) {
-                    if (Files.isRegularFile(f)) {
-                        Files.copy(f, dir.resolve(f.getFileName()));
+                    if (!Files.isRegularFile(f)) {
+                        continue;
                     }
+                    Path target = dir.resolve(f.getFileName());
+                    // SST files are immutable, so a hard link is as good as a copy and instant;
+                    // everything else (MANIFEST, WAL, OPTIONS) is copied because RocksDB may
+                    // touch it after open.
+                    if (f.getFileName().toString().endsWith(".sst")) {
+                        try {
+                            Files.createLink(target, f);
+                            continue;
+                        } catch (IOException | UnsupportedOperationException e) {
+                            // different file system: fall through to copy
+                        }
+                    }
+                    Files.copy(f, target);
                 }
             }
         } catch (IOException e) {
