@@ -53,6 +53,24 @@ class StoreBenchmarkTest {
             }
             long t6 = System.nanoTime();
             System.out.printf("after compaction, range limit 100 over 50k keys: %.2f ms%n", (t6 - t5) / 1e6 / 200);
+            s.defragment();
+            long t7 = System.nanoTime();
+            System.out.printf("defragment: %.0f ms%n", (t7 - t6) / 1e6);
+            for (int i = 0; i < 200; i++) {
+                s.range(req("key/", "key0").setLimit(100).build());
+            }
+            long t8 = System.nanoTime();
+            System.out.printf("after defragment, range limit 100 over 50k keys: %.2f ms%n", (t8 - t7) / 1e6 / 200);
+            for (int i = 0; i < 200; i++) {
+                s.range(req("key/", "key0").setCountOnly(true).build());
+            }
+            long t9 = System.nanoTime();
+            System.out.printf("count only over 50k keys: %.2f ms%n", (t9 - t8) / 1e6 / 200);
+            for (int i = 0; i < 20; i++) {
+                s.range(req("key/", "key0").build());
+            }
+            long t10 = System.nanoTime();
+            System.out.printf("full fetch of 50k keys: %.2f ms%n", (t10 - t9) / 1e6 / 20);
         }
     }
 }
