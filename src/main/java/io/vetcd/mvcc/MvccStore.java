@@ -23,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
@@ -99,6 +100,8 @@ public final class MvccStore implements AutoCloseable {
     private final List<Consumer<Changes>> listeners = new CopyOnWriteArrayList<>();
     private WriteTxn activeTxn;
     volatile boolean closed;
+    private final LongAdder readsIn = new LongAdder();
+    private final LongAdder readsOut = new LongAdder();
 
     private MvccStore(Path dir, MvccOptions opts) throws RocksDBException {
         this.dir = dir;
@@ -201,12 +204,15 @@ public final class MvccStore implements AutoCloseable {
 
     /** etcd Range. Thread-safe; see the class comment. */
     public RangeResult range(RangeRequest req) {
+        enterRead();
         long cur = currentRev;
         try (RocksIterator it = db.newIterator(kvCf, readOptions)) {
             long rev = checkRevision(req.getRevision(), cur);
             KeyCursor cursor = new StoreCursor(it, req.getKey().toByteArray(),
                     RangeExecutor.cursorEnd(req.getRangeEnd()), rev);
             return RangeExecutor.execute(cursor, req, rev);
+        } finally {
+            exitRead();
         }
     }
 
@@ -238,6 +244,15 @@ public final class MvccStore implements AutoCloseable {
      * @throws CompactedException if {@code fromRev < compactRevision()}
      */
     public List<Event> eventsBetween(long fromRev, long toRev, int maxEvents) {
+        enterRead();
+        try {
+            return eventsBetween0(fromRev, toRev, maxEvents);
+        } finally {
+            exitRead();
+        }
+    }
+
+    private List<Event> eventsBetween0(long fromRev, long toRev, int maxEvents) {
         long cur = currentRev;
         Snapshot snap = db.getSnapshot();
         try (ReadOptions ro = new ReadOptions().setSnapshot(snap);
@@ -329,6 +344,15 @@ public final class MvccStore implements AutoCloseable {
      * compaction, so the hash does not depend on how far physical compaction has progressed.
      */
     public HashKV hashKV(long rev) {
+        enterRead();
+        try {
+            return hashKV0(rev);
+        } finally {
+            exitRead();
+        }
+    }
+
+    private HashKV hashKV0(long rev) {
         long cur = currentRev;
         try (RocksIterator it = db.newIterator(kvCf, readOptions)) {
             long compact = compactRev;
@@ -367,16 +391,20 @@ public final class MvccStore implements AutoCloseable {
 
     /** Value stored by another component with {@link WriteTxn#putMeta}, or null. */
     public byte[] getMeta(byte[] key) {
+        enterRead();
         try {
             return db.get(metaCf, key);
         } catch (RocksDBException e) {
             throw new StorageException("meta read failed", e);
+        } finally {
+            exitRead();
         }
     }
 
     /** All meta entries whose key starts with {@code prefix}, in key order. */
     public List<Map.Entry<byte[], byte[]>> scanMeta(byte[] prefix) {
         List<Map.Entry<byte[], byte[]>> out = new ArrayList<>();
+        enterRead();
         try (RocksIterator it = db.newIterator(metaCf, readOptions)) {
             for (it.seek(prefix); it.isValid(); it.next()) {
                 byte[] k = it.key();
@@ -385,6 +413,8 @@ public final class MvccStore implements AutoCloseable {
                 }
                 out.add(new AbstractMap.SimpleImmutableEntry<>(k, it.value()));
             }
+        } finally {
+            exitRead();
         }
         return out;
     }
@@ -503,12 +533,15 @@ public final class MvccStore implements AutoCloseable {
 
     private long sumProperty(String name) {
         long sum = 0;
+        enterRead();
         try {
             for (ColumnFamilyHandle cf : List.of(defaultCf, kvCf, revCf, metaCf)) {
                 sum += db.getLongProperty(cf, name);
             }
         } catch (RocksDBException e) {
             throw new StorageException("cannot read " + name, e);
+        } finally {
+            exitRead();
         }
         return sum;
     }
@@ -611,6 +644,31 @@ public final class MvccStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Read-side close guard: two striped counters instead of a lock, so concurrent readers do not
+     * contend on one cache line. {@link #close()} sets {@code closed} and then waits until every
+     * reader that entered has left; a reader entering later sees {@code closed} and fails fast
+     * instead of touching freed native handles.
+     */
+    private void enterRead() {
+        readsIn.increment();
+        if (closed) {
+            readsOut.increment();
+            throw new IllegalStateException("mvcc store is closed");
+        }
+    }
+
+    private void exitRead() {
+        readsOut.increment();
+    }
+
+    private void awaitReaders() {
+        // Read "out" before "in": equality then proves nobody was inside at that moment.
+        while (readsOut.sum() != readsIn.sum()) {
+            Thread.onSpinWait();
+        }
+    }
+
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("mvcc store is closed");
@@ -618,8 +676,9 @@ public final class MvccStore implements AutoCloseable {
     }
 
     /**
-     * Stops the compaction thread (an unfinished compaction resumes on the next open) and closes
-     * RocksDB. Callers must stop issuing reads first: there is deliberately no lock on the read path.
+     * Stops the compaction thread (an unfinished compaction resumes on the next open), waits for
+     * in-flight reads, and closes RocksDB. Reads started afterwards fail with IllegalStateException.
+     * The writer must have stopped (an open write txn is aborted).
      */
     @Override
     public synchronized void close() {
@@ -636,6 +695,7 @@ public final class MvccStore implements AutoCloseable {
         if (activeTxn != null) {
             activeTxn.abort();
         }
+        awaitReaders();
         for (ColumnFamilyHandle h : List.of(kvCf, revCf, metaCf, defaultCf)) {
             h.close();
         }

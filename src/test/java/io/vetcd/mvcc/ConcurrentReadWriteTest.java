@@ -104,4 +104,40 @@ class ConcurrentReadWriteTest {
             assertTrue(MaintenanceTest.kvEntries(s) <= KEYS * 30L);
         }
     }
+
+    @Test
+    void closeWaitsForReadersAndLaterReadsFailCleanly() throws Exception {
+        MvccStore s = MvccStore.open(dir, MvccOptions.defaults());
+        for (int i = 0; i < 200; i++) {
+            StoreTestSupport.put(s, "k" + i, "v" + i);
+        }
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicLong closedErrors = new AtomicLong();
+        Thread[] readers = new Thread[2];
+        for (int t = 0; t < readers.length; t++) {
+            readers[t] = new Thread(() -> {
+                while (true) {
+                    try {
+                        assertEquals(200, s.range(req("k", "l").build()).count());
+                    } catch (IllegalStateException closed) {
+                        closedErrors.incrementAndGet();
+                        return;
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                        return;
+                    }
+                }
+            });
+            readers[t].start();
+        }
+        Thread.sleep(100);
+        s.close();
+        for (Thread t : readers) {
+            t.join();
+        }
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+        assertEquals(readers.length, closedErrors.get());
+    }
 }
