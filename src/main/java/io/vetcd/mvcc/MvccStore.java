@@ -480,12 +480,14 @@ public final class MvccStore implements AutoCloseable {
         if (rev > currentRev) {
             throw new FutureRevisionException();
         }
-        try (WriteBatch batch = new WriteBatch()) {
+        // Synced, unlike ordinary commits: compactions are rare, and once reads below `rev` have
+        // been refused the compact revision must never go back.
+        try (WriteBatch batch = new WriteBatch(); WriteOptions synced = new WriteOptions().setSync(true)) {
             batch.put(defaultCf, K_SCHEDULED_COMPACT, KeyEncoding.longBytes(rev));
             if (consistentIndexToStore >= 0) {
                 batch.put(defaultCf, K_CONSISTENT_INDEX, KeyEncoding.longBytes(consistentIndexToStore));
             }
-            db.write(writeOptions, batch);
+            db.write(synced, batch);
         } catch (RocksDBException e) {
             throw new StorageException("cannot record compaction", e);
         }
