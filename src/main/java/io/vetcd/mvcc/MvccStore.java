@@ -210,7 +210,7 @@ public final class MvccStore implements AutoCloseable {
             long rev = checkRevision(req.getRevision(), cur);
             KeyCursor cursor = new StoreCursor(it, req.getKey().toByteArray(),
                     RangeExecutor.cursorEnd(req.getRangeEnd()), rev);
-            return RangeExecutor.execute(cursor, req, rev);
+            return RangeExecutor.execute(cursor, req, rev, cur);
         } finally {
             exitRead();
         }

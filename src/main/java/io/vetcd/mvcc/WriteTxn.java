@@ -71,7 +71,7 @@ public final class WriteTxn implements AutoCloseable {
         long rev = store.checkRevision(req.getRevision(), cur);
         byte[] key = req.getKey().toByteArray();
         byte[] end = RangeExecutor.cursorEnd(req.getRangeEnd());
-        return RangeExecutor.execute(cursorAt(key, end, rev), req, rev);
+        return RangeExecutor.execute(cursorAt(key, end, rev), req, rev, cur);
     }
 
     private KeyCursor cursorAt(byte[] key, byte[] end, long rev) {

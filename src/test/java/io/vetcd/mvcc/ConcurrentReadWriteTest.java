@@ -53,9 +53,9 @@ class ConcurrentReadWriteTest {
                         RangeResult res = s.range(req("c", "d").setRevision(Math.min(at, cur)).build());
                         assertEquals(KEYS, res.count());
                         for (KeyValue kv : res.kvs()) {
-                            assertEquals(res.revision(), kv.getModRevision());
-                            assertEquals(Long.toString(res.revision()), kv.getValue().toStringUtf8());
-                            assertEquals(res.revision() - 1, kv.getVersion());
+                            assertEquals(res.readRevision(), kv.getModRevision());
+                            assertEquals(Long.toString(res.readRevision()), kv.getValue().toStringUtf8());
+                            assertEquals(res.readRevision() - 1, kv.getVersion());
                         }
                         if (r.nextInt(10) == 0) {
                             long from = Math.max(s.compactRevision() + 1, cur - 3);
