@@ -81,7 +81,7 @@ class ConcurrentReadWriteTest {
                 readers[i] = new Thread(reader, "reader-" + i);
                 readers[i].start();
             }
-            for (int i = 0; i < 800 && failure.get() == null; i++) {
+            for (int i = 0; i < 500 && failure.get() == null; i++) {
                 WriteTxn t = s.beginWrite();
                 long rev = t.writeRevision();
                 for (int k = 0; k < KEYS; k++) {
@@ -100,7 +100,7 @@ class ConcurrentReadWriteTest {
             if (failure.get() != null) {
                 throw new AssertionError(failure.get());
             }
-            assertEquals(801, s.currentRevision());
+            assertEquals(501, s.currentRevision());
             assertTrue(MaintenanceTest.kvEntries(s) <= KEYS * 30L);
         }
     }
