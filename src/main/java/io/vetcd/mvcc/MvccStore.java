@@ -51,7 +51,8 @@ import org.rocksdb.WriteOptions;
  *
  * <p>Threading: writes ({@link #beginWrite()}, {@link #compact}) come from one thread (the server's
  * apply thread); reads ({@link #range}, {@link #eventsBetween}, {@link #hashKV}, meta reads) may come
- * from any number of threads concurrently. Reads take no lock: every read creates its own RocksDB
+ * from any number of threads concurrently. Reads take no lock (only striped counters that let
+ * {@link #close()} wait for them): every read creates its own RocksDB
  * iterator, which pins a consistent point-in-time view of the database. A read first loads the
  * (volatile) current revision, which is published only after the batch holding that revision has
  * been written, then creates the iterator, then validates the requested revision against the
