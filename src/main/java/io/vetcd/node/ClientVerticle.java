@@ -62,7 +62,7 @@ public final class ClientVerticle extends VerticleBase {
         grpc.addService(MaintenanceGrpcService.builder(maintenance).bind(
             MaintenanceGrpcService.Status, MaintenanceGrpcService.HashKV,
             MaintenanceGrpcService.Defragment, MaintenanceGrpcService.Alarm).build());
-        grpc.addService(ClusterGrpcService.builder(cluster).bind(ClusterGrpcService.MemberList).build());
+        grpc.addService(ClusterGrpcService.of(cluster));
 
         Router router = Router.router(vertx);
         router.get("/version").handler(ctx -> ctx.json(versionJson()));

@@ -10,6 +10,7 @@ import io.vertx.ext.web.Router;
 import io.vetcd.server.ClusterIds;
 import io.vetcd.server.EtcdServer;
 import io.vetcd.server.Member;
+import io.vetcd.transport.RaftReceiver;
 
 import java.net.URI;
 import java.util.ArrayList;
@@ -17,9 +18,9 @@ import java.util.List;
 
 /**
  * One event loop's share of the peer listeners: the routes other members (and
- * etcd tooling) call. Today /version and /members; the raft transport routes
- * (/raft, /raft/stream/*, /raft/snapshot, /raft/probing, /leases) join this
- * router with multi-member clusters.
+ * etcd tooling) call: /raft (batched raft messages), /raft/probing, /version,
+ * /members. Still to come: /raft/stream/*, /raft/snapshot, /members/promote/:id
+ * and /leases.
  */
 public final class PeerVerticle extends VerticleBase {
     private final EtcdServer server;
@@ -36,6 +37,9 @@ public final class PeerVerticle extends VerticleBase {
     public Future<?> start() {
         Router router = Router.router(vertx);
         router.get("/version").handler(ctx -> ctx.json(ClientVerticle.versionJson()));
+        RaftReceiver raft = new RaftReceiver(server.membership(), server.core());
+        router.post("/raft").handler(raft::handle);
+        router.get("/raft/probing").handler(ctx -> ctx.json(new JsonObject().put("health", true)));
         router.get("/members").handler(ctx -> {
             ctx.response().putHeader("X-Etcd-Cluster-ID", ClusterIds.hex(server.clusterId()));
             ctx.json(membersJson(server.members()));

@@ -1,5 +1,6 @@
 package io.vetcd.node;
 
+import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -16,12 +17,15 @@ import io.vetcd.raft.RaftConfig;
 import io.vetcd.raft.RaftNode;
 import io.vetcd.raft.Snapshot;
 import io.vetcd.raft.SnapshotMetadata;
+import io.vetcd.server.MemberChanges;
 import io.vetcd.server.MembershipRecord;
 import io.vetcd.server.ClusterIds;
 import io.vetcd.server.EtcdServer;
 import io.vetcd.server.Member;
 import io.vetcd.server.Membership;
 import io.vetcd.server.ServerCore;
+import io.vetcd.transport.PeerSender;
+import io.vetcd.transport.RemoteMembership;
 import io.vetcd.wal.Wal;
 import io.vetcd.wal.WalOptions;
 import io.vetcd.wal.WalRecovery;
@@ -53,6 +57,8 @@ public final class VetcdNode {
     private final EtcdConfig cfg;
     private final List<String> deployments = new ArrayList<>();
     private final Promise<Void> leaderElected = Promise.promise();
+    private Context transportContext;
+    private PeerSender peerSender;
     private Wal wal;
     private MvccStore store;
     private ServerCore core;
@@ -65,6 +71,7 @@ public final class VetcdNode {
 
     public static Future<VetcdNode> start(Vertx vertx, EtcdConfig cfg) {
         VetcdNode node = new VetcdNode(vertx, cfg);
+        node.transportContext = vertx.getOrCreateContext();
         return vertx.executeBlocking(() -> {
                 node.openStorage();
                 return node;
@@ -111,7 +118,7 @@ public final class VetcdNode {
             raft = new RaftNode(raftConfig(localId, electionTick).withApplied(snapshotIndex), raftStorage);
             log.info("restarting member {} in cluster {} at commit index {}", ClusterIds.hex(localId),
                 ClusterIds.hex(clusterId), raftStorage.hardState().commit());
-        } else {
+        } else if (cfg.cluster().isNewCluster()) {
             membership = bootstrapMembership();
             ByteBuffer meta = ByteBuffer.allocate(16).putLong(membership.localId()).putLong(membership.clusterId());
             wal = Wal.create(walDir, walOpts, meta.array());
@@ -120,6 +127,14 @@ public final class VetcdNode {
             raft.bootstrap(voters);
             log.info("starting member {} in cluster {}", ClusterIds.hex(membership.localId()),
                 ClusterIds.hex(membership.clusterId()));
+        } else {
+            membership = joinExisting();
+            ByteBuffer meta = ByteBuffer.allocate(16).putLong(membership.localId()).putLong(membership.clusterId());
+            wal = Wal.create(walDir, walOpts, meta.array());
+            // An empty log: the leader replicates everything, membership included, from index 1.
+            raft = new RaftNode(raftConfig(membership.localId(), electionTick), raftStorage);
+            log.info("joining cluster {} as member {}", ClusterIds.hex(membership.clusterId()),
+                ClusterIds.hex(membership.localId()));
         }
 
         long requestTimeout = 5000 + 2 * cfg.member().electionTimeoutMs();
@@ -127,6 +142,9 @@ public final class VetcdNode {
             requestTimeout);
         core = new ServerCore(wal, raft, raftStorage, server, membership.localId(), heartbeat, applied);
         server.attach(core);
+        server.memberChanges(new MemberChanges(vertx, server, cfg.cluster().strictReconfigCheck()));
+        peerSender = new PeerSender(vertx, transportContext, membership, core);
+        core.peers(peerSender);
         core.onLeaderChange(s -> {
             if (s.leader() != 0) leaderElected.tryComplete();
         });
@@ -162,6 +180,24 @@ public final class VetcdNode {
         return Membership.bootstrap(cfg.member().name(), initial, cfg.cluster().initialClusterToken(), clientUrls);
     }
 
+    /** --initial-cluster-state existing: ask the other members who we are in the cluster we join. */
+    private Membership joinExisting() {
+        List<String> mine = cfg.cluster().initialAdvertisePeerUrls().stream().map(VetcdNode::urlString).toList();
+        List<String> others = new ArrayList<>();
+        cfg.cluster().initialCluster().forEach((name, urls) -> urls.stream().map(VetcdNode::urlString)
+            .filter(u -> !mine.contains(u)).forEach(others::add));
+        RemoteMembership.Remote remote = RemoteMembership.fetch(others);
+        Member self = remote.members().stream().filter(m -> m.peerUrls().stream().anyMatch(mine::contains)).findFirst()
+            .orElseThrow(() -> new IllegalStateException("member " + cfg.member().name()
+                + " has not been added to the cluster (no member has peer URLs " + mine + "); add it with member add first"));
+        List<Member> members = new ArrayList<>();
+        for (Member m : remote.members()) {
+            members.add(m.id() == self.id() ? new Member(m.id(), cfg.member().name(), m.peerUrls(),
+                cfg.cluster().advertiseClientUrls().stream().map(VetcdNode::urlString).toList(), m.learner()) : m);
+        }
+        return new Membership(self.id(), remote.clusterId(), members);
+    }
+
     /** etcd prints URLs without a trailing slash; URI.toString keeps whatever was given. */
     private static String urlString(URI u) {
         String s = u.toString();
@@ -184,9 +220,11 @@ public final class VetcdNode {
             })
             .compose(id -> {
                 deployments.add(id);
-                // like etcd, say "published" once the member is part of a cluster with a leader
+                // like etcd, announce name and client URLs through raft once there is a leader
                 return leaderElected.future();
             })
+            .compose(v -> server.memberChanges().publish(cfg.member().name(),
+                cfg.cluster().advertiseClientUrls().stream().map(VetcdNode::urlString).toList()))
             .map(v -> {
                 announce(clientUrls);
                 return null;
@@ -244,6 +282,7 @@ public final class VetcdNode {
         for (String id : deployments) undeploys.add(vertx.undeploy(id));
         return Future.join(undeploys).<Void>mapEmpty().eventually(() -> vertx.executeBlocking(() -> {
             if (core != null) core.stop();
+            if (peerSender != null) peerSender.close();
             if (wal != null) wal.close();
             if (store != null) store.close();
             return null;

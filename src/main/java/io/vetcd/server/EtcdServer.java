@@ -22,6 +22,7 @@ import io.vetcd.pb.etcdserver.TxnRequest;
 import io.vetcd.pb.etcdserver.TxnResponse;
 import io.vetcd.pb.internal.InternalRaftRequest;
 import io.vetcd.pb.internal.RequestHeader;
+import io.vetcd.pb.internal.ConfChangeContext;
 import io.vetcd.pb.internal.MemberAttributes;
 import io.vetcd.raft.ConfChange;
 import io.vetcd.raft.ConfChangeType;
@@ -67,7 +68,13 @@ public final class EtcdServer implements ServerCore.StateMachine {
         this.nextProposalId = new AtomicLong(System.nanoTime());
     }
 
+    private volatile MemberChanges memberChanges;
+
     public void attach(ServerCore core) { this.core = core; }
+
+    public void memberChanges(MemberChanges changes) { this.memberChanges = changes; }
+
+    public MemberChanges memberChanges() { return memberChanges; }
 
     public MvccStore store() { return store; }
     public Membership membership() { return membership; }
@@ -184,6 +191,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
             if (req.hasDeleteRange()) return kv.deleteRange(req.getDeleteRange(), index);
             if (req.hasTxn()) return kv.txn(req.getTxn(), index);
             if (req.hasCompaction()) return applyCompaction(req.getCompaction(), index);
+            if (req.hasMemberAttributes()) return applyMemberAttributes(req.getMemberAttributes(), index);
             store.beginWrite().commit(index);
             return EtcdError.NOT_CAPABLE.exception();
         } catch (EtcdException e) {
@@ -197,28 +205,34 @@ public final class EtcdServer implements ServerCore.StateMachine {
     }
 
     @Override
-    public void applyConfChange(Entry entry, ConfChange cc, ConfState cs) {
-        MemberAttributes attrs = null;
+    public ServerCore.Applied applyConfChange(Entry entry, ConfChange cc, ConfState cs) {
+        ConfChangeContext ctx = ConfChangeContext.getDefaultInstance();
         if (cc.context() != null && cc.context().length > 0) {
             try {
-                attrs = MemberAttributes.parseFrom(cc.context());
+                ctx = ConfChangeContext.parseFrom(cc.context());
             } catch (InvalidProtocolBufferException e) {
-                log.warn("conf change at index {} has an undecodable member", entry.index());
+                log.warn("conf change at index {} has an undecodable context", entry.index());
             }
         }
+        MemberAttributes attrs = ctx.hasMember() ? ctx.getMember() : null;
         switch (cc.type()) {
             case ADD_NODE, ADD_LEARNER_NODE -> {
                 boolean learner = cc.type() == ConfChangeType.ADD_LEARNER_NODE;
                 Member known = membership.get(cc.nodeId());
-                if (attrs != null) {
+                if (known != null) {
+                    // a bootstrap entry (no attributes) or a promotion: keep what is known, set the role
+                    membership.update(new Member(known.id(), known.name(), known.peerUrls(), known.clientUrls(), learner));
+                } else if (attrs != null) {
                     membership.update(new Member(cc.nodeId(), attrs.getName(), attrs.getPeerUrlsList(),
                         attrs.getClientUrlsList(), learner));
-                } else if (known != null) {
-                    // bootstrap entries carry no attributes; a promotion turns a learner into a voter
-                    membership.update(new Member(known.id(), known.name(), known.peerUrls(), known.clientUrls(), learner));
                 }
             }
-            case REMOVE_NODE -> membership.remove(cc.nodeId());
+            case REMOVE_NODE -> {
+                membership.remove(cc.nodeId());
+                if (cc.nodeId() == membership.localId()) {
+                    log.warn("the member has been permanently removed from the cluster");
+                }
+            }
             case UPDATE_NODE -> {
                 Member known = membership.get(cc.nodeId());
                 if (known != null && attrs != null) {
@@ -230,6 +244,18 @@ public final class EtcdServer implements ServerCore.StateMachine {
         var txn = store.beginWrite();
         MembershipRecord.write(txn, membership, cs);
         txn.commit(entry.index());
+        return new ServerCore.Applied(ctx.getHeader().getId(), ctx.getHeader().getMemberId(), membership.members());
+    }
+
+    private Object applyMemberAttributes(MemberAttributes a, long index) {
+        Member known = membership.get(a.getId());
+        if (known != null) {
+            membership.update(new Member(known.id(), a.getName(), known.peerUrls(), a.getClientUrlsList(), known.learner()));
+        }
+        var txn = store.beginWrite();
+        MembershipRecord.write(txn, membership, core.confState());
+        txn.commit(index);
+        return Boolean.TRUE;
     }
 
     private CompactionResponse applyCompaction(CompactionRequest r, long index) {
@@ -271,19 +297,39 @@ public final class EtcdServer implements ServerCore.StateMachine {
 
     @SuppressWarnings("unchecked")
     private <T extends Message> Future<T> propose(InternalRaftRequest.Builder req) {
+        return proposeRaw(req).map(o -> (T) stamp((Message) o));
+    }
+
+    /** Proposes a request and completes with whatever applying it produced. */
+    Future<Object> proposeRaw(InternalRaftRequest.Builder req) {
         long id = nextProposalId.incrementAndGet();
         req.setHeader(RequestHeader.newBuilder().setId(id).setMemberId(membership.localId()));
         byte[] data = req.build().toByteArray();
         if (data.length > maxRequestBytes) return Future.failedFuture(EtcdError.REQUEST_TOO_LARGE.exception());
-        Context ctx = vertx.getOrCreateContext();
         Promise<Object> promise = Promise.promise();
+        Proposal p = new Proposal(id, data, promise, vertx.getOrCreateContext());
+        core.submit(p);
+        return withTimeout(id, promise);
+    }
+
+    /** Proposes a membership change; completes with the members after it is applied here. */
+    @SuppressWarnings("unchecked")
+    Future<List<Member>> proposeConfChange(ConfChangeType type, long nodeId, MemberAttributes member) {
+        long id = nextProposalId.incrementAndGet();
+        ConfChangeContext.Builder ctx = ConfChangeContext.newBuilder()
+            .setHeader(RequestHeader.newBuilder().setId(id).setMemberId(membership.localId()));
+        if (member != null) ctx.setMember(member);
+        Promise<Object> promise = Promise.promise();
+        Proposal p = new Proposal(id, new byte[0], promise, vertx.getOrCreateContext());
+        core.submit(new ServerCore.ConfProposal(p, new ConfChange(type, nodeId, ctx.build().toByteArray())));
+        return withTimeout(id, promise).map(o -> (List<Member>) o);
+    }
+
+    private Future<Object> withTimeout(long id, Promise<Object> promise) {
         long timer = vertx.setTimer(requestTimeoutMs, t -> {
             if (promise.tryFail(EtcdError.TIMEOUT.exception())) core.abandon(id);
         });
-        core.submit(new Proposal(id, data, promise, ctx));
-        return promise.future()
-            .andThen(ar -> vertx.cancelTimer(timer))
-            .map(o -> (T) stamp((Message) o));
+        return promise.future().andThen(ar -> vertx.cancelTimer(timer));
     }
 
     /** Fills in the header fields only the server knows, keeping the revision the applier set. */

@@ -53,7 +53,7 @@ public final class ServerCore {
         Applied apply(Entry entry);
 
         /** A committed membership change; {@code confState} is raft's view after it. */
-        void applyConfChange(Entry entry, ConfChange cc, ConfState confState);
+        Applied applyConfChange(Entry entry, ConfChange cc, ConfState confState);
     }
 
     /** Sends raft messages to peers; must not block. */
@@ -62,6 +62,9 @@ public final class ServerCore {
 
         PeerSender NONE = messages -> { };
     }
+
+    /** A membership change waiting to be proposed; its promise completes when it is applied. */
+    public record ConfProposal(Proposal proposal, ConfChange change) { }
 
     /** A linearizable read waiting for its read index to be applied. */
     public record ReadWaiter(CompletableFuture<Long> done) { }
@@ -127,6 +130,15 @@ public final class ServerCore {
         inbox.add(p);
     }
 
+    /** Asks to propose a membership change (one may be pending at a time, as in etcd). */
+    public void submit(ConfProposal p) {
+        if (!running) {
+            p.proposal().complete(EtcdError.STOPPED.exception());
+            return;
+        }
+        inbox.add(p);
+    }
+
     /** A message from a peer. */
     public void receive(Message m) {
         if (running) inbox.add(m);
@@ -169,6 +181,8 @@ public final class ServerCore {
     public boolean isLeader() { return role == Role.LEADER; }
     public Role role() { return role; }
     public Status status() { return status; }
+    /** Raft's membership as of the last applied entry; only meaningful on the core thread. */
+    public ConfState confState() { return node.confState(); }
     public Throwable failure() { return failure; }
     public long memberId() { return memberId; }
 
@@ -186,6 +200,7 @@ public final class ServerCore {
     private void failAll(EtcdException e) {
         for (Object o : inbox) {
             if (o instanceof Proposal p) p.complete(e);
+            if (o instanceof ConfProposal cp) cp.proposal().complete(e);
             if (o instanceof ReadWaiter w) w.done.completeExceptionally(e);
         }
         waiting.values().forEach(p -> p.complete(e));
@@ -237,6 +252,14 @@ public final class ServerCore {
                 if (proposals == null) proposals = new ArrayList<>();
                 waiting.put(p.id(), p);
                 proposals.add(p.data());
+            } else if (o instanceof ConfProposal cp) {
+                waiting.put(cp.proposal().id(), cp.proposal());
+                try {
+                    node.proposeConfChange(cp.change());
+                } catch (ProposalDroppedException e) {
+                    waiting.remove(cp.proposal().id());
+                    cp.proposal().complete((node.leader() == 0 ? EtcdError.NO_LEADER : EtcdError.LEADER_CHANGED).exception());
+                }
             } else if (o instanceof ReadWaiter w) {
                 if (reads == null) reads = new ArrayList<>();
                 reads.add(w);
@@ -294,21 +317,21 @@ public final class ServerCore {
             if (e.type() == EntryType.CONF_CHANGE) node.applyConfChange(ConfChange.decode(e.data()));
             return;
         }
+        Applied a = Applied.NONE;
         if (e.type() == EntryType.CONF_CHANGE) {
             ConfChange cc = ConfChange.decode(e.data());
             ConfState cs = node.applyConfChange(cc);
-            stateMachine.applyConfChange(e, cc, cs);
+            a = stateMachine.applyConfChange(e, cc, cs);
         } else if (e.data().length > 0) {
-            Applied a;
             try {
                 a = stateMachine.apply(e);
             } catch (EtcdException ex) {
                 a = Applied.NONE;
             }
-            if (a.proposer() == memberId) {
-                Proposal p = waiting.remove(a.requestId());
-                if (p != null) p.complete(a.result());
-            }
+        }
+        if (a.proposer() == memberId && a.requestId() != 0) {
+            Proposal p = waiting.remove(a.requestId());
+            if (p != null) p.complete(a.result());
         }
         appliedIndex = e.index();
     }
