@@ -37,10 +37,10 @@ final class Compare implements Callable<Integer> {
     @Option(names = "--scale", defaultValue = "1.0", description = "multiplies every workload's request count") double scale;
     @Option(names = "--conns", defaultValue = "10") int conns;
     @Option(names = "--clients", defaultValue = "100") int clients;
-    @Option(names = "--max-seconds", defaultValue = "15", description = "time limit of one workload run") double maxSeconds;
+    @Option(names = "--max-seconds", defaultValue = "10", description = "time limit of one workload run") double maxSeconds;
     @Option(names = "--rss-keys", defaultValue = "1000000", description = "keys written before measuring RSS and restart time; 0 skips that part") long rssKeys;
     @Option(names = "--rss-val-size", defaultValue = "256") int rssValSize;
-    @Option(names = "--fill-seconds", defaultValue = "240", description = "time limit for writing the --rss-keys keys, per server") double fillSeconds;
+    @Option(names = "--fill-seconds", defaultValue = "300", description = "time limit for writing the --rss-keys keys, per server") double fillSeconds;
     @Option(names = "--out", defaultValue = "bench/out") Path out;
     @Option(names = "--work-dir", description = "where the data dirs go (default: <out>/data)") Path workDir;
 
@@ -106,7 +106,11 @@ final class Compare implements Callable<Integer> {
         }
 
         if (rssKeys > 0) {
-            for (String t : TARGETS) footprint.put(t, footprint(t, work.resolve(t + "-fill"), vopts));
+            // vetcd first, time-limited; then etcd with exactly as many keys, so the two are compared at equal data.
+            double[] v = footprint("vetcd", work.resolve("vetcd-fill"), vopts, rssKeys);
+            double[] e = footprint("etcd", work.resolve("etcd-fill"), vopts, (long) v[2]);
+            footprint.put("etcd", e);
+            footprint.put("vetcd", v);
         }
 
         loadAfter = loadavg();
@@ -127,13 +131,13 @@ final class Compare implements Callable<Integer> {
         return 0;
     }
 
-    private double[] footprint(String t, Path dir, List<String> vopts) throws IOException {
+    private double[] footprint(String t, Path dir, List<String> vopts, long keys) throws IOException {
         ServerProc s = t.equals("etcd") ? ServerProc.etcd(etcdBin, dir, snapshotCount) : ServerProc.vetcd(vetcdJar, vopts, dir, snapshotCount);
         try (s) {
             s.start();
             Workloads.Fill f = new Workloads.Fill();
             f.endpoints = List.of(s.endpoint());
-            f.keys = rssKeys;
+            f.keys = keys;
             f.valSize = rssValSize;
             f.maxSeconds = fillSeconds;
             long ft = System.nanoTime();
@@ -155,7 +159,7 @@ final class Compare implements Callable<Integer> {
 
     Workloads.Base make(String w, String endpoint, double scale) {
         Workloads.Base b;
-        long n = Math.max(100, Math.round(20000 * scale));
+        long n = Math.max(100, Math.round(10000 * scale));
         switch (w) {
             case "put" -> {
                 Workloads.Put p = new Workloads.Put();

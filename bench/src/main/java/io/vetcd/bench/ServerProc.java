@@ -76,6 +76,8 @@ final class ServerProc implements AutoCloseable {
 
     long pid() { return process.pid(); }
 
+    boolean isAlive() { return process != null && process.isAlive(); }
+
     List<String> command() { return cmd; }
 
     /** Starts the process and returns milliseconds from spawn to the first answered (linearizable) Range. */
