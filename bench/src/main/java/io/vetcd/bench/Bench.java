@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "vetcd-bench", mixinStandardHelpOptions = true, version = "vetcd-bench 0.1",
     description = "Load generator for the etcd v3 gRPC API (etcd and vetcd), and a side-by-side comparison.",
     subcommands = {Workloads.Put.class, Workloads.Range.class, Workloads.TxnPut.class, Workloads.Mixed.class,
-        Workloads.LeaseKeepalive.class, Workloads.Watch.class, Workloads.Fill.class, Compare.class, Smoke.class,
+        Workloads.LeaseKeepalive.class, Workloads.Watch.class, Workloads.Fill.class, Compare.class, Smoke.class, JfrSummary.class,
         CommandLine.HelpCommand.class})
 public final class Bench implements Runnable {
     @CommandLine.Spec
@@ -21,7 +21,11 @@ public final class Bench implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
+    /** Held so the level sticks: the pool logs "Connection evicted" while a restarting server is probed. */
+    private static final java.util.logging.Logger VERTX_HTTP = java.util.logging.Logger.getLogger("io.vertx.core.http.impl");
+
     public static void main(String[] args) {
+        VERTX_HTTP.setLevel(java.util.logging.Level.SEVERE);
         int rc = new CommandLine(new Bench()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
         System.exit(rc);
     }

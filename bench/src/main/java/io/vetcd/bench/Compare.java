@@ -67,12 +67,14 @@ final class Compare implements Callable<Integer> {
         Path work = workDir != null ? workDir : out.resolve("data");
         deleteTree(work);
         Files.createDirectories(out);
+        out = out.toAbsolutePath();
         long t0 = System.nanoTime();
 
         List<String> vopts = new ArrayList<>();
         if (!vetcdJavaOpts.isBlank()) vopts.addAll(Arrays.asList(vetcdJavaOpts.trim().split("\\s+")));
         List<String> wopts = new ArrayList<>(vopts);
-        if (jfr) wopts.add("-XX:StartFlightRecording=filename=" + out.toAbsolutePath().resolve("vetcd.jfr") + ",settings=profile,dumponexit=true");
+        if (jfr) wopts.add("-XX:StartFlightRecording=filename=" + out.toAbsolutePath().resolve("vetcd.jfr") + ",settings="
+            + JfrSummary.settings(out.toAbsolutePath()) + ",dumponexit=true");
 
         loadBefore = loadavg();
         System.out.printf("compare: %d round(s) of %s; conns=%d clients=%d scale=%.2f; etcd=%s vetcd=%s%n",
@@ -86,8 +88,8 @@ final class Compare implements Callable<Integer> {
             }
             // Warm-up (client JIT and server JIT alike), not recorded.
             for (String t : TARGETS) {
-                for (String w : List.of("put", "range-s")) {
-                    Workloads.Base b = make(w, servers.get(t).endpoint(), 0.1);
+                for (String w : List.of("put", "range-l", "range-s", "txn-put")) {
+                    Workloads.Base b = make(w, servers.get(t).endpoint(), 0.15);
                     b.execute(null);
                 }
             }
@@ -159,7 +161,7 @@ final class Compare implements Callable<Integer> {
 
     Workloads.Base make(String w, String endpoint, double scale) {
         Workloads.Base b;
-        long n = Math.max(100, Math.round(10000 * scale));
+        long n = Math.max(100, Math.round(20000 * scale));
         switch (w) {
             case "put" -> {
                 Workloads.Put p = new Workloads.Put();
@@ -180,7 +182,7 @@ final class Compare implements Callable<Integer> {
             }
             case "watch" -> {
                 Workloads.Watch x = new Workloads.Watch();
-                x.streams = 10; x.watchersPerStream = 10; x.putRate = 500;
+                x.streams = 10; x.watchersPerStream = 10; x.putRate = 200;
                 x.putTotal = (int) Math.max(50, Math.round(1000 * scale));
                 b = x;
             }

@@ -292,7 +292,7 @@ final class Workloads {
         @Option(names = "--streams", defaultValue = "10") int streams = 10;
         @Option(names = "--watchers-per-stream", defaultValue = "10") int watchersPerStream = 10;
         @Option(names = "--put-total", defaultValue = "1000") int putTotal = 1000;
-        @Option(names = "--put-rate", defaultValue = "500", description = "puts per second (default: ${DEFAULT-VALUE})") int putRate = 500;
+        @Option(names = "--put-rate", defaultValue = "200", description = "puts per second (default: ${DEFAULT-VALUE})") int putRate = 200;
         @Option(names = "--val-size", defaultValue = "32") int valSize = 32;
         @Option(names = "--key", defaultValue = "watch-bench/key") String key = "watch-bench/key";
 
@@ -357,6 +357,7 @@ final class Workloads {
             long start = System.nanoTime();
             AtomicLong sent = new AtomicLong();
             CountDownLatch putsDone = new CountDownLatch(1);
+            CountDownLatch putsAnswered = new CountDownLatch(putTotal);
             c.context(0).runOnContext(v0 -> c.vertx.setPeriodic(1, id -> {
                 long due = Math.min(putTotal, (long) ((System.nanoTime() - start) / 1e9 * putRate) + 1);
                 while (sent.get() < due) {
@@ -364,7 +365,10 @@ final class Workloads {
                     byte[] b = java.nio.ByteBuffer.allocate(8).putLong(seq).array();
                     sentAt[seq] = System.nanoTime();
                     c.kv(seq).put(PutRequest.newBuilder().setKey(k).setValue(ByteString.copyFrom(b).concat(pad)).build())
-                        .onFailure(t -> { synchronized (putErrors) { putErrors.add(t); } });
+                        .onComplete(ar -> {
+                            if (ar.failed()) synchronized (putErrors) { putErrors.add(ar.cause()); }
+                            putsAnswered.countDown();
+                        });
                 }
                 if (sent.get() >= putTotal) {
                     c.vertx.cancelTimer(id);
@@ -374,6 +378,7 @@ final class Workloads {
             try {
                 putsDone.await((long) maxSeconds + 5, TimeUnit.SECONDS);
                 all.await(10, TimeUnit.SECONDS);
+                putsAnswered.await(10, TimeUnit.SECONDS); // do not close connections under in-flight puts
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
