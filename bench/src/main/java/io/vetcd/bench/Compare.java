@@ -128,7 +128,11 @@ final class Compare implements Callable<Integer> {
         Files.writeString(out.resolve("report.html"), Report.html(this, when, table, minutes));
         System.out.println("report: " + out.resolve("report.html") + "   data: " + out.resolve("results.json")
             + (jfr ? "   profile: " + out.resolve("vetcd.jfr") : ""));
-        deleteTree(work);
+        // Keep the server logs (<work>/<server>/server.log), drop the data.
+        try (var dirs = Files.list(work)) {
+            for (Path d : dirs.toList()) deleteTree(d.resolve("data"));
+        }
+        System.out.println("server logs: " + work + "/*/server.log");
         System.out.println("JSON " + json(when).replace("\n", ""));
         return 0;
     }
