@@ -351,7 +351,11 @@ final class Workloads {
                 r.extra.put("note", "watch streams failed; no puts sent");
                 return r;
             }
-            // Puts at a fixed rate from one connection; each value carries its sequence number.
+            // Puts at a fixed rate on a connection of their own (not shared with the watch streams); each
+            // value carries its sequence number. (Sharing them with the watch streams made a few puts fail
+            // with "Stream was closed" against etcd although the server applied them.)
+            Conns pc = Conns.open(c.endpoints, 1, 1);
+            pc.connectAll();
             Errors putErrors = new Errors();
             ByteString pad = Keys.value(Math.max(0, valSize - 8), 6);
             long start = System.nanoTime();
@@ -364,7 +368,7 @@ final class Workloads {
                     int seq = (int) sent.getAndIncrement();
                     byte[] b = java.nio.ByteBuffer.allocate(8).putLong(seq).array();
                     sentAt[seq] = System.nanoTime();
-                    c.kv(seq).put(PutRequest.newBuilder().setKey(k).setValue(ByteString.copyFrom(b).concat(pad)).build())
+                    pc.kv(0).put(PutRequest.newBuilder().setKey(k).setValue(ByteString.copyFrom(b).concat(pad)).build())
                         .onComplete(ar -> {
                             if (ar.failed()) synchronized (putErrors) { putErrors.add(ar.cause()); }
                             putsAnswered.countDown();
@@ -382,6 +386,7 @@ final class Workloads {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            pc.close();
             synchronized (r) {
                 r.ok = received.get();
                 r.seconds = (Math.max(lastEvent.get(), start) - start) / 1e9;
