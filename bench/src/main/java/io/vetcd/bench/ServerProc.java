@@ -1,0 +1,175 @@
+package io.vetcd.bench;
+
+import com.google.protobuf.ByteString;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.client.GrpcClientOptions;
+import io.vetcd.pb.etcdserver.KVGrpcClient;
+import io.vetcd.pb.etcdserver.RangeRequest;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One server process we started (real etcd or a vetcd JVM), on free loopback
+ * ports, output to a log file. Stopped by its own pid only (SIGTERM, then
+ * SIGKILL after 30 s).
+ */
+final class ServerProc implements AutoCloseable {
+    final String kind;
+    final String name;
+    final Path dataDir;
+    final Path logFile;
+    final int clientPort;
+    final int peerPort;
+    private final List<String> cmd;
+    private Process process;
+
+    private ServerProc(String kind, String name, List<String> prefix, Path dataDir, Path logFile, long snapshotCount, List<String> extraFlags) {
+        this.kind = kind;
+        this.name = name;
+        this.dataDir = dataDir;
+        this.logFile = logFile;
+        this.clientPort = freePort();
+        this.peerPort = freePort();
+        List<String> c = new ArrayList<>(prefix);
+        c.addAll(List.of("--name", name, "--data-dir", dataDir.toString(),
+            "--listen-client-urls", "http://127.0.0.1:" + clientPort,
+            "--advertise-client-urls", "http://127.0.0.1:" + clientPort,
+            "--listen-peer-urls", "http://127.0.0.1:" + peerPort,
+            "--initial-advertise-peer-urls", "http://127.0.0.1:" + peerPort,
+            "--initial-cluster", name + "=http://127.0.0.1:" + peerPort,
+            "--snapshot-count", Long.toString(snapshotCount)));
+        c.addAll(extraFlags);
+        this.cmd = c;
+    }
+
+    static ServerProc etcd(String etcdBin, Path dir, long snapshotCount) {
+        return new ServerProc("etcd", "etcd1", List.of(etcdBin), dir.resolve("data"), dir.resolve("server.log"), snapshotCount, List.of());
+    }
+
+    static ServerProc vetcd(String jar, List<String> javaOpts, Path dir, long snapshotCount) {
+        List<String> prefix = new ArrayList<>();
+        prefix.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        prefix.addAll(javaOpts);
+        prefix.addAll(List.of("-jar", jar));
+        return new ServerProc("vetcd", "vetcd1", prefix, dir.resolve("data"), dir.resolve("server.log"), snapshotCount, List.of());
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    String endpoint() { return "127.0.0.1:" + clientPort; }
+
+    long pid() { return process.pid(); }
+
+    boolean isAlive() { return process != null && process.isAlive(); }
+
+    List<String> command() { return cmd; }
+
+    /** Starts the process and returns milliseconds from spawn to the first answered (linearizable) Range. */
+    double start() throws IOException {
+        Files.createDirectories(logFile.getParent());
+        long t0 = System.nanoTime();
+        process = new ProcessBuilder(cmd).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+        waitServed(t0);
+        return (System.nanoTime() - t0) / 1e6;
+    }
+
+    private void waitServed(long t0) {
+        Vertx vertx = Vertx.vertx();
+        try {
+            long deadline = t0 + TimeUnit.SECONDS.toNanos(300);
+            RangeRequest probe = RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("bench/probe")).build();
+            while (true) {
+                if (!process.isAlive()) throw new IllegalStateException(kind + " exited with " + process.exitValue() + "; see " + logFile + "\n" + tail());
+                if (System.nanoTime() > deadline) throw new IllegalStateException(kind + " did not serve within 300 s; see " + logFile);
+                GrpcClient g = GrpcClient.client(vertx, new GrpcClientOptions().setTimeout(2).setTimeoutUnit(TimeUnit.SECONDS),
+                    new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false).setConnectTimeout(1000));
+                try {
+                    KVGrpcClient.create(g, Conns.parse(endpoint())).range(probe).toCompletionStage().toCompletableFuture().get(3, TimeUnit.SECONDS);
+                    return;
+                } catch (Exception e) {
+                    sleep(5);
+                } finally {
+                    g.close();
+                }
+            }
+        } finally {
+            vertx.close();
+        }
+    }
+
+    /** VmRSS of the process in KiB (from /proc/PID/status). */
+    long rssKb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        } catch (IOException e) {
+            // gone
+        }
+        return -1;
+    }
+
+    long diskKb() {
+        try (var s = Files.walk(dataDir)) {
+            return s.filter(Files::isRegularFile).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum() / 1024;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    String tail() {
+        try {
+            List<String> l = Files.readAllLines(logFile);
+            return String.join("\n", l.subList(Math.max(0, l.size() - 20), l.size()));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    void stop() {
+        if (process == null || !process.isAlive()) return;
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() { stop(); }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
