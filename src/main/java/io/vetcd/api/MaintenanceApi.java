@@ -8,13 +8,15 @@ import io.vetcd.pb.etcdserver.DefragmentResponse;
 import io.vetcd.pb.etcdserver.HashKVRequest;
 import io.vetcd.pb.etcdserver.HashKVResponse;
 import io.vetcd.pb.etcdserver.MaintenanceService;
+import io.vetcd.pb.etcdserver.MoveLeaderRequest;
+import io.vetcd.pb.etcdserver.MoveLeaderResponse;
 import io.vetcd.pb.etcdserver.StatusRequest;
 import io.vetcd.pb.etcdserver.StatusResponse;
 import io.vetcd.server.EtcdServer;
 
 /**
- * etcdserverpb.Maintenance: status, hashkv, defragment and alarm listing.
- * Snapshot, Hash and MoveLeader are not built yet and answer UNIMPLEMENTED.
+ * etcdserverpb.Maintenance: status, hashkv, defragment, alarm listing and
+ * MoveLeader. Snapshot and Hash are not built yet and answer UNIMPLEMENTED.
  */
 public final class MaintenanceApi extends MaintenanceService {
     private final EtcdServer server;
@@ -37,6 +39,13 @@ public final class MaintenanceApi extends MaintenanceService {
     public Future<DefragmentResponse> defragment(DefragmentRequest r) {
         return server.defragment()
             .map(v -> DefragmentResponse.newBuilder().setHeader(server.header()).build())
+            .recover(GrpcErrors::fail);
+    }
+
+    @Override
+    public Future<MoveLeaderResponse> moveLeader(MoveLeaderRequest r) {
+        return server.moveLeader(r.getTargetID())
+            .map(v -> MoveLeaderResponse.newBuilder().setHeader(server.header()).build())
             .recover(GrpcErrors::fail);
     }
 

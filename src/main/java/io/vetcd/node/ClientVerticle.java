@@ -61,7 +61,8 @@ public final class ClientVerticle extends VerticleBase {
         // Only what is built is bound; the rest answers UNIMPLEMENTED rather than pretending.
         grpc.addService(MaintenanceGrpcService.builder(maintenance).bind(
             MaintenanceGrpcService.Status, MaintenanceGrpcService.HashKV,
-            MaintenanceGrpcService.Defragment, MaintenanceGrpcService.Alarm).build());
+            MaintenanceGrpcService.Defragment, MaintenanceGrpcService.Alarm,
+            MaintenanceGrpcService.MoveLeader).build());
         grpc.addService(ClusterGrpcService.of(cluster));
 
         Router router = Router.router(vertx);

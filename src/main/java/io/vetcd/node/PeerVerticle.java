@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vetcd.server.ClusterIds;
 import io.vetcd.server.EtcdServer;
+import io.vetcd.server.EtcdException;
 import io.vetcd.server.Member;
 import io.vetcd.transport.RaftReceiver;
 
@@ -39,6 +40,29 @@ public final class PeerVerticle extends VerticleBase {
         router.get("/version").handler(ctx -> ctx.json(ClientVerticle.versionJson()));
         RaftReceiver raft = new RaftReceiver(server.membership(), server.core());
         router.post("/raft").handler(raft::handle);
+        router.post("/members/promote/:id").handler(ctx -> {
+            long id;
+            try {
+                id = Long.parseUnsignedLong(ctx.pathParam("id"));
+            } catch (NumberFormatException e) {
+                ctx.response().setStatusCode(400).end("bad member id");
+                return;
+            }
+            server.memberChanges().promoteHere(id).onComplete(ar -> {
+                if (ar.succeeded()) {
+                    ctx.json(membersJson(ar.result()));
+                } else if (ar.cause() instanceof EtcdException ee) {
+                    int code = switch (ee.error()) {
+                        case MEMBER_NOT_FOUND -> 404;
+                        case MEMBER_NOT_LEARNER, LEARNER_NOT_READY -> 412;
+                        default -> 500;
+                    };
+                    ctx.response().setStatusCode(code).end(ee.getMessage());
+                } else {
+                    ctx.response().setStatusCode(500).end(String.valueOf(ar.cause().getMessage()));
+                }
+            });
+        });
         router.get("/raft/probing").handler(ctx -> ctx.json(new JsonObject().put("health", true)));
         router.get("/members").handler(ctx -> {
             ctx.response().putHeader("X-Etcd-Cluster-ID", ClusterIds.hex(server.clusterId()));

@@ -145,6 +145,7 @@ public final class VetcdNode {
         server.memberChanges(new MemberChanges(vertx, server, cfg.cluster().strictReconfigCheck()));
         peerSender = new PeerSender(vertx, transportContext, membership, core);
         core.peers(peerSender);
+        server.memberChanges().forwarder(peerSender::promote);
         core.onLeaderChange(s -> {
             if (s.leader() != 0) leaderElected.tryComplete();
         });

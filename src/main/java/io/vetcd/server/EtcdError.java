@@ -56,6 +56,7 @@ public enum EtcdError {
     TIMEOUT_WAIT_APPLIED_INDEX(GrpcStatus.UNAVAILABLE, "etcdserver: request timed out, waiting for the applied index took too long"),
     UNHEALTHY(GrpcStatus.UNAVAILABLE, "etcdserver: unhealthy cluster"),
     CORRUPT(GrpcStatus.DATA_LOSS, "etcdserver: corrupt cluster"),
+    TIMEOUT_LEADER_TRANSFER(GrpcStatus.UNAVAILABLE, "etcdserver: request timed out, leader transfer took too long"),
     BAD_LEADER_TRANSFEREE(GrpcStatus.FAILED_PRECONDITION, "etcdserver: bad leader transferee"),
     NOT_IMPLEMENTED(GrpcStatus.UNIMPLEMENTED, "vetcd: not implemented yet");
 

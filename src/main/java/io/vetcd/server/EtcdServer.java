@@ -146,6 +146,27 @@ public final class EtcdServer implements ServerCore.StateMachine {
         }, false);
     }
 
+    /** Maintenance.MoveLeader: only the leader may hand leadership to a voting member. */
+    public Future<Void> moveLeader(long target) {
+        if (!core.isLeader()) return Future.failedFuture(EtcdError.NOT_LEADER.exception());
+        Member m = membership.get(target);
+        if (m == null || m.learner()) return Future.failedFuture(EtcdError.BAD_LEADER_TRANSFEREE.exception());
+        if (target == membership.localId()) return Future.succeededFuture();
+        core.runOnCore(node -> node.transferLeader(target));
+        long deadline = System.nanoTime() + requestTimeoutMs * 1_000_000L;
+        Promise<Void> done = Promise.promise();
+        vertx.setPeriodic(50, id -> {
+            if (core.leaderId() == target) {
+                vertx.cancelTimer(id);
+                done.tryComplete();
+            } else if (System.nanoTime() > deadline) {
+                vertx.cancelTimer(id);
+                done.tryFail(EtcdError.TIMEOUT_LEADER_TRANSFER.exception());
+            }
+        });
+        return done.future();
+    }
+
     public Future<Void> defragment() {
         return vertx.executeBlocking(() -> {
             store.defragment();

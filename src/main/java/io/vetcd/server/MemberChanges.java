@@ -84,8 +84,25 @@ public final class MemberChanges {
         return server.proposeConfChange(ConfChangeType.UPDATE_NODE, id, attrs);
     }
 
-    /** Promotion must be decided by the leader, which alone knows how far the learner has caught up. */
+    /** Asks the leader over the peer route (set by the node; promotion is the leader's decision). */
+    public interface LeaderForwarder {
+        Future<List<Member>> promote(Member leader, long id);
+    }
+
+    private volatile LeaderForwarder forwarder;
+
+    public void forwarder(LeaderForwarder f) { this.forwarder = f; }
+
+    /** Promotion is decided by the leader, which alone knows how far the learner has caught up. */
     public Future<List<Member>> promote(long id) {
+        ServerCore c = server.core();
+        Member leader = server.membership().get(c.leaderId());
+        if (!c.isLeader() && leader != null && forwarder != null) return forwarder.promote(leader, id);
+        return promoteHere(id);
+    }
+
+    /** The leader's side of a promotion. */
+    public Future<List<Member>> promoteHere(long id) {
         Membership ms = server.membership();
         Member m = ms.get(id);
         if (m == null) return Future.failedFuture(EtcdError.MEMBER_NOT_FOUND.exception());
@@ -124,6 +141,8 @@ public final class MemberChanges {
     private static boolean readyToAddVoter(Membership ms) {
         long voters = ms.members().stream().filter(x -> !x.learner()).count();
         long started = ms.members().stream().filter(x -> !x.learner() && started(x)).count();
+        // growing a one-member cluster to two is how data is restored into a new cluster: allowed
+        if (voters == 1 && started == 1) return true;
         // after adding one voter, the started voters must still be a quorum
         return started >= (voters + 1) / 2 + 1;
     }

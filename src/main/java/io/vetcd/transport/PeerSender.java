@@ -77,6 +77,27 @@ public final class PeerSender implements ServerCore.PeerSender {
         }
     }
 
+    /** Forwards a learner promotion to the leader's POST /members/promote/:id, as etcd's peers do. */
+    public io.vertx.core.Future<List<Member>> promote(Member leader, long id) {
+        URI url = URI.create(leader.peerUrls().get(0));
+        RequestOptions req = new RequestOptions().setMethod(HttpMethod.POST)
+            .setHost(url.getHost()).setPort(url.getPort()).setSsl("https".equals(url.getScheme()))
+            .setURI("/members/promote/" + Long.toUnsignedString(id))
+            .putHeader(PeerHeaders.CLUSTER_ID, ClusterIds.hex(membership.clusterId()))
+            .putHeader(PeerHeaders.FROM, ClusterIds.hex(membership.localId()))
+            .setTimeout(10_000);
+        return http.request(req).compose(r -> r.send()).compose(resp -> resp.body().map(body -> {
+            if (resp.statusCode() == 200) return membership.members();
+            io.vetcd.server.EtcdError err = switch (resp.statusCode()) {
+                case 404 -> io.vetcd.server.EtcdError.MEMBER_NOT_FOUND;
+                case 412 -> body.toString().contains("in sync") ? io.vetcd.server.EtcdError.LEARNER_NOT_READY
+                    : io.vetcd.server.EtcdError.MEMBER_NOT_LEARNER;
+                default -> io.vetcd.server.EtcdError.TIMEOUT;
+            };
+            throw err.exception();
+        }));
+    }
+
     public void close() {
         http.close();
     }
