@@ -32,15 +32,22 @@ public final class InJvmMember implements AutoCloseable {
     }
 
     public static InJvmMember start(Path dataDir, int clientPort, int peerPort, String... extraFlags) throws Exception {
+        return start("test", dataDir, clientPort, peerPort, "test=http://127.0.0.1:" + peerPort, extraFlags);
+    }
+
+    /** A member of a cluster: {@code initialCluster} as etcd's --initial-cluster. */
+    public static InJvmMember start(String name, Path dataDir, int clientPort, int peerPort, String initialCluster,
+                                    String... extraFlags) throws Exception {
         Vertx vertx = Vertx.vertx();
         List<String> args = new ArrayList<>(List.of(
-            "--name", "test",
+            "--name", name,
             "--data-dir", dataDir.toString(),
             "--listen-client-urls", "http://127.0.0.1:" + clientPort,
             "--advertise-client-urls", "http://127.0.0.1:" + clientPort,
             "--listen-peer-urls", "http://127.0.0.1:" + peerPort,
             "--initial-advertise-peer-urls", "http://127.0.0.1:" + peerPort,
-            "--initial-cluster", "test=http://127.0.0.1:" + peerPort,
+            "--initial-cluster", initialCluster,
+            "--initial-cluster-token", "in-jvm",
             "--vertx-client-instances", "2", "--vertx-peer-instances", "1"));
         args.addAll(List.of(extraFlags));
         EtcdConfig cfg = ConfigLoader.load(vertx, args, Map.of()).await();
