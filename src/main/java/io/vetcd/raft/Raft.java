@@ -125,19 +125,17 @@ final class Raft {
     // ---------------------------------------------------------------- sending
 
     private void send(Message.Builder b) {
-        Message m = b.fromIfUnset(id).build();
+        b.fromIfUnset(id);
         // Votes and vote responses carry their own term (a pre-vote is for a future term); proposals
         // and ReadIndex forwards are termless; everything else is stamped with our current term.
-        switch (m.type()) {
+        switch (b.type()) {
             case MsgVote, MsgVoteResp, MsgPreVote, MsgPreVoteResp -> {
-                if (m.term() == 0) throw new IllegalStateException("term should be set when sending " + m.type());
+                if (b.term() == 0) throw new IllegalStateException("term should be set when sending " + b.type());
             }
             case MsgProp, MsgReadIndex -> {}
-            default -> {
-                if (m.term() != term) m = m.toBuilder().term(term).build();
-            }
+            default -> b.term(term);
         }
-        msgs.add(m);
+        msgs.add(b.build());
     }
 
     /** Sends entries (or a snapshot if they are compacted) to {@code to}. Returns whether anything was sent. */

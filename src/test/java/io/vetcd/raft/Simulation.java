@@ -35,6 +35,10 @@ final class Simulation {
         /** Initial members bootstrap their log; later members start empty and catch up from the leader. */
         final List<Long> bootstrapVoters;
         RaftNode node; // null while crashed
+        /** Removed from the cluster and shut down for good, as an etcd member stops once removed. */
+        boolean retired;
+        /** Was a member in some applied configuration (so absence from a later one means removal). */
+        boolean everMember;
         long appliedIndex;
         long chain; // running hash of everything applied: the application's "state"
         ConfState conf;
@@ -121,6 +125,7 @@ final class Simulation {
         ConfState initial = new ConfState(new java.util.TreeSet<>(ids), null);
         for (long id : ids) {
             SimNode sn = new SimNode(id, new MemoryStorage(), ids);
+            sn.everMember = true;
             nodes.put(id, sn);
             sn.start();
         }
@@ -180,7 +185,24 @@ final class Simulation {
         chaosOn = false;
         net.healPartitions();
         net.reliable();
-        for (SimNode sn : nodes.values()) if (!sn.up()) restart(sn);
+        for (SimNode sn : nodes.values()) if (!sn.up() && !sn.retired) restart(sn);
+    }
+
+    /**
+     * A member that has been removed (per the newest applied configuration) is shut down for good once
+     * it no longer leads, like an etcd server that learns it was removed; peers would reject it anyway.
+     * A removed leader keeps running until it has handed off (see Raft.maybeStepDownAfterRemoval).
+     */
+    private void retireRemovedMembers() {
+        for (SimNode sn : nodes.values()) {
+            if (latestConf.contains(sn.id)) {
+                sn.everMember = true;
+            } else if (sn.everMember && !sn.retired && !(sn.up() && sn.node.isLeader())) {
+                trace("retire removed member " + sn.id);
+                sn.retired = true;
+                sn.node = null;
+            }
+        }
     }
 
     private void chaos() {
@@ -223,6 +245,7 @@ final class Simulation {
     }
 
     private void restart(SimNode sn) {
+        if (sn.retired) return;
         trace("restart " + sn.id);
         sn.start();
     }
@@ -323,6 +346,7 @@ final class Simulation {
 
     void tickOnce() {
         ticks++;
+        retireRemovedMembers();
         for (SimNode sn : nodes.values()) if (sn.up()) sn.node.tick();
         processReadies();
         for (int u = 0; u < UNITS_PER_TICK; u++) {
