@@ -49,6 +49,7 @@ public class ClusterThroughputBenchmark {
             nodes.put(id, n);
             storages.put(id, st);
         }
+        step(); // persist and apply the bootstrap entries: no campaign while conf changes are unapplied
         nodes.get(1L).campaign();
         for (int i = 0; i < 100 && !nodes.get(1L).isLeader(); i++) step();
         leader = nodes.get(1L);
