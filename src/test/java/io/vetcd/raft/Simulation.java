@@ -75,6 +75,7 @@ final class Simulation {
     final boolean checkQuorum;
     final int electionTick = 10;
     final long maxSizePerMsg;
+    final int chaosRounds;
     final int maxInflight;
     long now; // network time units
     boolean chaosOn = true;
@@ -113,7 +114,10 @@ final class Simulation {
         int n = sizes[(int) Math.floorMod(seed, 3L)];
         this.preVote = rng.nextInt(4) != 0;
         this.checkQuorum = rng.nextInt(4) != 0;
-        this.maxSizePerMsg = rng.nextBoolean() ? Long.MAX_VALUE : 64 + rng.nextInt(512);
+        int sizeMode = rng.nextInt(3);
+        // Unlimited, a few entries, or exactly one entry per MsgApp (which exposes per-entry acks).
+        this.maxSizePerMsg = sizeMode == 0 ? Long.MAX_VALUE : sizeMode == 1 ? 64 + rng.nextInt(512) : 1;
+        this.chaosRounds = 1 << rng.nextInt(3); // 1, 2 or 4 chaos draws per tick
         this.maxInflight = 1 + rng.nextInt(16);
         double drop = rng.nextDouble() * 0.15;
         double dup = rng.nextDouble() * 0.05;
@@ -140,7 +144,7 @@ final class Simulation {
 
     String describe() {
         return "seed=" + seed + " nodes=" + nodes.size() + " preVote=" + preVote + " checkQuorum=" + checkQuorum
-            + " maxInflight=" + maxInflight + " maxSize=" + maxSizePerMsg + " drop=" + String.format("%.3f", net.dropRate)
+            + " chaos=" + chaosRounds + " maxInflight=" + maxInflight + " maxSize=" + maxSizePerMsg + " drop=" + String.format("%.3f", net.dropRate)
             + " dup=" + String.format("%.3f", net.dupRate) + " maxDelay=" + net.maxDelay;
     }
 
@@ -161,7 +165,7 @@ final class Simulation {
     /** Runs chaos for {@code chaosTicks}, then heals and requires convergence within {@code livenessTicks}. */
     void run(int chaosTicks, int livenessTicks) {
         for (int t = 0; t < chaosTicks; t++) {
-            chaos();
+            for (int k = 0; k < chaosRounds; k++) chaos();
             client(true);
             tickOnce();
         }

@@ -44,6 +44,7 @@ class SimulationTest {
         long seeds = Long.getLong("vetcd.sim.seeds", 2000);
         long start = Long.getLong("vetcd.sim.start", 1);
         List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        List<Long> failedSeeds = Collections.synchronizedList(new ArrayList<>());
         AtomicLong writes = new AtomicLong(), reads = new AtomicLong();
         long t0 = System.nanoTime();
         LongStream.range(start, start + seeds).parallel().forEach(seed -> {
@@ -53,15 +54,19 @@ class SimulationTest {
                 writes.addAndGet(sim.committedWrites());
                 reads.addAndGet(sim.readsServed);
             } catch (Throwable t) {
+                failedSeeds.add(seed);
                 failures.add("seed " + seed + ": " + t + "\n    replay: " + replayCommand(seed));
             }
         });
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.out.println("simulated " + seeds + " seeds in " + ms + " ms; committed writes=" + writes + " reads=" + reads);
         if (!failures.isEmpty()) {
-            Collections.sort(failures);
+            // Lowest seeds first, so the report is stable however the parallel run interleaved.
+            failures.sort(java.util.Comparator.comparingLong(f -> Long.parseLong(f.substring(5, f.indexOf(':')))));
+            Collections.sort(failedSeeds);
             List<String> shown = failures.subList(0, Math.min(20, failures.size()));
-            String msg = failures.size() + " of " + seeds + " seeds failed:\n" + String.join("\n", shown);
+            String msg = failures.size() + " of " + seeds + " seeds failed (first: " + failedSeeds.get(0) + "):\n"
+                + String.join("\n", shown);
             System.out.println(msg);
             fail(msg);
         }
