@@ -213,6 +213,10 @@ final class Simulation {
         double r = rng.nextDouble();
         List<SimNode> all = new ArrayList<>(nodes.values());
         SimNode victim = all.get(rng.nextInt(all.size()));
+        // Faults aimed at the leader are the interesting ones (uncommitted tails, competing terms), so a
+        // third of crash/isolation victims are the current leader rather than a random node.
+        SimNode leaderNow = currentLeader();
+        if (leaderNow != null && r < 0.07 && rng.nextInt(3) == 0) victim = leaderNow;
         if (r < 0.012) {
             if (victim.up()) victim.crash();
         } else if (r < 0.05) {
