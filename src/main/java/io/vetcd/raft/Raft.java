@@ -762,11 +762,7 @@ final class Raft {
     /** Installs a snapshot from the leader if it is news to us. Returns false if it was ignored. */
     boolean restore(Snapshot s) {
         if (s.index() <= raftLog.committed) return false;
-        if (role != Role.FOLLOWER) {
-            // Only followers install snapshots; anything else means a bug in the caller.
-            becomeFollower(term + 1, NONE);
-            return false;
-        }
+        if (role != Role.FOLLOWER) return false; // only followers install snapshots (callers ensure it)
         ConfState cs = s.metadata().confState();
         if (!cs.contains(id)) return false; // a snapshot of a cluster we're not in: ignore
         if (raftLog.matchTerm(s.index(), s.term())) {
@@ -820,18 +816,19 @@ final class Raft {
     }
 
     /**
-     * A leader that has applied its own removal (or demotion) keeps replicating, refusing proposals,
-     * until every remaining voter holds its whole log and it is committed; then it steps down. Leaving
-     * at once could strand the others: in a two-voter cluster the survivor still needs our vote to
-     * commit the removal, and we would refuse it if its log were behind ours.
+     * A leader that has applied its own removal keeps replicating, refusing proposals, until its whole
+     * log is committed and held by a quorum of the remaining voters; then it steps down. Leaving at once
+     * could strand the others: in a two-voter cluster the survivor still needs our vote to commit the
+     * removal, and we would refuse it if its log were behind ours. Waiting for a quorum (not everyone)
+     * keeps one crashed member from holding the cluster hostage.
      */
     private void maybeStepDownAfterRemoval() {
         if (role != Role.LEADER || promotable()) return;
         long last = raftLog.lastIndex();
         if (raftLog.committed < last) return;
-        for (Map.Entry<Long, Progress> e : prs.entrySet()) {
-            if (!e.getValue().isLearner && e.getValue().match < last) return;
-        }
+        int upToDate = 0;
+        for (Progress p : prs.values()) if (!p.isLearner && p.match >= last) upToDate++;
+        if (upToDate < quorum()) return;
         bcastHeartbeat(); // carries the final commit index to everyone
         becomeFollower(term, NONE);
     }

@@ -619,5 +619,11 @@ final class Simulation {
 
     long committedWrites() { return committedWrites; }
 
+    /** Summary of a finished run: two runs of one seed must agree on it exactly. */
+    String fingerprint() {
+        return "ticks=" + ticks + " now=" + now + " applied=" + maxApplied + " chain=" + cChain[(int) maxApplied]
+            + " writes=" + committedWrites + " reads=" + readsServed + " nodes=" + nodes.keySet() + " conf=" + latestConf;
+    }
+
     long maxApplied() { return maxApplied; }
 }
