@@ -76,6 +76,8 @@ final class Simulation {
     final int electionTick = 10;
     final long maxSizePerMsg;
     final int chaosRounds;
+    /** Chance that a leader is muted right after appending, or crashed right after committing. */
+    final double nemesisRate;
     final int maxInflight;
     long now; // network time units
     boolean chaosOn = true;
@@ -118,6 +120,7 @@ final class Simulation {
         // Unlimited, a few entries, or exactly one entry per MsgApp (which exposes per-entry acks).
         this.maxSizePerMsg = sizeMode == 0 ? Long.MAX_VALUE : sizeMode == 1 ? 64 + rng.nextInt(512) : 1;
         this.chaosRounds = 1 << rng.nextInt(3); // 1, 2 or 4 chaos draws per tick
+        this.nemesisRate = new double[] {0, 0.02, 0.2}[rng.nextInt(3)];
         this.maxInflight = 1 + rng.nextInt(16);
         double drop = rng.nextDouble() * 0.15;
         double dup = rng.nextDouble() * 0.05;
@@ -144,7 +147,7 @@ final class Simulation {
 
     String describe() {
         return "seed=" + seed + " nodes=" + nodes.size() + " preVote=" + preVote + " checkQuorum=" + checkQuorum
-            + " chaos=" + chaosRounds + " maxInflight=" + maxInflight + " maxSize=" + maxSizePerMsg + " drop=" + String.format("%.3f", net.dropRate)
+            + " chaos=" + chaosRounds + " nemesis=" + nemesisRate + " maxInflight=" + maxInflight + " maxSize=" + maxSizePerMsg + " drop=" + String.format("%.3f", net.dropRate)
             + " dup=" + String.format("%.3f", net.dupRate) + " maxDelay=" + net.maxDelay;
     }
 
@@ -213,17 +216,24 @@ final class Simulation {
         double r = rng.nextDouble();
         List<SimNode> all = new ArrayList<>(nodes.values());
         SimNode victim = all.get(rng.nextInt(all.size()));
-        // Faults aimed at the leader are the interesting ones (uncommitted tails, competing terms), so a
-        // third of crash/isolation victims are the current leader rather than a random node.
+        // Faults aimed at the leader are the interesting ones (uncommitted tails, competing terms), so half
+        // of crash/isolation victims are the current leader rather than a random node.
         SimNode leaderNow = currentLeader();
-        if (leaderNow != null && r < 0.07 && rng.nextInt(3) == 0) victim = leaderNow;
+        if (leaderNow != null && r < 0.07 && rng.nextInt(2) == 0) victim = leaderNow;
         if (r < 0.012) {
             if (victim.up()) victim.crash();
         } else if (r < 0.05) {
             if (!victim.up()) restart(victim);
         } else if (r < 0.06) {
-            trace("isolate " + victim.id);
-            net.isolate(victim.id, nodes.keySet());
+            if (victim == leaderNow && rng.nextBoolean()) {
+                // Mute the leader: it keeps accepting proposals it cannot replicate (an uncommitted
+                // tail) while still hearing the others, the raw material of Figure 8 situations.
+                trace("mute leader " + victim.id);
+                for (long o : nodes.keySet()) if (o != victim.id) net.cut(victim.id, o);
+            } else {
+                trace("isolate " + victim.id);
+                net.isolate(victim.id, nodes.keySet());
+            }
         } else if (r < 0.07) {
             SimNode other = all.get(rng.nextInt(all.size()));
             trace("cut " + victim.id + "->" + other.id);
@@ -430,6 +440,23 @@ final class Simulation {
             }
         }
         sn.node.advance(rd);
+        if (chaosOn && sn.node.isLeader()) nemesis(sn, rd);
+    }
+
+    /**
+     * Faults timed to a leader's critical moments rather than drawn uniformly: muting a leader just after
+     * it appended entries leaves an uncommitted tail of its term; crashing it just after it advanced its
+     * commit index cuts replication of what follows. Together they produce Figure 8-like histories
+     * (competing uncommitted tails from several terms) far more often than random faults do.
+     */
+    private void nemesis(SimNode leader, Ready rd) {
+        if (!rd.entries().isEmpty() && rng.nextDouble() < nemesisRate) {
+            trace("nemesis: mute leader " + leader.id + " after append");
+            for (long o : nodes.keySet()) if (o != leader.id) net.cut(leader.id, o);
+        } else if (!rd.committedEntries().isEmpty() && rng.nextDouble() < nemesisRate) {
+            trace("nemesis: crash leader " + leader.id + " after commit");
+            leader.crash();
+        }
     }
 
     private void send(Message m) {
