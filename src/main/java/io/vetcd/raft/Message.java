@@ -78,6 +78,8 @@ public record Message(
 
         public Builder from(long v) { from = v; return this; }
         Builder fromIfUnset(long v) { if (from == 0) from = v; return this; }
+        MessageType type() { return type; }
+        long term() { return term; }
         public Builder to(long v) { to = v; return this; }
         public Builder term(long v) { term = v; return this; }
         public Builder logTerm(long v) { logTerm = v; return this; }

@@ -125,19 +125,17 @@ final class Raft {
     // ---------------------------------------------------------------- sending
 
     private void send(Message.Builder b) {
-        Message m = b.fromIfUnset(id).build();
+        b.fromIfUnset(id);
         // Votes and vote responses carry their own term (a pre-vote is for a future term); proposals
         // and ReadIndex forwards are termless; everything else is stamped with our current term.
-        switch (m.type()) {
+        switch (b.type()) {
             case MsgVote, MsgVoteResp, MsgPreVote, MsgPreVoteResp -> {
-                if (m.term() == 0) throw new IllegalStateException("term should be set when sending " + m.type());
+                if (b.term() == 0) throw new IllegalStateException("term should be set when sending " + b.type());
             }
             case MsgProp, MsgReadIndex -> {}
-            default -> {
-                if (m.term() != term) m = m.toBuilder().term(term).build();
-            }
+            default -> b.term(term);
         }
-        msgs.add(m);
+        msgs.add(b.build());
     }
 
     /** Sends entries (or a snapshot if they are compacted) to {@code to}. Returns whether anything was sent. */
@@ -764,11 +762,7 @@ final class Raft {
     /** Installs a snapshot from the leader if it is news to us. Returns false if it was ignored. */
     boolean restore(Snapshot s) {
         if (s.index() <= raftLog.committed) return false;
-        if (role != Role.FOLLOWER) {
-            // Only followers install snapshots; anything else means a bug in the caller.
-            becomeFollower(term + 1, NONE);
-            return false;
-        }
+        if (role != Role.FOLLOWER) return false; // only followers install snapshots (callers ensure it)
         ConfState cs = s.metadata().confState();
         if (!cs.contains(id)) return false; // a snapshot of a cluster we're not in: ignore
         if (raftLog.matchTerm(s.index(), s.term())) {
@@ -822,18 +816,19 @@ final class Raft {
     }
 
     /**
-     * A leader that has applied its own removal (or demotion) keeps replicating, refusing proposals,
-     * until every remaining voter holds its whole log and it is committed; then it steps down. Leaving
-     * at once could strand the others: in a two-voter cluster the survivor still needs our vote to
-     * commit the removal, and we would refuse it if its log were behind ours.
+     * A leader that has applied its own removal keeps replicating, refusing proposals, until its whole
+     * log is committed and held by a quorum of the remaining voters; then it steps down. Leaving at once
+     * could strand the others: in a two-voter cluster the survivor still needs our vote to commit the
+     * removal, and we would refuse it if its log were behind ours. Waiting for a quorum (not everyone)
+     * keeps one crashed member from holding the cluster hostage.
      */
     private void maybeStepDownAfterRemoval() {
         if (role != Role.LEADER || promotable()) return;
         long last = raftLog.lastIndex();
         if (raftLog.committed < last) return;
-        for (Map.Entry<Long, Progress> e : prs.entrySet()) {
-            if (!e.getValue().isLearner && e.getValue().match < last) return;
-        }
+        int upToDate = 0;
+        for (Progress p : prs.values()) if (!p.isLearner && p.match >= last) upToDate++;
+        if (upToDate < quorum()) return;
         bcastHeartbeat(); // carries the final commit index to everyone
         becomeFollower(term, NONE);
     }

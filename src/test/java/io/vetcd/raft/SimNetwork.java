@@ -53,9 +53,11 @@ final class SimNetwork {
 
     void healPartitions() { cuts.clear(); }
 
+    /** No more loss, duplication or reordering: like a healthy TCP link (in-order, next time unit). */
     void reliable() {
         dropRate = 0;
         dupRate = 0;
+        maxDelay = 1;
     }
 
     /** Returns false if the message was lost (cut or dropped); the sender may be told it was unreachable. */

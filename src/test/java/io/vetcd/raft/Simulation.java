@@ -35,6 +35,10 @@ final class Simulation {
         /** Initial members bootstrap their log; later members start empty and catch up from the leader. */
         final List<Long> bootstrapVoters;
         RaftNode node; // null while crashed
+        /** Removed from the cluster and shut down for good, as an etcd member stops once removed. */
+        boolean retired;
+        /** Was a member in some applied configuration (so absence from a later one means removal). */
+        boolean everMember;
         long appliedIndex;
         long chain; // running hash of everything applied: the application's "state"
         ConfState conf;
@@ -71,6 +75,9 @@ final class Simulation {
     final boolean checkQuorum;
     final int electionTick = 10;
     final long maxSizePerMsg;
+    final int chaosRounds;
+    /** Chance that a leader is muted right after appending, or crashed right after committing. */
+    final double nemesisRate;
     final int maxInflight;
     long now; // network time units
     boolean chaosOn = true;
@@ -109,7 +116,11 @@ final class Simulation {
         int n = sizes[(int) Math.floorMod(seed, 3L)];
         this.preVote = rng.nextInt(4) != 0;
         this.checkQuorum = rng.nextInt(4) != 0;
-        this.maxSizePerMsg = rng.nextBoolean() ? Long.MAX_VALUE : 64 + rng.nextInt(512);
+        int sizeMode = rng.nextInt(3);
+        // Unlimited, a few entries, or exactly one entry per MsgApp (which exposes per-entry acks).
+        this.maxSizePerMsg = sizeMode == 0 ? Long.MAX_VALUE : sizeMode == 1 ? 64 + rng.nextInt(512) : 1;
+        this.chaosRounds = 1 << rng.nextInt(3); // 1, 2 or 4 chaos draws per tick
+        this.nemesisRate = new double[] {0, 0.02, 0.2}[rng.nextInt(3)];
         this.maxInflight = 1 + rng.nextInt(16);
         double drop = rng.nextDouble() * 0.15;
         double dup = rng.nextDouble() * 0.05;
@@ -121,6 +132,7 @@ final class Simulation {
         ConfState initial = new ConfState(new java.util.TreeSet<>(ids), null);
         for (long id : ids) {
             SimNode sn = new SimNode(id, new MemoryStorage(), ids);
+            sn.everMember = true;
             nodes.put(id, sn);
             sn.start();
         }
@@ -135,7 +147,7 @@ final class Simulation {
 
     String describe() {
         return "seed=" + seed + " nodes=" + nodes.size() + " preVote=" + preVote + " checkQuorum=" + checkQuorum
-            + " maxInflight=" + maxInflight + " maxSize=" + maxSizePerMsg + " drop=" + String.format("%.3f", net.dropRate)
+            + " chaos=" + chaosRounds + " nemesis=" + nemesisRate + " maxInflight=" + maxInflight + " maxSize=" + maxSizePerMsg + " drop=" + String.format("%.3f", net.dropRate)
             + " dup=" + String.format("%.3f", net.dupRate) + " maxDelay=" + net.maxDelay;
     }
 
@@ -156,7 +168,7 @@ final class Simulation {
     /** Runs chaos for {@code chaosTicks}, then heals and requires convergence within {@code livenessTicks}. */
     void run(int chaosTicks, int livenessTicks) {
         for (int t = 0; t < chaosTicks; t++) {
-            chaos();
+            for (int k = 0; k < chaosRounds; k++) chaos();
             client(true);
             tickOnce();
         }
@@ -180,20 +192,48 @@ final class Simulation {
         chaosOn = false;
         net.healPartitions();
         net.reliable();
-        for (SimNode sn : nodes.values()) if (!sn.up()) restart(sn);
+        for (SimNode sn : nodes.values()) if (!sn.up() && !sn.retired) restart(sn);
+    }
+
+    /**
+     * A member that has been removed (per the newest applied configuration) is shut down for good once
+     * it no longer leads, like an etcd server that learns it was removed; peers would reject it anyway.
+     * A removed leader keeps running until it has handed off (see Raft.maybeStepDownAfterRemoval).
+     */
+    private void retireRemovedMembers() {
+        for (SimNode sn : nodes.values()) {
+            if (latestConf.contains(sn.id)) {
+                sn.everMember = true;
+            } else if (sn.everMember && !sn.retired && !(sn.up() && sn.node.isLeader())) {
+                trace("retire removed member " + sn.id);
+                sn.retired = true;
+                sn.node = null;
+            }
+        }
     }
 
     private void chaos() {
         double r = rng.nextDouble();
         List<SimNode> all = new ArrayList<>(nodes.values());
         SimNode victim = all.get(rng.nextInt(all.size()));
+        // Faults aimed at the leader are the interesting ones (uncommitted tails, competing terms), so half
+        // of crash/isolation victims are the current leader rather than a random node.
+        SimNode leaderNow = currentLeader();
+        if (leaderNow != null && r < 0.07 && rng.nextInt(2) == 0) victim = leaderNow;
         if (r < 0.012) {
             if (victim.up()) victim.crash();
         } else if (r < 0.05) {
             if (!victim.up()) restart(victim);
         } else if (r < 0.06) {
-            trace("isolate " + victim.id);
-            net.isolate(victim.id, nodes.keySet());
+            if (victim == leaderNow && rng.nextBoolean()) {
+                // Mute the leader: it keeps accepting proposals it cannot replicate (an uncommitted
+                // tail) while still hearing the others, the raw material of Figure 8 situations.
+                trace("mute leader " + victim.id);
+                for (long o : nodes.keySet()) if (o != victim.id) net.cut(victim.id, o);
+            } else {
+                trace("isolate " + victim.id);
+                net.isolate(victim.id, nodes.keySet());
+            }
         } else if (r < 0.07) {
             SimNode other = all.get(rng.nextInt(all.size()));
             trace("cut " + victim.id + "->" + other.id);
@@ -223,6 +263,7 @@ final class Simulation {
     }
 
     private void restart(SimNode sn) {
+        if (sn.retired) return;
         trace("restart " + sn.id);
         sn.start();
     }
@@ -323,6 +364,7 @@ final class Simulation {
 
     void tickOnce() {
         ticks++;
+        retireRemovedMembers();
         for (SimNode sn : nodes.values()) if (sn.up()) sn.node.tick();
         processReadies();
         for (int u = 0; u < UNITS_PER_TICK; u++) {
@@ -398,6 +440,23 @@ final class Simulation {
             }
         }
         sn.node.advance(rd);
+        if (chaosOn && sn.node.isLeader()) nemesis(sn, rd);
+    }
+
+    /**
+     * Faults timed to a leader's critical moments rather than drawn uniformly: muting a leader just after
+     * it appended entries leaves an uncommitted tail of its term; crashing it just after it advanced its
+     * commit index cuts replication of what follows. Together they produce Figure 8-like histories
+     * (competing uncommitted tails from several terms) far more often than random faults do.
+     */
+    private void nemesis(SimNode leader, Ready rd) {
+        if (!rd.entries().isEmpty() && rng.nextDouble() < nemesisRate) {
+            trace("nemesis: mute leader " + leader.id + " after append");
+            for (long o : nodes.keySet()) if (o != leader.id) net.cut(leader.id, o);
+        } else if (!rd.committedEntries().isEmpty() && rng.nextDouble() < nemesisRate) {
+            trace("nemesis: crash leader " + leader.id + " after commit");
+            leader.crash();
+        }
     }
 
     private void send(Message m) {
@@ -586,6 +645,12 @@ final class Simulation {
     }
 
     long committedWrites() { return committedWrites; }
+
+    /** Summary of a finished run: two runs of one seed must agree on it exactly. */
+    String fingerprint() {
+        return "ticks=" + ticks + " now=" + now + " applied=" + maxApplied + " chain=" + cChain[(int) maxApplied]
+            + " writes=" + committedWrites + " reads=" + readsServed + " nodes=" + nodes.keySet() + " conf=" + latestConf;
+    }
 
     long maxApplied() { return maxApplied; }
 }
