@@ -554,6 +554,19 @@ public final class MvccStore implements AutoCloseable {
      * MVCC compaction and reclaims space. Runs on the calling thread; RocksDB compacts in the
      * background of its own read/write paths, so readers and the writer are not blocked.
      */
+    /**
+     * Makes everything committed so far durable on its own (RocksDB's WAL synced), so the raft
+     * log before the consistent index may be released. Called rarely: once per raft snapshot.
+     */
+    public void syncWal() {
+        ensureOpen();
+        try {
+            db.flushWal(true);
+        } catch (RocksDBException e) {
+            throw new StorageException("syncing the backend WAL failed", e);
+        }
+    }
+
     public void defragment() {
         ensureOpen();
         // Non-exclusive so RocksDB's automatic compactions keep running (no write stalls while we

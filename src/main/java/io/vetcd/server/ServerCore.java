@@ -42,6 +42,8 @@ import java.util.function.Consumer;
 public final class ServerCore {
     private static final Logger log = LoggerFactory.getLogger(ServerCore.class);
     private static final int MAX_BATCH = 4096;
+    /** Entries kept in the raft log behind a snapshot so a slow follower can catch up from the log (etcd's value). */
+    private static final long CATCH_UP_ENTRIES = 5000;
 
     /** What applying one committed normal entry produced: the proposal it answers, and the answer. */
     public record Applied(long requestId, long proposer, Object result) {
@@ -78,6 +80,9 @@ public final class ServerCore {
     private final long memberId;
     private final long tickNanos;
     private volatile PeerSender peers = PeerSender.NONE;
+    private volatile long snapshotCount = Long.MAX_VALUE;
+    private volatile Runnable backendSync = () -> { };
+    private long snapshotIndex;
     private volatile Consumer<SoftState> leaderListener = s -> { };
 
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
@@ -114,6 +119,17 @@ public final class ServerCore {
     }
 
     public void peers(PeerSender sender) { this.peers = sender; }
+
+    /**
+     * After this many applied entries the log is compacted (etcd's --snapshot-count): the backend
+     * is made durable, a snapshot point is recorded in raft's storage and the WAL, and the log
+     * before it is released, keeping a catch-up tail.
+     */
+    public void snapshotEvery(long entries, Runnable backendSync, long currentSnapshotIndex) {
+        this.snapshotCount = entries <= 0 ? Long.MAX_VALUE : entries;
+        this.backendSync = backendSync;
+        this.snapshotIndex = currentSnapshotIndex;
+    }
 
     public void onLeaderChange(Consumer<SoftState> listener) { this.leaderListener = listener; }
 
@@ -308,6 +324,23 @@ public final class ServerCore {
         releaseReads();
         node.advance(rd);
         status = node.status();
+        if (appliedIndex - snapshotIndex >= snapshotCount) compactLog();
+    }
+
+    private void compactLog() {
+        long index = Math.min(appliedIndex, storage.lastIndex());
+        backendSync.run();
+        storage.createSnapshot(index, node.confState(), new byte[0]);
+        long term = storage.term(index);
+        long keepFrom = index - CATCH_UP_ENTRIES;
+        if (keepFrom > storage.firstIndex()) storage.compact(keepFrom);
+        wal.saveSnapshotMarker(index, term);
+        wal.sync();
+        // WAL recovery starts at the newest marker, so segments wholly before it are not needed
+        int released = wal.releaseTo(index);
+        snapshotIndex = index;
+        log.info("saved snapshot at index {}; compacted raft log to {}, released {} WAL segments", index,
+            Math.max(keepFrom, storage.firstIndex()), released);
     }
 
     private void apply(Entry e) {
