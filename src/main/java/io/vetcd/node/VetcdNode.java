@@ -17,6 +17,8 @@ import io.vetcd.server.EtcdServer;
 import io.vetcd.server.Member;
 import io.vetcd.server.Membership;
 import io.vetcd.server.ServerCore;
+import io.vetcd.server.watch.WatchHub;
+import io.vetcd.server.watch.WatchOptions;
 import io.vetcd.wal.Wal;
 import io.vetcd.wal.WalOptions;
 import io.vetcd.wal.WalRecovery;
@@ -102,6 +104,9 @@ public final class VetcdNode {
         server = new EtcdServer(vertx, store, membership, (int) cfg.member().maxTxnOps(), cfg.member().maxRequestBytes());
         core = new ServerCore(wal, server::apply, membership.localId(), hs.term(), lastIndex, store.consistentIndex());
         server.attach(core);
+        server.attach(new WatchHub(store, WatchOptions.defaults()
+            .withProgressNotifyInterval(cfg.member().experimentalWatchProgressNotifyInterval())
+            .withMaxRequestBytes(cfg.member().maxRequestBytes())));
         core.replay(entries);
         core.start();
     }

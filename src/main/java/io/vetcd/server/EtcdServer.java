@@ -23,6 +23,7 @@ import io.vetcd.pb.etcdserver.TxnResponse;
 import io.vetcd.pb.internal.InternalRaftRequest;
 import io.vetcd.pb.internal.RequestHeader;
 import io.vetcd.raft.Entry;
+import io.vetcd.server.watch.WatchHub;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +49,7 @@ public final class EtcdServer {
     private final long maxRequestBytes;
     private final AtomicLong nextProposalId;
     private volatile ServerCore core;
+    private volatile WatchHub watchHub;
 
     public EtcdServer(Vertx vertx, MvccStore store, Membership membership, int maxTxnOps, long maxRequestBytes) {
         this.vertx = vertx;
@@ -62,11 +64,15 @@ public final class EtcdServer {
 
     public void attach(ServerCore core) { this.core = core; }
 
+    /** The watch dispatcher; attached before the core replays, so it sees every applied revision. */
+    public void attach(WatchHub hub) { this.watchHub = hub; }
+
     public MvccStore store() { return store; }
     public Membership membership() { return membership; }
     public long memberId() { return membership.localId(); }
     public long clusterId() { return membership.clusterId(); }
     public ServerCore core() { return core; }
+    public WatchHub watchHub() { return watchHub; }
 
     // ---- KV ----
 
