@@ -59,7 +59,7 @@ public final class JsonWatchGateway {
         public Future<Void> write(WatchResponse r) {
             try {
                 return resp.write(Buffer.buffer("{\"result\":" + PRINTER.print(r) + "}\n"));
-            } catch (InvalidProtocolBufferException e) {
+            } catch (InvalidProtocolBufferException | IllegalStateException e) { // IllegalState: connection gone
                 return Future.failedFuture(e);
             }
         }

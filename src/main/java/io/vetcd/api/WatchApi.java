@@ -34,13 +34,22 @@ public final class WatchApi {
         WatchStream stream = new WatchStream(server.watchHub(), Vertx.currentContext(), new GrpcSink(resp), server::header);
         req.handler(stream::handle);
         req.exceptionHandler(e -> stream.close());
+        req.errorHandler(e -> stream.close()); // RST_STREAM (client canceled the call)
         resp.exceptionHandler(e -> stream.close());
         req.endHandler(v -> { }); // half-close: etcd keeps sending events
         resp.writeHead();
     }
 
     private record GrpcSink(GrpcServerResponse<WatchRequest, WatchResponse> resp) implements WatchSink {
-        @Override public Future<Void> write(WatchResponse r) { return resp.write(r); }
+        @Override
+        public Future<Void> write(WatchResponse r) {
+            try {
+                return resp.write(r);
+            } catch (IllegalStateException e) { // the call was canceled or reset
+                return Future.failedFuture(e);
+            }
+        }
+
         @Override public boolean writeQueueFull() { return resp.writeQueueFull(); }
         @Override public void drainHandler(Runnable onDrain) { resp.drainHandler(v -> onDrain.run()); }
     }
