@@ -28,22 +28,27 @@ public final class RawWatchStream implements AutoCloseable {
     private final GrpcClient client;
     private final GrpcClientRequest<WatchRequest, WatchResponse> request;
     private final Future<GrpcClientResponse<WatchRequest, WatchResponse>> response;
+    private volatile java.util.function.Consumer<WatchResponse> onResponse = responses::add;
 
     private RawWatchStream(GrpcClient client, GrpcClientRequest<WatchRequest, WatchResponse> request) {
         this.client = client;
         this.request = request;
         // the handler is set on the event loop as the headers arrive, before any message
-        this.response = request.response().onSuccess(r -> r.handler(responses::add));
+        this.response = request.response().onSuccess(r -> r.handler(m -> onResponse.accept(m)));
     }
 
     public static RawWatchStream open(Vertx vertx, int port) {
-        GrpcClient client = GrpcClient.client(vertx);
+        // etcd clients accept responses of any size (clientv3: MaxCallRecvMsgSize = MaxInt32)
+        GrpcClient client = GrpcClient.client(vertx, new io.vertx.grpc.client.GrpcClientOptions().setMaxMessageSize(Integer.MAX_VALUE));
         GrpcClientRequest<WatchRequest, WatchResponse> req =
             client.request(SocketAddress.inetSocketAddress(port, "127.0.0.1"), WatchGrpcClient.Watch).await();
         return new RawWatchStream(client, req);
     }
 
     public static ByteString bytes(String s) { return ByteString.copyFrom(s, StandardCharsets.UTF_8); }
+
+    /** Replaces the queue with a callback (event loop), e.g. to count rather than keep large responses. */
+    public void onResponse(java.util.function.Consumer<WatchResponse> c) { onResponse = c; }
 
     public void send(WatchRequest r) { request.write(r); }
 
