@@ -266,7 +266,8 @@ public final class WatchStream {
             for (Event e : chunk.events()) {
                 if (e.getKv().getModRevision() >= from[i] && w.wants(e)) mine.add(e);
             }
-            if (!mine.isEmpty()) sendEvents(w, mine.get(mine.size() - 1).getKv().getModRevision(), mine);
+            // header = how far history was read, as etcd's syncWatchers (its current revision)
+            if (!mine.isEmpty()) sendEvents(w, chunk.readThrough(), mine);
             hub.advance(w, chunk.readThrough() + 1);
             if (hub.trySync(w)) unsynced.remove(w);
         }
