@@ -72,6 +72,7 @@ class WatchStreamGrpcTest {
 
     @Test
     void manyWatchersOnOneStreamWithIdsCancelAndErrors() throws Exception {
+        awaitNoWatchers(); // streams of earlier tests are released
         try (RawWatchStream s = RawWatchStream.open(clientVertx, member.clientPort)) {
             long rev0 = member.node.server().store().currentRevision();
             s.create(watchKey("m/a"));
@@ -116,7 +117,10 @@ class WatchStreamGrpcTest {
             assertNull(s.poll(300));
             assertEquals(3, hub().watcherCount());
         }
-        // closing the stream releases every watcher it had
+        awaitNoWatchers(); // closing the stream releases every watcher it had
+    }
+
+    static void awaitNoWatchers() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (hub().watcherCount() != 0 && System.nanoTime() < deadline) Thread.sleep(20);
         assertEquals(0, hub().watcherCount());
@@ -197,18 +201,18 @@ class WatchStreamGrpcTest {
             LinkedBlockingQueue<JsonObject> lines = new LinkedBlockingQueue<>();
             String body = new JsonObject().put("create_request", new JsonObject()
                 .put("key", java.util.Base64.getEncoder().encodeToString("j/k".getBytes()))).encode();
-            HttpClientResponse resp = http.request(HttpMethod.POST, member.clientPort, "127.0.0.1", "/v3/watch")
-                .compose(req -> req.send(Buffer.buffer(body))).await();
-            assertEquals(200, resp.statusCode());
             StringBuilder partial = new StringBuilder();
-            resp.handler(buf -> {
-                partial.append(buf.toString(StandardCharsets.UTF_8));
-                int nl;
-                while ((nl = partial.indexOf("\n")) >= 0) {
-                    lines.add(new JsonObject(partial.substring(0, nl)));
-                    partial.delete(0, nl + 1);
-                }
-            });
+            // the body handler is set on the event loop as the response arrives, before any chunk
+            HttpClientResponse resp = http.request(HttpMethod.POST, member.clientPort, "127.0.0.1", "/v3/watch")
+                .compose(req -> req.send(Buffer.buffer(body)).map(r -> r.handler(buf -> {
+                    partial.append(buf.toString(StandardCharsets.UTF_8));
+                    int nl;
+                    while ((nl = partial.indexOf("\n")) >= 0) {
+                        lines.add(new JsonObject(partial.substring(0, nl)));
+                        partial.delete(0, nl + 1);
+                    }
+                }))).await();
+            assertEquals(200, resp.statusCode());
             JsonObject created = lines.poll(10, TimeUnit.SECONDS);
             assertNotNull(created);
             assertTrue(created.getJsonObject("result").getBoolean("created"), created.encode());
