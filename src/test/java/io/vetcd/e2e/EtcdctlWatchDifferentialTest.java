@@ -65,6 +65,11 @@ class EtcdctlWatchDifferentialTest {
             assertEquals(expected.get(i), actual.get(i), "step " + i);
         }
         assertTrue(expected.get(SETUP.size()).contains("live1"), expected.get(SETUP.size()));
+        // every killed etcdctl's connection took its watchers with it
+        var hub = vetcd.node.server().watchHub();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (hub.watcherCount() != 0 && System.nanoTime() < deadline) Thread.sleep(20);
+        assertEquals(0, hub.watcherCount(), "watchers left behind by closed connections");
     }
 
     private static List<String> runUnchecked(String endpoint) {
