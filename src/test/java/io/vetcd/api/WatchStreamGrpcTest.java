@@ -223,6 +223,7 @@ class WatchStreamGrpcTest {
             assertEquals("v", new String(java.util.Base64.getDecoder().decode(kvJson.getString("value"))));
             assertEquals(String.valueOf(rev), kvJson.getString("mod_revision"));
             resp.request().connection().close();
+            awaitNoWatchers(); // the closed HTTP/1.1 connection released its watcher
         } finally {
             http.close().await();
         }
