@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A local 3-member vetcd cluster on loopback, for trying things out and for tests.
-#   deploy/local-cluster.sh start [DIR]   start n1..n3 (client 2N379 -> 127.0.0.1:24101..3, peer 24001..3)
+#   deploy/local-cluster.sh start [DIR]   start n1..n3 (clients on 127.0.0.1:24101..3, peers on :24001..3)
 #   deploy/local-cluster.sh status [DIR]  member list and endpoint status
 #   deploy/local-cluster.sh stop [DIR]    stop the members this script started (by pid)
-# Environment: VETCD_JAR (default target/node-fat.jar), BASE_CLIENT (24100), BASE_PEER (24000), SIZE (3).
+# Environment: VETCD_JAR (default target/node-fat.jar) or VETCD_CLASSPATH (run the Launcher from a class path),
+#              BASE_CLIENT (24100), BASE_PEER (24000), SIZE (3), EXTRA_FLAGS, VETCD_JAVA_OPTS.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cmd="${1:-status}"
@@ -21,7 +22,9 @@ case "$cmd" in
     for i in $(seq 1 "$size"); do ic="$ic${ic:+,}n$i=http://127.0.0.1:$((bp + i))"; done
     for i in $(seq 1 "$size"); do
       if [ -f "$dir/n$i.pid" ] && kill -0 "$(cat "$dir/n$i.pid")" 2>/dev/null; then echo "n$i already running"; continue; fi
-      java ${VETCD_JAVA_OPTS:--Xmx512m} -jar "$jar" --name "n$i" --data-dir "$dir/n$i" \
+      if [ -n "${VETCD_CLASSPATH:-}" ]; then launch=(-cp "$VETCD_CLASSPATH" io.vetcd.node.Launcher); else launch=(-jar "$jar"); fi
+      # shellcheck disable=SC2086
+      java ${VETCD_JAVA_OPTS:--Xmx512m} "${launch[@]}" --name "n$i" --data-dir "$dir/n$i" \
         --listen-client-urls "http://127.0.0.1:$((bc + i))" --advertise-client-urls "http://127.0.0.1:$((bc + i))" \
         --listen-peer-urls "http://127.0.0.1:$((bp + i))" --initial-advertise-peer-urls "http://127.0.0.1:$((bp + i))" \
         --initial-cluster "$ic" --initial-cluster-token local-cluster ${EXTRA_FLAGS:-} > "$dir/n$i.log" 2>&1 &

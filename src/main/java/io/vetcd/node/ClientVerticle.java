@@ -12,8 +12,10 @@ import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import io.vetcd.api.ClusterApi;
 import io.vetcd.api.JsonGateway;
+import io.vetcd.api.JsonWatchGateway;
 import io.vetcd.api.KvApi;
 import io.vetcd.api.MaintenanceApi;
+import io.vetcd.api.WatchApi;
 import io.vetcd.pb.etcdserver.ClusterGrpcService;
 import io.vetcd.pb.etcdserver.KVGrpcService;
 import io.vetcd.pb.etcdserver.MaintenanceGrpcService;
@@ -64,6 +66,7 @@ public final class ClientVerticle extends VerticleBase {
             MaintenanceGrpcService.Defragment, MaintenanceGrpcService.Alarm,
             MaintenanceGrpcService.MoveLeader).build());
         grpc.addService(ClusterGrpcService.of(cluster));
+        new WatchApi(server).bind(grpc);
 
         Router router = Router.router(vertx);
         router.get("/version").handler(ctx -> ctx.json(versionJson()));
@@ -73,6 +76,7 @@ public final class ClientVerticle extends VerticleBase {
             ctx.json(new JsonObject().put("health", String.valueOf(ok)));
         }));
         new JsonGateway(kv, maintenance, cluster, maxRequestBytes + GRPC_OVERHEAD_BYTES).mount(router);
+        new JsonWatchGateway(server).mount(router);
 
         List<Future<HttpServer>> binds = new ArrayList<>();
         for (URI url : listenUrls) {

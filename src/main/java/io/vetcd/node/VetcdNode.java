@@ -26,6 +26,8 @@ import io.vetcd.server.Membership;
 import io.vetcd.server.ServerCore;
 import io.vetcd.transport.PeerSender;
 import io.vetcd.transport.RemoteMembership;
+import io.vetcd.server.watch.WatchHub;
+import io.vetcd.server.watch.WatchOptions;
 import io.vetcd.wal.Wal;
 import io.vetcd.wal.WalOptions;
 import io.vetcd.wal.WalRecovery;
@@ -150,6 +152,9 @@ public final class VetcdNode {
         core.onLeaderChange(s -> {
             if (s.leader() != 0) leaderElected.tryComplete();
         });
+        server.attach(new WatchHub(store, WatchOptions.defaults()
+            .withProgressNotifyInterval(cfg.member().experimentalWatchProgressNotifyInterval())
+            .withMaxRequestBytes(cfg.member().maxRequestBytes())));
         boolean alone = membership.members().size() == 1;
         core.start();
         core.runOnCore(node -> {

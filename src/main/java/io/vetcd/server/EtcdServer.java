@@ -28,6 +28,7 @@ import io.vetcd.raft.ConfChange;
 import io.vetcd.raft.ConfChangeType;
 import io.vetcd.raft.ConfState;
 import io.vetcd.raft.Entry;
+import io.vetcd.server.watch.WatchHub;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +55,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
     private final long requestTimeoutMs;
     private final AtomicLong nextProposalId;
     private volatile ServerCore core;
+    private volatile WatchHub watchHub;
 
     public EtcdServer(Vertx vertx, MvccStore store, Membership membership, int maxTxnOps, long maxRequestBytes,
                       long requestTimeoutMs) {
@@ -76,11 +78,15 @@ public final class EtcdServer implements ServerCore.StateMachine {
 
     public MemberChanges memberChanges() { return memberChanges; }
 
+    /** The watch dispatcher; attached before the core replays, so it sees every applied revision. */
+    public void attach(WatchHub hub) { this.watchHub = hub; }
+
     public MvccStore store() { return store; }
     public Membership membership() { return membership; }
     public long memberId() { return membership.localId(); }
     public long clusterId() { return membership.clusterId(); }
     public ServerCore core() { return core; }
+    public WatchHub watchHub() { return watchHub; }
 
     // ---- KV ----
 

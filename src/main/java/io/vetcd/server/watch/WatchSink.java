@@ -1,0 +1,15 @@
+package io.vetcd.server.watch;
+
+import io.vertx.core.Future;
+import io.vetcd.pb.etcdserver.WatchResponse;
+
+/** Where a watch stream's responses go: a gRPC response stream or the JSON gateway's chunked body. */
+public interface WatchSink {
+    /** Queues one response; fails once the client is gone. */
+    Future<Void> write(WatchResponse r);
+
+    /** The transport is holding as much as it should: stop feeding it until the drain handler runs. */
+    boolean writeQueueFull();
+
+    void drainHandler(Runnable onDrain);
+}

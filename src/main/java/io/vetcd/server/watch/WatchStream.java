@@ -1,0 +1,308 @@
+package io.vetcd.server.watch;
+
+import io.vertx.core.Context;
+import io.vetcd.pb.etcdserver.ResponseHeader;
+import io.vetcd.pb.etcdserver.WatchCreateRequest;
+import io.vetcd.pb.etcdserver.WatchRequest;
+import io.vetcd.pb.etcdserver.WatchResponse;
+import io.vetcd.pb.mvcc.Event;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
+
+/**
+ * One client watch stream (etcd's serverWatchStream): many watchers, each with its own id.
+ *
+ * <p>Runs on the event loop context it was opened on, except {@link #offer} and
+ * {@link #fellBehind}, which the core thread calls. Live events cross over through a lock-free
+ * queue bounded by {@link WatchOptions#maxQueuedBytesPerStream()}; when it is full, or the
+ * transport reports its write queue full, the core drops the watcher to unsynced and this stream
+ * catches it up from the revision log once the client reads again. So a slow client costs at most
+ * that bound plus the transport's write queue, and it never delays the core or other streams.
+ */
+public final class WatchStream {
+    private static final Logger log = LoggerFactory.getLogger(WatchStream.class);
+    static final String ERR_EMPTY_RANGE = "mvcc: watcher range is empty";
+    static final String ERR_DUPLICATE_ID = "mvcc: duplicate watch ID provided on the WatchStream";
+    /** clientv3.InvalidWatchID: responses that belong to no watcher. */
+    static final long INVALID_ID = -1;
+
+    private record Delivery(Watcher watcher, long rev, List<Event> events, long bytes) {}
+
+    private final WatchHub hub;
+    private final Context ctx;
+    private final WatchSink sink;
+    private final LongFunction<ResponseHeader> header;
+    private final WatchOptions options;
+
+    // event loop state
+    private final Map<Long, Watcher> watchers = new HashMap<>();
+    private final Set<Watcher> unsynced = new LinkedHashSet<>();
+    private long nextId;
+    private boolean catchingUp;
+    private int eventsPerRead = 16;
+    private long progressTimer = -1;
+
+    // shared with the core thread
+    private final ConcurrentLinkedQueue<Delivery> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private volatile boolean full;
+    private volatile boolean closed;
+
+    public WatchStream(WatchHub hub, Context ctx, WatchSink sink, LongFunction<ResponseHeader> header) {
+        this.hub = hub;
+        this.ctx = ctx;
+        this.sink = sink;
+        this.header = header;
+        this.options = hub.options();
+        sink.drainHandler(this::onWritable);
+    }
+
+    // ---------------------------------------------------------------- requests (event loop)
+
+    public void handle(WatchRequest r) {
+        if (closed) return;
+        switch (r.getRequestUnionCase()) {
+            case CREATE_REQUEST -> create(r.getCreateRequest());
+            case CANCEL_REQUEST -> cancel(r.getCancelRequest().getWatchId());
+            case PROGRESS_REQUEST -> progressAll();
+            default -> { } // etcd ignores what it does not know rather than failing the stream
+        }
+    }
+
+    private void create(WatchCreateRequest c) {
+        KeyRange range = KeyRange.of(c.getKey(), c.getRangeEnd());
+        long wsrev = hub.lastRevision();
+        String error = null;
+        long id = c.getWatchId();
+        if (range.isEmpty()) {
+            error = ERR_EMPTY_RANGE;
+        } else if (id == 0) { // clientv3.AutoWatchID
+            while (watchers.containsKey(nextId)) nextId++;
+            id = nextId++;
+        } else if (watchers.containsKey(id)) {
+            error = ERR_DUPLICATE_ID;
+        }
+        if (error != null) {
+            send(WatchResponse.newBuilder().setHeader(header.apply(wsrev)).setWatchId(INVALID_ID)
+                .setCreated(true).setCanceled(true).setCancelReason(error).build());
+            return;
+        }
+        boolean noPut = false;
+        boolean noDelete = false;
+        for (WatchCreateRequest.FilterType f : c.getFiltersList()) {
+            if (f == WatchCreateRequest.FilterType.NOPUT) noPut = true;
+            if (f == WatchCreateRequest.FilterType.NODELETE) noDelete = true;
+        }
+        long start = c.getStartRevision() <= 0 ? wsrev + 1 : c.getStartRevision();
+        Watcher w = new Watcher(id, this, range, noPut, noDelete, c.getPrevKv(), c.getProgressNotify(),
+            c.getFragment(), start);
+        watchers.put(id, w);
+        // created goes out before anything the hub may queue for this watcher
+        send(WatchResponse.newBuilder().setHeader(header.apply(wsrev)).setWatchId(id).setCreated(true).build());
+        if (w.progressNotify) startProgressTimer();
+        if (!hub.register(w)) {
+            unsynced.add(w);
+            catchUp();
+        }
+    }
+
+    private void cancel(long id) {
+        Watcher w = watchers.remove(id);
+        if (w == null) return; // etcd answers nothing for an unknown id
+        release(w);
+        send(WatchResponse.newBuilder().setHeader(header.apply(hub.lastRevision())).setWatchId(id)
+            .setCanceled(true).build());
+    }
+
+    /** WatchProgressRequest: one response for the stream, watch_id -1, as etcd 3.4. */
+    private void progressAll() {
+        long rev = hub.lastRevision();
+        drain(); // everything up to rev is queued: write it before claiming rev
+        send(WatchResponse.newBuilder().setHeader(header.apply(rev)).setWatchId(INVALID_ID).build());
+    }
+
+    private void release(Watcher w) {
+        w.canceled = true;
+        unsynced.remove(w);
+        hub.unregister(w);
+    }
+
+    /** The client is gone (stream reset, connection closed, write failed): free every watcher. */
+    public void close() {
+        if (io.vertx.core.Vertx.currentContext() == ctx) {
+            doClose();
+        } else {
+            ctx.runOnContext(v -> doClose());
+        }
+    }
+
+    private void doClose() {
+        if (closed) return;
+        closed = true;
+        for (Watcher w : watchers.values()) release(w);
+        watchers.clear();
+        unsynced.clear();
+        queue.clear();
+        queuedBytes.set(0);
+        if (progressTimer >= 0) ctx.owner().cancelTimer(progressTimer);
+    }
+
+    public boolean isClosed() { return closed; }
+
+    public int watcherCount() { return watchers.size(); }
+
+    // ---------------------------------------------------------------- live events (core thread)
+
+    /** Core thread, under the hub lock: takes one revision's events for {@code w}, or refuses when full. */
+    boolean offer(Watcher w, long rev, List<Event> events) {
+        if (closed || w.canceled) return true; // nobody to deliver to
+        if (full) return false;
+        long bytes = 0;
+        for (Event e : events) bytes += e.getSerializedSize();
+        long queued = queuedBytes.get();
+        if (queued > 0 && queued + bytes > options.maxQueuedBytesPerStream()) return false;
+        queue.add(new Delivery(w, rev, events, bytes));
+        queuedBytes.addAndGet(bytes);
+        if (drainScheduled.compareAndSet(false, true)) ctx.runOnContext(v -> drain());
+        return true;
+    }
+
+    /** Core thread: {@code w} was dropped to unsynced. */
+    void fellBehind(Watcher w) {
+        ctx.runOnContext(v -> {
+            if (closed || w.canceled) return;
+            unsynced.add(w);
+            catchUp();
+        });
+    }
+
+    // ---------------------------------------------------------------- writing (event loop)
+
+    private void drain() {
+        drainScheduled.set(false);
+        Delivery d;
+        while ((d = queue.poll()) != null) {
+            queuedBytes.addAndGet(-d.bytes());
+            if (!closed && !d.watcher().canceled) sendEvents(d.watcher(), d.rev(), d.events());
+        }
+        full = sink.writeQueueFull();
+    }
+
+    private void onWritable() {
+        full = false;
+        catchUp();
+    }
+
+    private void sendEvents(Watcher w, long rev, List<Event> events) {
+        WatchResponse.Builder b = WatchResponse.newBuilder().setHeader(header.apply(rev)).setWatchId(w.id);
+        for (Event e : events) {
+            b.addEvents(!w.prevKv && e.hasPrevKv() ? e.toBuilder().clearPrevKv().build() : e);
+        }
+        w.sentSinceTick = true;
+        WatchResponse r = b.build();
+        if (w.fragment) Fragmenter.send(r, options.maxRequestBytes(), this::send);
+        else send(r);
+    }
+
+    private void send(WatchResponse r) {
+        if (closed) return;
+        sink.write(r).onFailure(e -> doClose());
+    }
+
+    // ---------------------------------------------------------------- catch-up (event loop + worker)
+
+    /** Reads the next chunk of history for the unsynced watchers, unless one is in flight or the client is not reading. */
+    private void catchUp() {
+        if (closed || catchingUp || unsynced.isEmpty()) return;
+        if (sink.writeQueueFull()) {
+            full = true; // the drain handler calls back
+            return;
+        }
+        catchingUp = true;
+        List<Watcher> targets = new ArrayList<>(unsynced);
+        long[] from = new long[targets.size()];
+        for (int i = 0; i < from.length; i++) from[i] = hub.nextRev(targets.get(i));
+        int limit = eventsPerRead;
+        ctx.executeBlocking(() -> HistoryChunk.read(hub.store(), from, limit), false).onComplete(ar -> {
+            catchingUp = false;
+            if (closed) return;
+            if (ar.failed()) {
+                log.warn("watch catch-up read failed; closing the stream", ar.cause());
+                doClose();
+                return;
+            }
+            deliver(targets, from, ar.result());
+            catchUp();
+        });
+    }
+
+    private void deliver(List<Watcher> targets, long[] from, HistoryChunk chunk) {
+        drain(); // live events queued before these watchers fell behind come first
+        for (int i = 0; i < targets.size(); i++) {
+            Watcher w = targets.get(i);
+            if (w.canceled || !unsynced.contains(w)) continue;
+            if (from[i] < chunk.compactRevision()) {
+                // etcd: the compacted response has no header revision and cancels the watcher
+                watchers.remove(w.id);
+                release(w);
+                send(WatchResponse.newBuilder().setHeader(header.apply(0)).setWatchId(w.id)
+                    .setCompactRevision(chunk.compactRevision()).setCanceled(true).build());
+                continue;
+            }
+            List<Event> mine = new ArrayList<>();
+            for (Event e : chunk.events()) {
+                if (e.getKv().getModRevision() >= from[i] && w.wants(e)) mine.add(e);
+            }
+            // header = how far history was read, as etcd's syncWatchers (its current revision)
+            if (!mine.isEmpty()) sendEvents(w, chunk.readThrough(), mine);
+            hub.advance(w, chunk.readThrough() + 1);
+            if (hub.trySync(w)) unsynced.remove(w);
+        }
+        if (chunk.bytes() > options.catchUpReadBytes()) eventsPerRead = Math.max(1, eventsPerRead / 2);
+        else if (chunk.events().size() >= eventsPerRead && chunk.bytes() < options.catchUpReadBytes() / 2)
+            eventsPerRead = Math.min(8192, eventsPerRead * 2);
+        full = sink.writeQueueFull();
+    }
+
+    // ---------------------------------------------------------------- progress notifications (event loop)
+
+    private void startProgressTimer() {
+        if (progressTimer >= 0 || closed) return;
+        long ms = Math.max(1, options.progressNotifyInterval().toMillis());
+        // etcd adds up to 10% jitter so that watchers created together do not tick together
+        long jittered = ms + ThreadLocalRandom.current().nextLong(Math.max(1, ms / 10));
+        progressTimer = ctx.owner().setPeriodic(jittered, t -> ctx.runOnContext(v -> progressTick()));
+    }
+
+    /** Watchers with progress_notify that got no events since the last tick learn the current revision. */
+    private void progressTick() {
+        if (closed) return;
+        List<Watcher> quiet = new ArrayList<>();
+        for (Watcher w : watchers.values()) {
+            if (!w.progressNotify) continue;
+            if (!w.sentSinceTick) quiet.add(w);
+            w.sentSinceTick = false;
+        }
+        if (quiet.isEmpty()) return;
+        long rev = hub.lastRevision();
+        List<Watcher> synced = new ArrayList<>();
+        for (Watcher w : quiet) if (hub.isSynced(w)) synced.add(w); // an unsynced watcher is behind rev
+        drain();
+        for (Watcher w : synced) {
+            if (!w.canceled) send(WatchResponse.newBuilder().setHeader(header.apply(rev)).setWatchId(w.id).build());
+        }
+    }
+}
