@@ -145,7 +145,7 @@ public final class VetcdNode {
         core = new ServerCore(wal, raft, raftStorage, server, membership.localId(), heartbeat, applied);
         server.attach(core);
         server.memberChanges(new MemberChanges(vertx, server, cfg.cluster().strictReconfigCheck()));
-        peerSender = new PeerSender(vertx, transportContext, membership, core);
+        peerSender = new PeerSender(vertx, transportContext, membership, core, store, memberDir.resolve("snap.tmp"));
         core.peers(peerSender);
         core.snapshotEvery(cfg.member().snapshotCount(), cfg.member().snapshotCatchUpEntries(), store::syncWal, raftStorage.snapshot().index());
         server.memberChanges().forwarder(peerSender::promote);
@@ -218,7 +218,8 @@ public final class VetcdNode {
         List<URI> peerUrls = cfg.member().listenPeerUrls();
         int maxStreams = (int) Math.min(Integer.MAX_VALUE, cfg.member().maxConcurrentStreams());
         long maxRequestBytes = cfg.member().maxRequestBytes();
-        return vertx.deployVerticle(() -> new PeerVerticle(server, peerUrls, peerTls),
+        return vertx.deployVerticle(() -> new PeerVerticle(server, peerUrls, peerTls,
+                Path.of(cfg.member().dataDir(), "member", "snap.tmp")),
                 new DeploymentOptions().setInstances(cfg.vertx().peerInstances()))
             .compose(id -> {
                 deployments.add(id);

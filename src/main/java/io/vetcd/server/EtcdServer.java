@@ -285,6 +285,24 @@ public final class EtcdServer implements ServerCore.StateMachine {
         return Boolean.TRUE;
     }
 
+    private final java.util.List<Runnable> restoreListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Called (on the core thread) after a leader's snapshot replaced the backend, to reload derived state. */
+    public void onRestore(Runnable listener) { restoreListeners.add(listener); }
+
+    @Override
+    public long restore(java.nio.file.Path checkpointDir) {
+        store.loadFrom(checkpointDir);
+        var record = MembershipRecord.read(store);
+        if (record != null) {
+            for (Member m : membership.members()) membership.remove(m.id());
+            for (Member m : MembershipRecord.members(record)) membership.update(m);
+        }
+        if (watchHub != null) watchHub.afterRestore();
+        restoreListeners.forEach(Runnable::run);
+        return store.consistentIndex();
+    }
+
     private CompactionResponse applyCompaction(CompactionRequest r, long index) {
         store.compact(r.getRevision(), index);
         return CompactionResponse.newBuilder().setHeader(ResponseHeader.newBuilder().setRevision(store.currentRevision())).build();
