@@ -7,6 +7,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vetcd.config.EtcdConfig;
 import io.vetcd.config.tls.SelfSignedCertificate;
+import io.vetcd.lease.LeaseClock;
+import io.vetcd.lease.Lessor;
 import io.vetcd.mvcc.MvccOptions;
 import io.vetcd.mvcc.MvccStore;
 import io.vetcd.mvcc.WriteTxn;
@@ -14,6 +16,7 @@ import io.vetcd.raft.Entry;
 import io.vetcd.raft.HardState;
 import io.vetcd.server.ClusterIds;
 import io.vetcd.server.EtcdServer;
+import io.vetcd.server.LeaseExpiryLoop;
 import io.vetcd.server.Member;
 import io.vetcd.server.Membership;
 import io.vetcd.server.ServerCore;
@@ -33,6 +36,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One member, wired: storage opened (or bootstrapped), the core started, and
@@ -51,6 +55,7 @@ public final class VetcdNode {
     private MvccStore store;
     private ServerCore core;
     private EtcdServer server;
+    private LeaseExpiryLoop leaseExpiry;
 
     private VetcdNode(Vertx vertx, EtcdConfig cfg) {
         this.vertx = vertx;
@@ -99,11 +104,28 @@ public final class VetcdNode {
         long lastIndex = entries.isEmpty() ? hs.commit() : entries.get(entries.size() - 1).index();
         if (rec.snapshot() != null) lastIndex = Math.max(lastIndex, rec.snapshot().index());
 
-        server = new EtcdServer(vertx, store, membership, (int) cfg.member().maxTxnOps(), cfg.member().maxRequestBytes());
+        Lessor lessor = new Lessor(store, LeaseClock.SYSTEM, minLeaseTtlSeconds());
+        // leases and their keys as of the backend's consistent index; replay brings them up to date
+        lessor.recover();
+        server = new EtcdServer(vertx, store, lessor, membership, (int) cfg.member().maxTxnOps(), cfg.member().maxRequestBytes());
         core = new ServerCore(wal, server::apply, membership.localId(), hs.term(), lastIndex, store.consistentIndex());
         server.attach(core);
         core.replay(entries);
         core.start();
+        // A single member is leader as soon as it starts; the raft integration calls promote/demote on
+        // leadership changes instead. Like etcd, leases restart at full TTL plus an election timeout.
+        lessor.promote(TimeUnit.MILLISECONDS.toNanos(cfg.member().electionTimeoutMs()));
+    }
+
+    /**
+     * etcd's minimum lease TTL: long enough to survive a leader election,
+     * ceil((3 * electionTicks / 2) * heartbeat) in seconds (2 s with the defaults).
+     */
+    private long minLeaseTtlSeconds() {
+        long heartbeat = Math.max(1, cfg.member().heartbeatIntervalMs());
+        long electionTicks = cfg.member().electionTimeoutMs() / heartbeat;
+        long minMs = (3 * electionTicks / 2) * heartbeat;
+        return (minMs + 999) / 1000;
     }
 
     private Membership bootstrapMembership() {
@@ -170,6 +192,8 @@ public final class VetcdNode {
             })
             .map(id -> {
                 deployments.add(id);
+                leaseExpiry = new LeaseExpiryLoop(vertx, server);
+                leaseExpiry.start();
                 announce(clientUrls);
                 return null;
             });
@@ -222,6 +246,7 @@ public final class VetcdNode {
     }
 
     public Future<Void> stop() {
+        if (leaseExpiry != null) leaseExpiry.stop();
         List<Future<Void>> undeploys = new ArrayList<>();
         for (String id : deployments) undeploys.add(vertx.undeploy(id));
         return Future.join(undeploys).<Void>mapEmpty().eventually(() -> vertx.executeBlocking(() -> {
