@@ -147,9 +147,14 @@ public final class Lessor {
 
     /** Every lease, soonest expiry first (etcd's order). */
     public List<Lease> leases() {
-        List<Lease> all = new ArrayList<>(leases.values());
-        all.sort(Comparator.comparingLong(Lease::expiryNanos));
-        return all;
+        // sort on a snapshot of the expiries: a renew during the sort must not break the comparator's contract
+        record Snap(Lease lease, long expiry) { }
+        List<Snap> snaps = new ArrayList<>(leases.size());
+        for (Lease l : leases.values()) snaps.add(new Snap(l, l.expiryNanos()));
+        snaps.sort(Comparator.comparingLong(Snap::expiry));
+        List<Lease> out = new ArrayList<>(snaps.size());
+        for (Snap s : snaps) out.add(s.lease());
+        return out;
     }
 
     // ---- primary only ----
