@@ -1,5 +1,6 @@
 package io.vetcd.server;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.vertx.core.Context;
@@ -38,9 +39,8 @@ import io.vetcd.raft.Entry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.google.protobuf.ByteString;
-
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -166,7 +166,7 @@ public final class EtcdServer {
     }
 
     static EtcdException leaseError(Throwable t) {
-        if (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) t = t.getCause();
+        if (t instanceof CompletionException && t.getCause() != null) t = t.getCause();
         if (t instanceof EtcdException e) return e;
         if (t instanceof LeaseException le) {
             return switch (le.reason()) {

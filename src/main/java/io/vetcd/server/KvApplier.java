@@ -124,7 +124,8 @@ public final class KvApplier {
         long lease = p.getIgnoreLease() ? prev.getLease() : p.getLease();
         if (p.getPrevKv() && prev != null) resp.setPrevKv(prev);
         KeyValue replaced = txn.put(p.getKey(), value, lease);
-        leaseChanges.add(new KeyLeaseChange(p.getKey(), replaced == null ? 0 : replaced.getLease(), lease));
+        long before = replaced == null ? 0 : replaced.getLease();
+        if (before != 0 || lease != 0) leaseChanges.add(new KeyLeaseChange(p.getKey(), before, lease));
         return resp;
     }
 
