@@ -35,10 +35,11 @@ final class CompactionJob {
         this.opts = opts;
     }
 
-    void run() throws RocksDBException, InterruptedException {
+    /** Returns false if the store was closed before the job finished. */
+    boolean run() throws RocksDBException, InterruptedException {
         long from = store.finishedCompactRev;
         if (from >= compactRev) {
-            return;
+            return true;
         }
         int batchKeys = Math.max(1, opts.compactionBatchKeys());
         try (RocksIterator revIt = store.db.newIterator(store.revCf, store.readOptions);
@@ -48,7 +49,7 @@ final class CompactionJob {
             try {
                 for (revIt.seek(KeyEncoding.revKey(from, 0)); revIt.isValid(); revIt.next()) {
                     if (store.closed) {
-                        return; // resumes on next open
+                        return false; // resumes on next open
                     }
                     byte[] rk = revIt.key();
                     long main = KeyEncoding.revMain(rk);
@@ -76,6 +77,7 @@ final class CompactionJob {
                 batch.put(store.defaultCf, MvccStore.K_FINISHED_COMPACT, KeyEncoding.longBytes(compactRev));
                 flush(batch);
                 store.finishedCompactRev = compactRev;
+                return true;
             } finally {
                 batch.close();
             }
@@ -90,7 +92,7 @@ final class CompactionJob {
             return; // nothing at or below C any more
         }
         byte[] newest = kvIt.key();
-        boolean tombstone = StoredValue.isTombstone(kvIt.value());
+        boolean tombstone = KeyEncoding.isTombstone(newest);
         for (kvIt.next(); kvIt.isValid(); kvIt.next()) {
             byte[] k = kvIt.key();
             if (!isSameKey(k, prefix)) {

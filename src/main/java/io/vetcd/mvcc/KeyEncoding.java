@@ -5,9 +5,9 @@ import java.util.Arrays;
 /**
  * Order-preserving encoding of {@code (userKey, revision)} pairs into RocksDB keys.
  *
- * <p>Layout: {@code escape(userKey) 0x00 0x01 invMain(8, big-endian) invSub(8, big-endian)}, where
+ * <p>Layout: {@code escape(userKey) 0x00 0x01 invMain(8, big-endian) invSub(8, big-endian) type(1)}, where
  * {@code escape} writes every 0x00 byte as {@code 0x00 0xFF} and every other byte unchanged, and
- * {@code inv(x) = Long.MAX_VALUE - x}.
+ * {@code inv(x) = Long.MAX_VALUE - x} and {@code type} is 0 for a put, 1 for a tombstone.
  *
  * <p>Why this shape:
  * <ul>
@@ -25,8 +25,12 @@ import java.util.Arrays;
  */
 public final class KeyEncoding {
 
-    /** Bytes of the inverted (main, sub) suffix. */
-    public static final int SUFFIX_LEN = 16;
+    /** Bytes after the prefix in a stored key: inverted (main, sub) and the type byte. */
+    public static final int SUFFIX_LEN = 17;
+    /** Bytes of the inverted (main, sub) alone, as used in seek targets. */
+    public static final int REV_SUFFIX_LEN = 16;
+    static final byte TYPE_PUT = 0;
+    static final byte TYPE_TOMBSTONE = 1;
 
     private KeyEncoding() {
     }
@@ -58,18 +62,26 @@ public final class KeyEncoding {
     }
 
     /** Full storage key of one version of {@code userKey}. */
-    public static byte[] key(byte[] userKey, long main, long sub) {
-        return withSuffix(prefix(userKey), main, sub);
+    public static byte[] key(byte[] userKey, long main, long sub, boolean tombstone) {
+        byte[] prefix = prefix(userKey);
+        byte[] out = Arrays.copyOf(prefix, prefix.length + SUFFIX_LEN);
+        putLong(out, prefix.length, Long.MAX_VALUE - main);
+        putLong(out, prefix.length + 8, Long.MAX_VALUE - sub);
+        out[out.length - 1] = tombstone ? TYPE_TOMBSTONE : TYPE_PUT;
+        return out;
     }
 
-    /** {@code prefix} (as returned by {@link #prefix}) followed by the inverted revision. */
-    public static byte[] withSuffix(byte[] prefix, long main, long sub) {
-        return withSuffix(prefix, prefix.length, main, sub);
+    /** True if the stored key {@code enc} is a tombstone. */
+    public static boolean isTombstone(byte[] enc) {
+        return enc[enc.length - 1] == TYPE_TOMBSTONE;
     }
 
-    /** The first {@code prefixLen} bytes of {@code src} followed by the inverted revision. */
-    public static byte[] withSuffix(byte[] src, int prefixLen, long main, long sub) {
-        byte[] out = Arrays.copyOf(src, prefixLen + SUFFIX_LEN);
+    /**
+     * Seek target for exactly version (main, sub) of the key whose prefix is the first
+     * {@code prefixLen} bytes of {@code src}: sorts immediately before that version's entry.
+     */
+    public static byte[] versionSeek(byte[] src, int prefixLen, long main, long sub) {
+        byte[] out = Arrays.copyOf(src, prefixLen + REV_SUFFIX_LEN);
         putLong(out, prefixLen, Long.MAX_VALUE - main);
         putLong(out, prefixLen + 8, Long.MAX_VALUE - sub);
         return out;
@@ -77,7 +89,7 @@ public final class KeyEncoding {
 
     /** Seek target for "newest version with main revision <= rev" of the key with this prefix. */
     public static byte[] seekAtOrBefore(byte[] src, int prefixLen, long rev) {
-        return withSuffix(src, prefixLen, rev, Long.MAX_VALUE);
+        return versionSeek(src, prefixLen, rev, Long.MAX_VALUE);
     }
 
     /** A key greater than every version of the key with this prefix and smaller than any later key. */

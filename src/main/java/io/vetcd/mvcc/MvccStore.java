@@ -6,6 +6,7 @@ import io.vetcd.pb.etcdserver.RangeRequest;
 import io.vetcd.pb.mvcc.Event;
 import io.vetcd.pb.mvcc.KeyValue;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,11 +17,13 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
@@ -30,6 +33,7 @@ import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompactRangeOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.LRUCache;
@@ -47,7 +51,8 @@ import org.rocksdb.WriteOptions;
  *
  * <p>Threading: writes ({@link #beginWrite()}, {@link #compact}) come from one thread (the server's
  * apply thread); reads ({@link #range}, {@link #eventsBetween}, {@link #hashKV}, meta reads) may come
- * from any number of threads concurrently. Reads take no lock: every read creates its own RocksDB
+ * from any number of threads concurrently. Reads take no lock (only striped counters that let
+ * {@link #close()} wait for them): every read creates its own RocksDB
  * iterator, which pins a consistent point-in-time view of the database. A read first loads the
  * (volatile) current revision, which is published only after the batch holding that revision has
  * been written, then creates the iterator, then validates the requested revision against the
@@ -96,6 +101,8 @@ public final class MvccStore implements AutoCloseable {
     private final List<Consumer<Changes>> listeners = new CopyOnWriteArrayList<>();
     private WriteTxn activeTxn;
     volatile boolean closed;
+    private final LongAdder readsIn = new LongAdder();
+    private final LongAdder readsOut = new LongAdder();
 
     private MvccStore(Path dir, MvccOptions opts) throws RocksDBException {
         this.dir = dir;
@@ -198,12 +205,15 @@ public final class MvccStore implements AutoCloseable {
 
     /** etcd Range. Thread-safe; see the class comment. */
     public RangeResult range(RangeRequest req) {
+        enterRead();
         long cur = currentRev;
         try (RocksIterator it = db.newIterator(kvCf, readOptions)) {
             long rev = checkRevision(req.getRevision(), cur);
             KeyCursor cursor = new StoreCursor(it, req.getKey().toByteArray(),
                     RangeExecutor.cursorEnd(req.getRangeEnd()), rev);
-            return RangeExecutor.execute(cursor, req, rev);
+            return RangeExecutor.execute(cursor, req, rev, cur);
+        } finally {
+            exitRead();
         }
     }
 
@@ -235,6 +245,15 @@ public final class MvccStore implements AutoCloseable {
      * @throws CompactedException if {@code fromRev < compactRevision()}
      */
     public List<Event> eventsBetween(long fromRev, long toRev, int maxEvents) {
+        enterRead();
+        try {
+            return eventsBetween0(fromRev, toRev, maxEvents);
+        } finally {
+            exitRead();
+        }
+    }
+
+    private List<Event> eventsBetween0(long fromRev, long toRev, int maxEvents) {
         long cur = currentRev;
         Snapshot snap = db.getSnapshot();
         try (ReadOptions ro = new ReadOptions().setSnapshot(snap);
@@ -266,44 +285,46 @@ public final class MvccStore implements AutoCloseable {
     }
 
     private static Event eventAt(RocksIterator kvIt, byte[] userKey, long main, long sub, long compact) {
-        byte[] target = KeyEncoding.key(userKey, main, sub);
-        kvIt.seek(target);
-        if (!kvIt.isValid() || !Arrays.equals(kvIt.key(), target)) {
+        byte[] prefix = KeyEncoding.prefix(userKey);
+        int pl = prefix.length;
+        kvIt.seek(KeyEncoding.versionSeek(prefix, pl, main, sub));
+        if (!kvIt.isValid()) {
+            return null;
+        }
+        byte[] k = kvIt.key();
+        if (!isVersion(k, prefix, main, sub)) {
             return null; // removed by compaction (events at exactly the compact revision)
         }
-        ByteString key = UnsafeByteOperations.unsafeWrap(userKey);
-        byte[] stored = kvIt.value();
+        boolean tombstone = KeyEncoding.isTombstone(k);
         if (main == compact) {
             // Compaction at this revision removes its tombstones and superseded versions; hide
             // them even before physical deletion so the answer does not depend on its progress.
-            if (StoredValue.isTombstone(stored)) {
+            if (tombstone) {
                 return null;
             }
-            int pl = target.length - KeyEncoding.SUFFIX_LEN;
-            kvIt.seek(KeyEncoding.seekAtOrBefore(target, pl, main));
-            if (!Arrays.equals(kvIt.key(), target)) {
+            kvIt.seek(KeyEncoding.seekAtOrBefore(prefix, pl, main));
+            if (!isVersion(kvIt.key(), prefix, main, sub)) {
                 return null;
             }
         }
+        ByteString key = UnsafeByteOperations.unsafeWrap(userKey);
         Event.Builder ev = Event.newBuilder();
-        if (StoredValue.isTombstone(stored)) {
+        if (tombstone) {
             ev.setType(Event.EventType.DELETE).setKv(KeyValue.newBuilder().setKey(key).setModRevision(main));
         } else {
-            ev.setType(Event.EventType.PUT).setKv(StoredValue.decode(key, main, stored, false));
+            ev.setType(Event.EventType.PUT).setKv(StoredValue.decode(key, main, kvIt.value(), false));
         }
         if (main > compact) {
             // prev_kv = the key at revision main-1, like etcd's watch (skip same-revision versions).
-            int pl = target.length - KeyEncoding.SUFFIX_LEN;
             for (kvIt.next(); kvIt.isValid(); kvIt.next()) {
-                byte[] k = kvIt.key();
-                if (k.length != target.length || !KeyEncoding.samePrefix(k, target, pl)) {
+                byte[] p = kvIt.key();
+                if (p.length != k.length || !KeyEncoding.samePrefix(p, prefix, pl)) {
                     break;
                 }
-                long m = KeyEncoding.main(k, pl);
+                long m = KeyEncoding.main(p, pl);
                 if (m < main) {
-                    byte[] pv = kvIt.value();
-                    if (!StoredValue.isTombstone(pv)) {
-                        ev.setPrevKv(StoredValue.decode(key, m, pv, false));
+                    if (!KeyEncoding.isTombstone(p)) {
+                        ev.setPrevKv(StoredValue.decode(key, m, kvIt.value(), false));
                     }
                     break;
                 }
@@ -312,12 +333,27 @@ public final class MvccStore implements AutoCloseable {
         return ev.build();
     }
 
+    private static boolean isVersion(byte[] k, byte[] prefix, long main, long sub) {
+        int pl = prefix.length;
+        return k.length == pl + KeyEncoding.SUFFIX_LEN && KeyEncoding.samePrefix(k, prefix, pl)
+                && KeyEncoding.main(k, pl) == main && KeyEncoding.sub(k, pl) == sub;
+    }
+
     /**
      * Hash of every version with revision in {@code (compactRevision, rev]} plus, per key, the
      * newest version {@code <= compactRevision} unless it is a tombstone: exactly what survives
      * compaction, so the hash does not depend on how far physical compaction has progressed.
      */
     public HashKV hashKV(long rev) {
+        enterRead();
+        try {
+            return hashKV0(rev);
+        } finally {
+            exitRead();
+        }
+    }
+
+    private HashKV hashKV0(long rev) {
         long cur = currentRev;
         try (RocksIterator it = db.newIterator(kvCf, readOptions)) {
             long compact = compactRev;
@@ -344,12 +380,11 @@ public final class MvccStore implements AutoCloseable {
                     }
                     tookCompacted = true;
                 }
-                byte[] v = it.value();
-                if (main <= compact && StoredValue.isTombstone(v)) {
+                if (main <= compact && KeyEncoding.isTombstone(k)) {
                     continue;
                 }
                 crc.update(k);
-                crc.update(v);
+                crc.update(it.value());
             }
             return new HashKV(crc.getValue(), compact, at);
         }
@@ -357,16 +392,20 @@ public final class MvccStore implements AutoCloseable {
 
     /** Value stored by another component with {@link WriteTxn#putMeta}, or null. */
     public byte[] getMeta(byte[] key) {
+        enterRead();
         try {
             return db.get(metaCf, key);
         } catch (RocksDBException e) {
             throw new StorageException("meta read failed", e);
+        } finally {
+            exitRead();
         }
     }
 
     /** All meta entries whose key starts with {@code prefix}, in key order. */
     public List<Map.Entry<byte[], byte[]>> scanMeta(byte[] prefix) {
         List<Map.Entry<byte[], byte[]>> out = new ArrayList<>();
+        enterRead();
         try (RocksIterator it = db.newIterator(metaCf, readOptions)) {
             for (it.seek(prefix); it.isValid(); it.next()) {
                 byte[] k = it.key();
@@ -375,6 +414,8 @@ public final class MvccStore implements AutoCloseable {
                 }
                 out.add(new AbstractMap.SimpleImmutableEntry<>(k, it.value()));
             }
+        } finally {
+            exitRead();
         }
         return out;
     }
@@ -440,12 +481,14 @@ public final class MvccStore implements AutoCloseable {
         if (rev > currentRev) {
             throw new FutureRevisionException();
         }
-        try (WriteBatch batch = new WriteBatch()) {
+        // Synced, unlike ordinary commits: compactions are rare, and once reads below `rev` have
+        // been refused the compact revision must never go back.
+        try (WriteBatch batch = new WriteBatch(); WriteOptions synced = new WriteOptions().setSync(true)) {
             batch.put(defaultCf, K_SCHEDULED_COMPACT, KeyEncoding.longBytes(rev));
             if (consistentIndexToStore >= 0) {
                 batch.put(defaultCf, K_CONSISTENT_INDEX, KeyEncoding.longBytes(consistentIndexToStore));
             }
-            db.write(writeOptions, batch);
+            db.write(synced, batch);
         } catch (RocksDBException e) {
             throw new StorageException("cannot record compaction", e);
         }
@@ -461,8 +504,11 @@ public final class MvccStore implements AutoCloseable {
         CompletableFuture<Void> f = new CompletableFuture<>();
         compactor.execute(() -> {
             try {
-                new CompactionJob(this, rev, opts).run();
-                f.complete(null);
+                if (new CompactionJob(this, rev, opts).run()) {
+                    f.complete(null);
+                } else {
+                    f.completeExceptionally(new CancellationException("store closed; compaction resumes on next open"));
+                }
             } catch (Throwable t) {
                 LOG.log(System.Logger.Level.ERROR, "compaction at " + rev + " failed", t);
                 f.completeExceptionally(t);
@@ -490,12 +536,15 @@ public final class MvccStore implements AutoCloseable {
 
     private long sumProperty(String name) {
         long sum = 0;
+        enterRead();
         try {
             for (ColumnFamilyHandle cf : List.of(defaultCf, kvCf, revCf, metaCf)) {
                 sum += db.getLongProperty(cf, name);
             }
         } catch (RocksDBException e) {
             throw new StorageException("cannot read " + name, e);
+        } finally {
+            exitRead();
         }
         return sum;
     }
@@ -507,9 +556,14 @@ public final class MvccStore implements AutoCloseable {
      */
     public void defragment() {
         ensureOpen();
-        try {
+        // Non-exclusive so RocksDB's automatic compactions keep running (no write stalls while we
+        // work); forced bottommost compaction so deletion markers are actually dropped.
+        try (CompactRangeOptions cro = new CompactRangeOptions()
+                .setExclusiveManualCompaction(false)
+                .setAllowWriteStall(false)
+                .setBottommostLevelCompaction(CompactRangeOptions.BottommostLevelCompaction.kForceOptimized)) {
             for (ColumnFamilyHandle cf : List.of(kvCf, revCf, metaCf, defaultCf)) {
-                db.compactRange(cf);
+                db.compactRange(cf, null, null, cro);
             }
         } catch (RocksDBException e) {
             throw new StorageException("defragment failed", e);
@@ -531,16 +585,49 @@ public final class MvccStore implements AutoCloseable {
         }
     }
 
-    /** Replaces {@code dir} with a copy of {@code checkpointDir} and opens it. */
+    /**
+     * Streams a consistent snapshot of the whole store to {@code out} in {@link SnapshotArchive}
+     * format: checkpoints into a fresh directory under {@code scratchDir}, streams it, deletes it.
+     * Readers and the writer continue meanwhile (the checkpoint is hard links to immutable files).
+     */
+    public void snapshotTo(OutputStream out, Path scratchDir) throws IOException {
+        Files.createDirectories(scratchDir);
+        Path tmp = Files.createTempDirectory(scratchDir, "mvcc-snapshot-");
+        Path cp = tmp.resolve("checkpoint");
+        try {
+            checkpoint(cp);
+            SnapshotArchive.write(cp, out);
+        } finally {
+            deleteRecursively(tmp);
+        }
+    }
+
+    /**
+     * Replaces {@code dir} with a copy of {@code checkpointDir} (SST files hard-linked when
+     * possible) and opens it. {@code checkpointDir} is left intact.
+     */
     public static MvccStore restoreFrom(Path checkpointDir, Path dir, MvccOptions opts) {
         try {
             deleteRecursively(dir);
             Files.createDirectories(dir);
             try (Stream<Path> files = Files.list(checkpointDir)) {
                 for (Path f : (Iterable<Path>) files::iterator) {
-                    if (Files.isRegularFile(f)) {
-                        Files.copy(f, dir.resolve(f.getFileName()));
+                    if (!Files.isRegularFile(f)) {
+                        continue;
                     }
+                    Path target = dir.resolve(f.getFileName());
+                    // SST files are immutable, so a hard link is as good as a copy and instant;
+                    // everything else (MANIFEST, WAL, OPTIONS) is copied because RocksDB may
+                    // touch it after open.
+                    if (f.getFileName().toString().endsWith(".sst")) {
+                        try {
+                            Files.createLink(target, f);
+                            continue;
+                        } catch (IOException | UnsupportedOperationException e) {
+                            // different file system: fall through to copy
+                        }
+                    }
+                    Files.copy(f, target);
                 }
             }
         } catch (IOException e) {
@@ -560,6 +647,31 @@ public final class MvccStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Read-side close guard: two striped counters instead of a lock, so concurrent readers do not
+     * contend on one cache line. {@link #close()} sets {@code closed} and then waits until every
+     * reader that entered has left; a reader entering later sees {@code closed} and fails fast
+     * instead of touching freed native handles.
+     */
+    private void enterRead() {
+        readsIn.increment();
+        if (closed) {
+            readsOut.increment();
+            throw new IllegalStateException("mvcc store is closed");
+        }
+    }
+
+    private void exitRead() {
+        readsOut.increment();
+    }
+
+    private void awaitReaders() {
+        // Read "out" before "in": equality then proves nobody was inside at that moment.
+        while (readsOut.sum() != readsIn.sum()) {
+            Thread.onSpinWait();
+        }
+    }
+
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("mvcc store is closed");
@@ -567,8 +679,9 @@ public final class MvccStore implements AutoCloseable {
     }
 
     /**
-     * Stops the compaction thread (an unfinished compaction resumes on the next open) and closes
-     * RocksDB. Callers must stop issuing reads first: there is deliberately no lock on the read path.
+     * Stops the compaction thread (an unfinished compaction resumes on the next open), waits for
+     * in-flight reads, and closes RocksDB. Reads started afterwards fail with IllegalStateException.
+     * The writer must have stopped (an open write txn is aborted).
      */
     @Override
     public synchronized void close() {
@@ -585,6 +698,7 @@ public final class MvccStore implements AutoCloseable {
         if (activeTxn != null) {
             activeTxn.abort();
         }
+        awaitReaders();
         for (ColumnFamilyHandle h : List.of(kvCf, revCf, metaCf, defaultCf)) {
             h.close();
         }

@@ -39,7 +39,7 @@ final class RangeExecutor {
         return rangeEnd.toByteArray();
     }
 
-    static RangeResult execute(KeyCursor cursor, RangeRequest r, long rev) {
+    static RangeResult execute(KeyCursor cursor, RangeRequest r, long rev, long curRev) {
         boolean filtered = r.getMinModRevision() != 0 || r.getMaxModRevision() != 0
                 || r.getMinCreateRevision() != 0 || r.getMaxCreateRevision() != 0;
         RangeRequest.SortOrder order = r.getSortOrder();
@@ -81,7 +81,7 @@ final class RangeExecutor {
         if (r.getKeysOnly() && sortByValue) {
             kvs.replaceAll(kv -> kv.toBuilder().clearValue().build());
         }
-        return new RangeResult(kvs, count, more, rev);
+        return new RangeResult(kvs, count, more, curRev, rev);
     }
 
     private static boolean passes(RangeRequest r, KeyValue kv) {

@@ -9,9 +9,11 @@ import org.rocksdb.RocksIterator;
  * {@link KeyCursor} over the key/revision column family at revision {@code rev}.
  *
  * <p>For each user key it positions on the newest version whose main revision is {@code <= rev}
- * (one seek when the newest version is too new), skips the key if that version is a tombstone,
- * and then moves past the remaining (older) versions: a few {@code next()} calls first, because
- * after compaction most keys have one or two versions, and a seek past all versions otherwise.
+ * (one seek when the newest version is too new), skips the key if that version is a tombstone
+ * (visible in the stored key's type byte, so no value is copied), and then moves past the
+ * remaining older versions: a few {@code next()} calls first, because after compaction most keys
+ * have one or two versions, and a seek past all versions otherwise. Each iterator position's key is
+ * fetched through JNI exactly once ({@link #pos}).
  */
 final class StoreCursor implements KeyCursor {
 
@@ -23,10 +25,11 @@ final class StoreCursor implements KeyCursor {
     private final byte[] endPrefix; // exclusive; null = unbounded or single key
     private final boolean single;
     private final long rev;
-    private final byte[] typeByte = new byte[1];
 
     private boolean started;
     private boolean done;
+    /** Key at the iterator's position, null when invalid. */
+    private byte[] pos;
     private byte[] cur;
     private int curPrefixLen;
 
@@ -44,6 +47,16 @@ final class StoreCursor implements KeyCursor {
         }
     }
 
+    private void seek(byte[] target) {
+        it.seek(target);
+        pos = it.isValid() ? it.key() : null;
+    }
+
+    private void next() {
+        it.next();
+        pos = it.isValid() ? it.key() : null;
+    }
+
     @Override
     public boolean advance() {
         if (done) {
@@ -51,12 +64,14 @@ final class StoreCursor implements KeyCursor {
         }
         if (!started) {
             started = true;
-            it.seek(KeyEncoding.seekAtOrBefore(startPrefix, startPrefix.length, rev));
+            seek(KeyEncoding.seekAtOrBefore(startPrefix, startPrefix.length, rev));
+        } else if (single) {
+            return finish(); // a single-key range has at most one result; spare the skip
         } else {
             skipVersions(cur, curPrefixLen);
         }
-        while (it.isValid()) {
-            byte[] k = it.key();
+        while (pos != null) {
+            byte[] k = pos;
             int pl = KeyEncoding.prefixLength(k);
             if (single) {
                 if (pl != startPrefix.length || !KeyEncoding.samePrefix(k, startPrefix, pl)) {
@@ -66,11 +81,10 @@ final class StoreCursor implements KeyCursor {
                 break;
             }
             if (KeyEncoding.main(k, pl) > rev) {
-                it.seek(KeyEncoding.seekAtOrBefore(k, pl, rev));
+                seek(KeyEncoding.seekAtOrBefore(k, pl, rev));
                 continue;
             }
-            it.value(typeByte, 0, 1);
-            if (typeByte[0] == StoredValue.TOMBSTONE) {
+            if (KeyEncoding.isTombstone(k)) {
                 skipVersions(k, pl);
                 continue;
             }
@@ -78,6 +92,10 @@ final class StoreCursor implements KeyCursor {
             curPrefixLen = pl;
             return true;
         }
+        return finish();
+    }
+
+    private boolean finish() {
         done = true;
         cur = null;
         return false;
@@ -86,16 +104,12 @@ final class StoreCursor implements KeyCursor {
     /** Leaves the iterator on the first entry of the next user key (or invalid). */
     private void skipVersions(byte[] k, int pl) {
         for (int i = 0; i < MAX_SEQUENTIAL_SKIP; i++) {
-            it.next();
-            if (!it.isValid()) {
-                return;
-            }
-            byte[] n = it.key();
-            if (n.length < pl || !Arrays.equals(n, 0, pl, k, 0, pl)) {
+            next();
+            if (pos == null || pos.length < pl || !Arrays.equals(pos, 0, pl, k, 0, pl)) {
                 return;
             }
         }
-        it.seek(KeyEncoding.afterAllVersions(k, pl));
+        seek(KeyEncoding.afterAllVersions(k, pl));
     }
 
     @Override
@@ -103,6 +117,7 @@ final class StoreCursor implements KeyCursor {
         return KeyEncoding.userKey(cur, curPrefixLen);
     }
 
+    /** Valid only right after {@link #advance()} returned true (the iterator is still on it). */
     @Override
     public KeyValue kv(boolean keysOnly) {
         return StoredValue.decode(UnsafeByteOperations.unsafeWrap(userKey()),

@@ -7,32 +7,28 @@ import io.vetcd.pb.mvcc.KeyValue;
 /**
  * Value format of the key/revision column family. The key and mod revision are already in the
  * storage key, so only the rest of the {@link KeyValue} is stored:
- * {@code type(1) [createRev varlong, version varlong, lease varlong, value bytes...]}.
- * A tombstone is the single byte {@link #TOMBSTONE}, which lets scans classify a version by
- * copying one byte out of RocksDB instead of the whole value.
+ * {@code 00 createRev(varlong) version(varlong) lease(varlong) value...} for a put. A tombstone's
+ * value is empty; whether an entry is a tombstone is recorded in the stored key's type byte
+ * ({@link KeyEncoding#isTombstone}), so scans never need the value to classify an entry. The
+ * leading format byte leaves room for future value layouts.
  */
 final class StoredValue {
 
     static final byte PUT = 0;
-    static final byte TOMBSTONE = 1;
-    static final byte[] TOMBSTONE_BYTES = {TOMBSTONE};
+    static final byte[] TOMBSTONE_BYTES = {};
 
     private StoredValue() {
     }
 
     static byte[] encodePut(long createRev, long version, long lease, ByteString value) {
-        byte[] out = new byte[1 + 30 + value.size()];
+        // Exact size up front: values can be large, so avoid a second copy.
+        byte[] out = new byte[1 + varLongSize(createRev) + varLongSize(version) + varLongSize(lease) + value.size()];
         out[0] = PUT;
         int p = writeVarLong(out, 1, createRev);
         p = writeVarLong(out, p, version);
         p = writeVarLong(out, p, lease);
         value.copyTo(out, p);
-        p += value.size();
-        return p == out.length ? out : java.util.Arrays.copyOf(out, p);
-    }
-
-    static boolean isTombstone(byte[] v) {
-        return v[0] == TOMBSTONE;
+        return out;
     }
 
     /**
@@ -55,6 +51,15 @@ final class StoredValue {
             b.setValue(UnsafeByteOperations.unsafeWrap(stored, off, stored.length - off));
         }
         return b.build();
+    }
+
+    private static int varLongSize(long v) {
+        int n = 1;
+        while ((v & ~0x7FL) != 0) {
+            n++;
+            v >>>= 7;
+        }
+        return n;
     }
 
     private static int writeVarLong(byte[] b, int p, long v) {

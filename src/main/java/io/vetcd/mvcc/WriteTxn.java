@@ -71,7 +71,7 @@ public final class WriteTxn implements AutoCloseable {
         long rev = store.checkRevision(req.getRevision(), cur);
         byte[] key = req.getKey().toByteArray();
         byte[] end = RangeExecutor.cursorEnd(req.getRangeEnd());
-        return RangeExecutor.execute(cursorAt(key, end, rev), req, rev);
+        return RangeExecutor.execute(cursorAt(key, end, rev), req, rev, cur);
     }
 
     private KeyCursor cursorAt(byte[] key, byte[] end, long rev) {
@@ -202,10 +202,11 @@ public final class WriteTxn implements AutoCloseable {
                 Event ev = changes.get(sub);
                 KeyValue kv = ev.getKv();
                 byte[] k = kv.getKey().toByteArray();
-                byte[] stored = ev.getType() == Event.EventType.PUT
+                boolean put = ev.getType() == Event.EventType.PUT;
+                byte[] stored = put
                         ? StoredValue.encodePut(kv.getCreateRevision(), kv.getVersion(), kv.getLease(), kv.getValue())
                         : StoredValue.TOMBSTONE_BYTES;
-                batch.put(store.kvCf, KeyEncoding.key(k, rev, sub), stored);
+                batch.put(store.kvCf, KeyEncoding.key(k, rev, sub, !put), stored);
                 batch.put(store.revCf, KeyEncoding.revKey(rev, sub), k);
             }
             for (Map.Entry<byte[], byte[]> e : meta.entrySet()) {

@@ -5,12 +5,12 @@
  * <dl>
  *   <dt>{@code kv}</dt>
  *   <dd>Every version of every key. Key = {@link io.vetcd.mvcc.KeyEncoding}
- *   {@code escape(userKey) 00 01 (MAX-main)(8B) (MAX-sub)(8B)}: ordered by user key, then newest
- *   revision first. Value = {@link io.vetcd.mvcc.StoredValue}: {@code 00 createRev version lease value}
- *   (varlongs) for a put, the single byte {@code 01} for a tombstone. A range at revision R is one
- *   bounded iterator scan: per key, seek to the newest version {@code <= R}, emit it unless it is a
- *   tombstone, skip the older versions. No in-memory key index, so the key space need not fit in
- *   the heap.</dd>
+ *   {@code escape(userKey) 00 01 (MAX-main)(8B) (MAX-sub)(8B) type(1B)}: ordered by user key, then
+ *   newest revision first; {@code type} 1 marks a tombstone. Value = {@link io.vetcd.mvcc.StoredValue}:
+ *   {@code 00 createRev version lease value} (varlongs) for a put, empty for a tombstone. A range at
+ *   revision R is one bounded iterator scan: per key, seek to the newest version {@code <= R}, emit
+ *   it unless it is a tombstone, skip the older versions. No in-memory key index, so the key space
+ *   need not fit in the heap.</dd>
  *   <dt>{@code rev}</dt>
  *   <dd>Change log ordered by revision: key = {@code main(8B) sub(8B)} big-endian, value = user key.
  *   Used for watch catch-up ({@code eventsBetween}) and to find the keys a compaction must visit.</dd>

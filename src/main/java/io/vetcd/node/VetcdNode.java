@@ -2,6 +2,7 @@ package io.vetcd.node;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -11,9 +12,14 @@ import io.vetcd.lease.LeaseClock;
 import io.vetcd.lease.Lessor;
 import io.vetcd.mvcc.MvccOptions;
 import io.vetcd.mvcc.MvccStore;
-import io.vetcd.mvcc.WriteTxn;
-import io.vetcd.raft.Entry;
-import io.vetcd.raft.HardState;
+import io.vetcd.raft.ConfState;
+import io.vetcd.raft.MemoryStorage;
+import io.vetcd.raft.RaftConfig;
+import io.vetcd.raft.RaftNode;
+import io.vetcd.raft.Role;
+import io.vetcd.raft.Snapshot;
+import io.vetcd.raft.SnapshotMetadata;
+import io.vetcd.server.MembershipRecord;
 import io.vetcd.server.ClusterIds;
 import io.vetcd.server.EtcdServer;
 import io.vetcd.server.LeaseExpiryLoop;
@@ -36,7 +42,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.SplittableRandom;
 
 /**
  * One member, wired: storage opened (or bootstrapped), the core started, and
@@ -46,11 +52,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class VetcdNode {
     private static final Logger log = LoggerFactory.getLogger("etcdserver");
-    private static final byte[] MEMBERSHIP_KEY = "vetcd/membership".getBytes(StandardCharsets.UTF_8);
 
     private final Vertx vertx;
     private final EtcdConfig cfg;
     private final List<String> deployments = new ArrayList<>();
+    private final Promise<Void> leaderElected = Promise.promise();
     private Wal wal;
     private MvccStore store;
     private ServerCore core;
@@ -84,37 +90,79 @@ public final class VetcdNode {
         boolean existing = Wal.exists(walDir);
         store = MvccStore.open(memberDir.resolve("db"), MvccOptions.defaults());
 
+        long heartbeat = cfg.member().heartbeatIntervalMs();
+        int electionTick = (int) Math.max(2, cfg.member().electionTimeoutMs() / heartbeat);
         Membership membership;
+        MemoryStorage raftStorage = new MemoryStorage();
+        RaftNode raft;
+        long applied = store.consistentIndex();
         if (existing) {
             wal = Wal.open(walDir, walOpts);
-            membership = loadMembership(ByteBuffer.wrap(wal.metadata()));
-            log.info("restarting member {} in cluster {} from {}", ClusterIds.hex(membership.localId()),
-                ClusterIds.hex(membership.clusterId()), dataDir);
+            ByteBuffer meta = ByteBuffer.wrap(wal.metadata());
+            long localId = meta.getLong();
+            long clusterId = meta.getLong();
+            JsonObject record = MembershipRecord.read(store);
+            List<Member> members = record == null ? List.of() : MembershipRecord.members(record);
+            membership = new Membership(localId, clusterId, withLocalClientUrls(members, localId));
+            WalRecovery rec = wal.recovered();
+            if (rec.snapshot() != null) {
+                ConfState cs = record == null ? ConfState.EMPTY : MembershipRecord.confState(record);
+                raftStorage.applySnapshot(new Snapshot(new SnapshotMetadata(rec.snapshot().index(), rec.snapshot().term(), cs), new byte[0]));
+            }
+            if (rec.hardState() != null) raftStorage.setHardState(rec.hardState());
+            raftStorage.append(rec.entries());
+            // Raft re-delivers everything after the snapshot; the core skips what the backend already has.
+            long snapshotIndex = rec.snapshot() == null ? 0 : rec.snapshot().index();
+            raft = new RaftNode(raftConfig(localId, electionTick).withApplied(snapshotIndex), raftStorage);
+            log.info("restarting member {} in cluster {} at commit index {}", ClusterIds.hex(localId),
+                ClusterIds.hex(clusterId), raftStorage.hardState().commit());
         } else {
             membership = bootstrapMembership();
             ByteBuffer meta = ByteBuffer.allocate(16).putLong(membership.localId()).putLong(membership.clusterId());
             wal = Wal.create(walDir, walOpts, meta.array());
-            saveMembership(membership);
+            raft = new RaftNode(raftConfig(membership.localId(), electionTick), raftStorage);
+            List<Long> voters = membership.members().stream().map(Member::id).sorted(Long::compareUnsigned).toList();
+            raft.bootstrap(voters);
             log.info("starting member {} in cluster {}", ClusterIds.hex(membership.localId()),
                 ClusterIds.hex(membership.clusterId()));
         }
-        WalRecovery rec = wal.recovered();
-        HardState hs = rec.hardState() == null ? HardState.EMPTY : rec.hardState();
-        List<Entry> entries = rec.entries();
-        long lastIndex = entries.isEmpty() ? hs.commit() : entries.get(entries.size() - 1).index();
-        if (rec.snapshot() != null) lastIndex = Math.max(lastIndex, rec.snapshot().index());
 
         Lessor lessor = new Lessor(store, LeaseClock.SYSTEM, minLeaseTtlSeconds());
-        // leases and their keys as of the backend's consistent index; replay brings them up to date
+        // leases and their keys as of the backend's consistent index; raft's replay brings them up to date
         lessor.recover();
-        server = new EtcdServer(vertx, store, lessor, membership, (int) cfg.member().maxTxnOps(), cfg.member().maxRequestBytes());
-        core = new ServerCore(wal, server::apply, membership.localId(), hs.term(), lastIndex, store.consistentIndex());
+        long requestTimeout = 5000 + 2 * cfg.member().electionTimeoutMs();
+        server = new EtcdServer(vertx, store, lessor, membership, (int) cfg.member().maxTxnOps(),
+            cfg.member().maxRequestBytes(), requestTimeout, cfg.member().electionTimeoutMs());
+        core = new ServerCore(wal, raft, raftStorage, server, membership.localId(), heartbeat, applied);
         server.attach(core);
-        core.replay(entries);
+        core.onLeaderChange(s -> {
+            if (s.leader() != 0) leaderElected.tryComplete();
+            // only the leader expires leases; promotion happens when the new term's first entry applies
+            if (s.role() != Role.LEADER && lessor.isPrimary()) lessor.demote();
+        });
+        boolean alone = membership.members().size() == 1;
         core.start();
-        // A single member is leader as soon as it starts; the raft integration calls promote/demote on
-        // leadership changes instead. Like etcd, leases restart at full TTL plus an election timeout.
-        lessor.promote(TimeUnit.MILLISECONDS.toNanos(cfg.member().electionTimeoutMs()));
+        core.runOnCore(node -> {
+            if (alone) {
+                node.campaign(); // a single voter needs no election timeout to lead
+            } else {
+                // etcd's initial election tick advance: campaign one tick after a timeout, not two timeouts
+                for (int i = 0; i < electionTick - 1; i++) node.tick();
+            }
+        });
+    }
+
+    private RaftConfig raftConfig(long id, int electionTick) {
+        // one tick per --heartbeat-interval; 1 MiB messages and 256 in flight per follower, as etcd
+        return new RaftConfig(id, electionTick, 1, 1 << 20, 256, true, cfg.cluster().preVote(), 0,
+            new SplittableRandom(id ^ System.nanoTime()));
+    }
+
+    /** The local member's client URLs are this start's --advertise-client-urls, as etcd publishes them. */
+    private List<Member> withLocalClientUrls(List<Member> members, long localId) {
+        List<String> mine = cfg.cluster().advertiseClientUrls().stream().map(VetcdNode::urlString).toList();
+        return members.stream().map(m -> m.id() == localId
+            ? new Member(m.id(), m.name(), m.peerUrls(), mine, m.learner()) : m).toList();
     }
 
     /**
@@ -141,41 +189,6 @@ public final class VetcdNode {
         return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
     }
 
-    private void saveMembership(Membership m) {
-        JsonArray arr = new JsonArray();
-        for (Member x : m.members()) {
-            arr.add(new JsonObject().put("id", Long.toUnsignedString(x.id())).put("name", x.name())
-                .put("peerURLs", new JsonArray(x.peerUrls())).put("clientURLs", new JsonArray(x.clientUrls()))
-                .put("isLearner", x.learner()));
-        }
-        JsonObject o = new JsonObject().put("local", Long.toUnsignedString(m.localId()))
-            .put("cluster", Long.toUnsignedString(m.clusterId())).put("members", arr);
-        WriteTxn txn = store.beginWrite();
-        txn.putMeta(MEMBERSHIP_KEY, o.encode().getBytes(StandardCharsets.UTF_8));
-        txn.commit(store.consistentIndex());
-    }
-
-    private Membership loadMembership(ByteBuffer walMeta) {
-        long localId = walMeta.getLong();
-        long clusterId = walMeta.getLong();
-        byte[] raw = store.getMeta(MEMBERSHIP_KEY);
-        List<Member> members = new ArrayList<>();
-        if (raw != null) {
-            JsonObject o = new JsonObject(new String(raw, StandardCharsets.UTF_8));
-            for (Object x : o.getJsonArray("members")) {
-                JsonObject j = (JsonObject) x;
-                long id = Long.parseUnsignedLong(j.getString("id"));
-                List<String> clientUrls = id == localId
-                    ? cfg.cluster().advertiseClientUrls().stream().map(VetcdNode::urlString).toList()
-                    : j.getJsonArray("clientURLs").stream().map(String::valueOf).toList();
-                members.add(new Member(id, j.getString("name"),
-                    j.getJsonArray("peerURLs").stream().map(String::valueOf).toList(), clientUrls,
-                    j.getBoolean("isLearner", false)));
-            }
-        }
-        return new Membership(localId, clusterId, members);
-    }
-
     private Future<Void> deploy() {
         ListenerTls clientTls = clientTls();
         ListenerTls peerTls = peerTls();
@@ -190,10 +203,14 @@ public final class VetcdNode {
                 return vertx.deployVerticle(() -> new ClientVerticle(server, clientUrls, clientTls, maxRequestBytes, maxStreams),
                     new DeploymentOptions().setInstances(cfg.vertx().clientInstances()));
             })
-            .map(id -> {
+            .compose(id -> {
                 deployments.add(id);
                 leaseExpiry = new LeaseExpiryLoop(vertx, server);
                 leaseExpiry.start();
+                // like etcd, say "published" once the member is part of a cluster with a leader
+                return leaderElected.future();
+            })
+            .map(v -> {
                 announce(clientUrls);
                 return null;
             });

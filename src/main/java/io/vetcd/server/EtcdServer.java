@@ -35,12 +35,17 @@ import io.vetcd.pb.etcdserver.TxnRequest;
 import io.vetcd.pb.etcdserver.TxnResponse;
 import io.vetcd.pb.internal.InternalRaftRequest;
 import io.vetcd.pb.internal.RequestHeader;
+import io.vetcd.pb.internal.MemberAttributes;
+import io.vetcd.raft.ConfChange;
+import io.vetcd.raft.ConfChangeType;
+import io.vetcd.raft.ConfState;
 import io.vetcd.raft.Entry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -49,7 +54,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * on worker threads, and stamps etcd's response header on everything.
  * Methods are called on event loops and never block them.
  */
-public final class EtcdServer {
+public final class EtcdServer implements ServerCore.StateMachine {
     private static final Logger log = LoggerFactory.getLogger(EtcdServer.class);
     public static final String VERSION = "3.4.23";
     public static final String CLUSTER_VERSION = "3.4.0";
@@ -58,19 +63,23 @@ public final class EtcdServer {
     private final MvccStore store;
     private final KvApplier kv;
     private final Lessor lessor;
+    /** Leases get this much on top of their TTL when this member becomes leader (etcd: an election timeout). */
+    private final long leasePromoteExtendNanos;
     private final LeaseIdGenerator leaseIds;
     private final RequestValidator validator;
     private final Membership membership;
     private final long maxRequestBytes;
+    private final long requestTimeoutMs;
     private final AtomicLong nextProposalId;
     private volatile ServerCore core;
 
     public EtcdServer(Vertx vertx, MvccStore store, Lessor lessor, Membership membership, int maxTxnOps,
-                      long maxRequestBytes) {
+                      long maxRequestBytes, long requestTimeoutMs, long electionTimeoutMs) {
         this.vertx = vertx;
         this.store = store;
         this.kv = new KvApplier(store);
         this.lessor = lessor;
+        this.leasePromoteExtendNanos = TimeUnit.MILLISECONDS.toNanos(electionTimeoutMs);
         this.leaseIds = new LeaseIdGenerator(membership.localId(), System.currentTimeMillis());
         kv.leases(new LeaseLookup() {
             @Override public boolean exists(long id) { return lessor.exists(id); }
@@ -80,6 +89,7 @@ public final class EtcdServer {
         this.validator = new RequestValidator(maxTxnOps);
         this.membership = membership;
         this.maxRequestBytes = maxRequestBytes;
+        this.requestTimeoutMs = requestTimeoutMs;
         // ids only need to be unique among this member's in-flight proposals, also across restarts
         this.nextProposalId = new AtomicLong(System.nanoTime());
     }
@@ -232,32 +242,85 @@ public final class EtcdServer {
     // ---- applying committed entries (core thread) ----
 
     /** Decodes and applies one committed entry; returns what its proposer gets. */
-    public Object apply(Entry entry) {
+    @Override
+    public ServerCore.Applied apply(Entry entry) {
         InternalRaftRequest req;
         try {
             req = InternalRaftRequest.parseFrom(entry.data());
         } catch (InvalidProtocolBufferException e) {
             log.warn("skipping undecodable entry at index {}", entry.index());
             store.beginWrite().commit(entry.index());
-            return EtcdError.NOT_CAPABLE.exception();
+            return ServerCore.Applied.NONE;
         }
+        long id = req.getHeader().getId();
+        long proposer = req.getHeader().getMemberId();
+        return new ServerCore.Applied(id, proposer, applyRequest(req, entry.index()));
+    }
+
+    private Object applyRequest(InternalRaftRequest req, long index) {
         try {
-            if (req.hasPut()) return kv.put(req.getPut(), entry.index());
-            if (req.hasDeleteRange()) return kv.deleteRange(req.getDeleteRange(), entry.index());
-            if (req.hasTxn()) return kv.txn(req.getTxn(), entry.index());
-            if (req.hasCompaction()) return applyCompaction(req.getCompaction(), entry.index());
-            if (req.hasLeaseGrant()) return applyLeaseGrant(req.getLeaseGrant(), entry.index());
-            if (req.hasLeaseRevoke()) return applyLeaseRevoke(req.getLeaseRevoke(), entry.index());
-            store.beginWrite().commit(entry.index());
+            if (req.hasPut()) return kv.put(req.getPut(), index);
+            if (req.hasDeleteRange()) return kv.deleteRange(req.getDeleteRange(), index);
+            if (req.hasTxn()) return kv.txn(req.getTxn(), index);
+            if (req.hasCompaction()) return applyCompaction(req.getCompaction(), index);
+            if (req.hasLeaseGrant()) return applyLeaseGrant(req.getLeaseGrant(), index);
+            if (req.hasLeaseRevoke()) return applyLeaseRevoke(req.getLeaseRevoke(), index);
+            store.beginWrite().commit(index);
             return EtcdError.NOT_CAPABLE.exception();
         } catch (EtcdException e) {
             return e;
         } catch (RuntimeException e) {
             EtcdException mapped = MvccErrors.translateOrNull(e);
             if (mapped == null) throw e;
-            store.beginWrite().commit(entry.index());
+            store.beginWrite().commit(index);
             return mapped;
         }
+    }
+
+    /**
+     * Raft's empty entry opens a leader's term; once it applies, everything from earlier terms has been
+     * applied too, so a new leader takes over lease expiry from here (etcd's applyEntryNormal).
+     */
+    @Override
+    public void applyEmpty(Entry entry) {
+        ServerCore c = core;
+        if (c != null && c.isLeader()) lessor.promote(leasePromoteExtendNanos);
+    }
+
+    @Override
+    public void applyConfChange(Entry entry, ConfChange cc, ConfState cs) {
+        MemberAttributes attrs = null;
+        if (cc.context() != null && cc.context().length > 0) {
+            try {
+                attrs = MemberAttributes.parseFrom(cc.context());
+            } catch (InvalidProtocolBufferException e) {
+                log.warn("conf change at index {} has an undecodable member", entry.index());
+            }
+        }
+        switch (cc.type()) {
+            case ADD_NODE, ADD_LEARNER_NODE -> {
+                boolean learner = cc.type() == ConfChangeType.ADD_LEARNER_NODE;
+                Member known = membership.get(cc.nodeId());
+                if (attrs != null) {
+                    membership.update(new Member(cc.nodeId(), attrs.getName(), attrs.getPeerUrlsList(),
+                        attrs.getClientUrlsList(), learner));
+                } else if (known != null) {
+                    // bootstrap entries carry no attributes; a promotion turns a learner into a voter
+                    membership.update(new Member(known.id(), known.name(), known.peerUrls(), known.clientUrls(), learner));
+                }
+            }
+            case REMOVE_NODE -> membership.remove(cc.nodeId());
+            case UPDATE_NODE -> {
+                Member known = membership.get(cc.nodeId());
+                if (known != null && attrs != null) {
+                    membership.update(new Member(known.id(), known.name(), attrs.getPeerUrlsList(),
+                        known.clientUrls(), known.learner()));
+                }
+            }
+        }
+        var txn = store.beginWrite();
+        MembershipRecord.write(txn, membership, cs);
+        txn.commit(entry.index());
     }
 
     private CompactionResponse applyCompaction(CompactionRequest r, long index) {
@@ -296,12 +359,17 @@ public final class EtcdServer {
         }
     }
 
-    /** Completes once every write committed before the call has been applied locally. */
+    /** Completes once every write committed before the call has been applied locally (ReadIndex). */
     public Future<Void> readBarrier() {
-        ServerCore c = core;
-        // One member: every acknowledged write is already applied, because a write is
-        // acknowledged only after it is applied. Clusters replace this with ReadIndex.
-        return c.failure() == null ? Future.succeededFuture() : Future.failedFuture(EtcdError.STOPPED.exception());
+        Context ctx = vertx.getOrCreateContext();
+        Promise<Void> p = Promise.promise();
+        long timer = vertx.setTimer(requestTimeoutMs, t -> p.tryFail(EtcdError.TIMEOUT.exception()));
+        core.readIndex().whenComplete((idx, err) -> ctx.runOnContext(v -> {
+            vertx.cancelTimer(timer);
+            if (err != null) p.tryFail(err);
+            else p.tryComplete();
+        }));
+        return p.future();
     }
 
     private static Future<Void> validated(Runnable check) {
@@ -321,8 +389,13 @@ public final class EtcdServer {
         if (data.length > maxRequestBytes) return Future.failedFuture(EtcdError.REQUEST_TOO_LARGE.exception());
         Context ctx = vertx.getOrCreateContext();
         Promise<Object> promise = Promise.promise();
+        long timer = vertx.setTimer(requestTimeoutMs, t -> {
+            if (promise.tryFail(EtcdError.TIMEOUT.exception())) core.abandon(id);
+        });
         core.submit(new Proposal(id, data, promise, ctx));
-        return promise.future().map(o -> (T) stamp((Message) o));
+        return promise.future()
+            .andThen(ar -> vertx.cancelTimer(timer))
+            .map(o -> (T) stamp((Message) o));
     }
 
     /** Fills in the header fields only the server knows, keeping the revision the applier set. */

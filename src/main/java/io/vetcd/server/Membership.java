@@ -44,6 +44,14 @@ public final class Membership {
     public List<Member> members() { return List.copyOf(members.values()); }
     public Member local() { return members.get(localId); }
 
+    public synchronized void remove(long id) {
+        Map<Long, Member> copy = new LinkedHashMap<>(members);
+        copy.remove(id);
+        members = Collections.unmodifiableMap(copy);
+    }
+
+    public Member get(long id) { return members.get(id); }
+
     public synchronized void update(Member m) {
         Map<Long, Member> copy = new LinkedHashMap<>(members);
         copy.put(m.id(), m);

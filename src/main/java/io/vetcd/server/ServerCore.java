@@ -1,84 +1,127 @@
 package io.vetcd.server;
 
+import io.vetcd.raft.ConfChange;
+import io.vetcd.raft.ConfState;
 import io.vetcd.raft.Entry;
 import io.vetcd.raft.EntryType;
-import io.vetcd.raft.HardState;
+import io.vetcd.raft.Message;
+import io.vetcd.raft.ProposalDroppedException;
+import io.vetcd.raft.RaftNode;
+import io.vetcd.raft.ReadState;
+import io.vetcd.raft.Ready;
+import io.vetcd.raft.Role;
+import io.vetcd.raft.SoftState;
+import io.vetcd.raft.Status;
 import io.vetcd.wal.Wal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The member's one ordered context: it owns the log, the WAL and the apply
- * path, so the state machine needs no locks. It runs on its own thread, never
- * on an event loop, because it fsyncs.
+ * The member's one ordered context: it owns the raft node, the WAL and the
+ * apply path, so the state machine needs no locks. It runs on its own thread,
+ * never on an event loop, because it fsyncs.
  *
- * <p>Each turn of the loop takes every proposal that arrived while the last
- * turn was busy, appends them all to the WAL, fsyncs once (group commit), then
- * applies them in log order and completes their callers. With one voting
- * member an entry is committed as soon as it is durable; the raft core slots
- * in between "append" and "apply" for clusters.
+ * <p>Each turn of the loop takes everything that arrived while the last turn
+ * was busy (proposals, peer messages, read requests), hands it to raft, then
+ * processes raft's {@link Ready}: leader traffic out, entries and hard state
+ * to the WAL with one fsync (group commit), the rest of the messages out,
+ * committed entries applied in log order, read requests released once applied
+ * through their read index.
  */
 public final class ServerCore {
     private static final Logger log = LoggerFactory.getLogger(ServerCore.class);
     private static final int MAX_BATCH = 4096;
 
-    /** Applies one committed entry and returns the result for its proposer (a message or an exception). */
-    public interface EntryApplier {
-        Object apply(Entry entry);
+    /** What applying one committed normal entry produced: the proposal it answers, and the answer. */
+    public record Applied(long requestId, long proposer, Object result) {
+        public static final Applied NONE = new Applied(0, 0, null);
     }
 
+    /** Applies committed entries to the state machine. Called only on the core thread. */
+    public interface StateMachine {
+        Applied apply(Entry entry);
+
+        /** A committed membership change; {@code confState} is raft's view after it. */
+        void applyConfChange(Entry entry, ConfChange cc, ConfState confState);
+
+        /** A committed empty entry: the first entry of a leader's term (the lessor promotes on it). */
+        default void applyEmpty(Entry entry) { }
+    }
+
+    /** Sends raft messages to peers; must not block. */
+    public interface PeerSender {
+        void send(List<Message> messages);
+
+        PeerSender NONE = messages -> { };
+    }
+
+    /** A linearizable read waiting for its read index to be applied. */
+    public record ReadWaiter(CompletableFuture<Long> done) { }
+
+    private record ReadBatch(long readIndex, List<ReadWaiter> waiters) { }
+
     private final Wal wal;
-    private final EntryApplier applier;
+    private final RaftNode node;
+    private final io.vetcd.raft.MemoryStorage storage;
+    private final StateMachine stateMachine;
     private final long memberId;
+    private final long tickNanos;
+    private volatile PeerSender peers = PeerSender.NONE;
+    private volatile Consumer<SoftState> leaderListener = s -> { };
+
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final Map<Long, Proposal> waiting = new HashMap<>();
+    private final Map<Long, List<ReadWaiter>> readsInFlight = new HashMap<>();
+    private final PriorityQueue<ReadBatch> readsAwaitingApply =
+        new PriorityQueue<>((a, b) -> Long.compare(a.readIndex, b.readIndex));
     private final Thread thread;
+    private long nextReadCtx;
     private volatile boolean running = true;
     private volatile Throwable failure;
 
-    private long term;
-    private long lastIndex;
+    private volatile long term;
+    private volatile long leader;
     private volatile long commitIndex;
     private volatile long appliedIndex;
+    private volatile Role role = Role.FOLLOWER;
+    private volatile Status status;
 
-    public ServerCore(Wal wal, EntryApplier applier, long memberId, long term, long lastIndex, long appliedIndex) {
+    public ServerCore(Wal wal, RaftNode node, io.vetcd.raft.MemoryStorage storage, StateMachine stateMachine,
+                      long memberId, long tickMillis, long appliedIndex) {
         this.wal = wal;
-        this.applier = applier;
+        this.node = node;
+        this.storage = storage;
+        this.stateMachine = stateMachine;
         this.memberId = memberId;
-        this.term = term;
-        this.lastIndex = lastIndex;
-        this.commitIndex = lastIndex;
+        this.tickNanos = TimeUnit.MILLISECONDS.toNanos(tickMillis);
         this.appliedIndex = appliedIndex;
+        this.term = node.term();
+        this.commitIndex = node.committedIndex();
+        this.status = node.status();
         this.thread = new Thread(this::run, "vetcd-core");
         this.thread.setDaemon(true);
     }
 
-    /** Re-applies entries that are in the WAL but not yet in the backend (crash between fsync and apply). */
-    public void replay(List<Entry> entries) {
-        for (Entry e : entries) {
-            if (e.index() <= appliedIndex) continue;
-            applier.apply(e);
-            appliedIndex = e.index();
-        }
-    }
+    public void peers(PeerSender sender) { this.peers = sender; }
+
+    public void onLeaderChange(Consumer<SoftState> listener) { this.leaderListener = listener; }
 
     public void start() {
-        // A restart is a new election for a single member: the term moves on, as raft would make it.
-        term = term + 1;
-        wal.save(new HardState(term, memberId, commitIndex), List.of());
-        wal.sync();
         thread.start();
     }
 
+    /** Asks to propose; the proposal's promise completes when it is applied here, or fails. */
     public void submit(Proposal p) {
         if (!running) {
             p.complete(EtcdError.STOPPED.exception());
@@ -87,12 +130,28 @@ public final class ServerCore {
         inbox.add(p);
     }
 
+    /** A message from a peer. */
+    public void receive(Message m) {
+        if (running) inbox.add(m);
+    }
+
+    /** Completes with the read index once everything committed before this call is applied locally. */
+    public CompletableFuture<Long> readIndex() {
+        ReadWaiter w = new ReadWaiter(new CompletableFuture<>());
+        if (!running) {
+            w.done.completeExceptionally(EtcdError.STOPPED.exception());
+        } else {
+            inbox.add(w);
+        }
+        return w.done;
+    }
+
     /** Runs a task on the core thread, after everything submitted before it. */
-    public CompletableFuture<Void> runOnCore(Consumer<ServerCore> task) {
+    public CompletableFuture<Void> runOnCore(Consumer<RaftNode> task) {
         CompletableFuture<Void> f = new CompletableFuture<>();
         inbox.add((Runnable) () -> {
             try {
-                task.accept(this);
+                task.accept(node);
                 f.complete(null);
             } catch (Throwable t) {
                 f.completeExceptionally(t);
@@ -101,11 +160,20 @@ public final class ServerCore {
         return f;
     }
 
+    /** Forgets a proposal whose caller gave up (timeout), so it can't leak if its entry never commits. */
+    public void abandon(long requestId) {
+        inbox.add((Runnable) () -> waiting.remove(requestId));
+    }
+
     public long term() { return term; }
     public long commitIndex() { return commitIndex; }
     public long appliedIndex() { return appliedIndex; }
-    public long leaderId() { return memberId; }
+    public long leaderId() { return leader; }
+    public boolean isLeader() { return role == Role.LEADER; }
+    public Role role() { return role; }
+    public Status status() { return status; }
     public Throwable failure() { return failure; }
+    public long memberId() { return memberId; }
 
     public void stop() {
         running = false;
@@ -115,62 +183,186 @@ public final class ServerCore {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (Object o : inbox) if (o instanceof Proposal p) p.complete(EtcdError.STOPPED.exception());
-        waiting.values().forEach(p -> p.complete(EtcdError.STOPPED.exception()));
+        failAll(EtcdError.STOPPED.exception());
+    }
+
+    private void failAll(EtcdException e) {
+        for (Object o : inbox) {
+            if (o instanceof Proposal p) p.complete(e);
+            if (o instanceof ReadWaiter w) w.done.completeExceptionally(e);
+        }
+        waiting.values().forEach(p -> p.complete(e));
+        waiting.clear();
+        readsInFlight.values().forEach(ws -> ws.forEach(w -> w.done.completeExceptionally(e)));
+        readsAwaitingApply.forEach(b -> b.waiters.forEach(w -> w.done.completeExceptionally(e)));
     }
 
     private void run() {
         List<Object> batch = new ArrayList<>();
+        long nextTick = System.nanoTime() + tickNanos;
         while (running) {
             try {
-                Object first = inbox.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) continue;
-                batch.add(first);
-                inbox.drainTo(batch, MAX_BATCH - 1);
-                turn(batch);
+                long wait = nextTick - System.nanoTime();
+                Object first = wait > 0 ? inbox.poll(wait, TimeUnit.NANOSECONDS) : inbox.poll();
+                long now = System.nanoTime();
+                while (now - nextTick >= 0) {
+                    node.tick();
+                    nextTick += tickNanos;
+                }
+                if (first != null) {
+                    batch.add(first);
+                    inbox.drainTo(batch, MAX_BATCH - 1);
+                    step(batch);
+                }
+                while (node.hasReady()) handle(node.ready());
             } catch (InterruptedException e) {
                 if (!running) break;
             } catch (Throwable t) {
-                // A WAL or backend failure must stop the member: continuing could lose acknowledged data.
+                // A WAL or backend failure must stop the member: going on could lose acknowledged data.
                 failure = t;
-                log.error("core loop failed; member stops serving writes", t);
                 running = false;
+                log.error("core loop failed; member stops serving", t);
                 for (Object o : batch) if (o instanceof Proposal p) p.complete(EtcdError.STOPPED.exception());
+                failAll(EtcdError.STOPPED.exception());
             } finally {
                 batch.clear();
             }
         }
     }
 
-    private void turn(List<Object> batch) {
-        List<Entry> entries = new ArrayList<>(batch.size());
-        List<Runnable> tasks = null;
+    private void step(List<Object> batch) {
+        List<byte[]> proposals = null;
+        List<ReadWaiter> reads = null;
         for (Object o : batch) {
-            if (o instanceof Proposal p) {
-                Entry e = new Entry(term, ++lastIndex, EntryType.NORMAL, p.data());
-                entries.add(e);
-                waiting.put(e.index(), p);
+            if (o instanceof Message m) {
+                node.step(m);
+            } else if (o instanceof Proposal p) {
+                if (proposals == null) proposals = new ArrayList<>();
+                waiting.put(p.id(), p);
+                proposals.add(p.data());
+            } else if (o instanceof ReadWaiter w) {
+                if (reads == null) reads = new ArrayList<>();
+                reads.add(w);
             } else if (o instanceof Runnable r) {
-                if (tasks == null) tasks = new ArrayList<>();
-                tasks.add(r);
+                r.run();
             }
         }
-        if (!entries.isEmpty()) {
-            wal.save(new HardState(term, memberId, lastIndex), entries);
-            wal.sync();
-            commitIndex = lastIndex;
-            for (Entry e : entries) {
-                Object result;
-                try {
-                    result = applier.apply(e);
-                } catch (EtcdException ex) {
-                    result = ex;
+        if (proposals != null) {
+            try {
+                node.proposeBatch(proposals);
+            } catch (ProposalDroppedException e) {
+                // No leader (or a transfer in progress): fail fast rather than hang.
+                EtcdError err = node.leader() == 0 ? EtcdError.NO_LEADER : EtcdError.LEADER_CHANGED;
+                for (Object o : batch) {
+                    if (o instanceof Proposal p && waiting.remove(p.id()) != null) p.complete(err.exception());
                 }
-                appliedIndex = e.index();
-                Proposal p = waiting.remove(e.index());
-                if (p != null) p.complete(result);
             }
         }
-        if (tasks != null) tasks.forEach(Runnable::run);
+        if (reads != null) {
+            long ctx = ++nextReadCtx;
+            readsInFlight.put(ctx, reads);
+            node.readIndex(ByteBuffer.allocate(8).putLong(ctx).array());
+        }
+    }
+
+    private void handle(Ready rd) {
+        peers.send(rd.messagesBeforePersist());
+        if (rd.snapshot() != null && !rd.snapshot().isEmpty()) {
+            // Installing a leader's snapshot replaces the backend; the cluster issue builds the transfer.
+            throw new IllegalStateException("snapshot install is not supported yet (index " + rd.snapshot().index() + ")");
+        }
+        if (!rd.entries().isEmpty() || rd.hardState() != null) {
+            wal.save(rd.hardState(), rd.entries());
+            if (rd.mustSync()) wal.sync();
+        }
+        if (!rd.entries().isEmpty()) storage.append(rd.entries());
+        if (rd.hardState() != null) {
+            storage.setHardState(rd.hardState());
+            term = rd.hardState().term();
+            commitIndex = rd.hardState().commit();
+        }
+        peers.send(rd.messagesAfterPersist());
+        if (rd.softState() != null) onSoftState(rd.softState());
+        for (Entry e : rd.committedEntries()) apply(e);
+        for (ReadState rs : rd.readStates()) onReadState(rs);
+        releaseReads();
+        node.advance(rd);
+        status = node.status();
+    }
+
+    private void apply(Entry e) {
+        if (e.index() <= appliedIndex) {
+            // Already in the backend: a restart replays the WAL. Raft itself keeps membership only in
+            // memory, so it must see every conf change again; the backend must not.
+            if (e.type() == EntryType.CONF_CHANGE) node.applyConfChange(ConfChange.decode(e.data()));
+            return;
+        }
+        if (e.type() == EntryType.CONF_CHANGE) {
+            ConfChange cc = ConfChange.decode(e.data());
+            ConfState cs = node.applyConfChange(cc);
+            stateMachine.applyConfChange(e, cc, cs);
+        } else if (e.data().length > 0) {
+            Applied a;
+            try {
+                a = stateMachine.apply(e);
+            } catch (EtcdException ex) {
+                a = Applied.NONE;
+            }
+            if (a.proposer() == memberId) {
+                Proposal p = waiting.remove(a.requestId());
+                if (p != null) p.complete(a.result());
+            }
+        } else {
+            stateMachine.applyEmpty(e);
+        }
+        appliedIndex = e.index();
+    }
+
+    private void onSoftState(SoftState s) {
+        long previous = leader;
+        leader = s.leader();
+        role = s.role();
+        if (previous != leader) {
+            if (leader != 0) {
+                log.info("raft.node: {} elected leader {} at term {}", ClusterIds.hex(memberId), ClusterIds.hex(leader), term);
+            } else {
+                log.info("raft.node: {} lost leader {} at term {}", ClusterIds.hex(memberId), ClusterIds.hex(previous), term);
+            }
+            // A read index asked of no leader, or of the old one, may never be answered: ask again.
+            if (leader != 0 && !readsInFlight.isEmpty()) {
+                List<Long> pending = new ArrayList<>(readsInFlight.keySet());
+                for (Long c : pending) askAgain(c);
+            }
+        }
+        leaderListener.accept(s);
+    }
+
+    private void onReadState(ReadState rs) {
+        if (rs.requestCtx().length != 8) return;
+        long ctx = ByteBuffer.wrap(rs.requestCtx()).getLong();
+        List<ReadWaiter> ws = readsInFlight.remove(ctx);
+        if (ws != null) readsAwaitingApply.add(new ReadBatch(rs.index(), ws));
+        // Older batches whose answer was lost (leader change) are asked again.
+        if (!readsInFlight.isEmpty()) {
+            List<Long> stale = new ArrayList<>();
+            for (Long c : readsInFlight.keySet()) if (c < ctx) stale.add(c);
+            for (Long c : stale) askAgain(c);
+        }
+    }
+
+    /** Re-asks a read batch under a fresh context, on the next turn (not while a Ready is being handled). */
+    private void askAgain(long ctx) {
+        List<ReadWaiter> again = readsInFlight.remove(ctx);
+        if (again == null) return;
+        long fresh = ++nextReadCtx;
+        readsInFlight.put(fresh, again);
+        inbox.add((Runnable) () -> node.readIndex(ByteBuffer.allocate(8).putLong(fresh).array()));
+    }
+
+    private void releaseReads() {
+        while (!readsAwaitingApply.isEmpty() && readsAwaitingApply.peek().readIndex <= appliedIndex) {
+            ReadBatch b = readsAwaitingApply.poll();
+            for (ReadWaiter w : b.waiters) w.done.complete(b.readIndex);
+        }
     }
 }

@@ -53,9 +53,9 @@ class ConcurrentReadWriteTest {
                         RangeResult res = s.range(req("c", "d").setRevision(Math.min(at, cur)).build());
                         assertEquals(KEYS, res.count());
                         for (KeyValue kv : res.kvs()) {
-                            assertEquals(res.revision(), kv.getModRevision());
-                            assertEquals(Long.toString(res.revision()), kv.getValue().toStringUtf8());
-                            assertEquals(res.revision() - 1, kv.getVersion());
+                            assertEquals(res.readRevision(), kv.getModRevision());
+                            assertEquals(Long.toString(res.readRevision()), kv.getValue().toStringUtf8());
+                            assertEquals(res.readRevision() - 1, kv.getVersion());
                         }
                         if (r.nextInt(10) == 0) {
                             long from = Math.max(s.compactRevision() + 1, cur - 3);
@@ -76,12 +76,12 @@ class ConcurrentReadWriteTest {
                     }
                 }
             };
-            Thread[] readers = new Thread[4];
+            Thread[] readers = new Thread[2];
             for (int i = 0; i < readers.length; i++) {
                 readers[i] = new Thread(reader, "reader-" + i);
                 readers[i].start();
             }
-            for (int i = 0; i < 1500 && failure.get() == null; i++) {
+            for (int i = 0; i < 500 && failure.get() == null; i++) {
                 WriteTxn t = s.beginWrite();
                 long rev = t.writeRevision();
                 for (int k = 0; k < KEYS; k++) {
@@ -100,8 +100,44 @@ class ConcurrentReadWriteTest {
             if (failure.get() != null) {
                 throw new AssertionError(failure.get());
             }
-            assertEquals(1501, s.currentRevision());
+            assertEquals(501, s.currentRevision());
             assertTrue(MaintenanceTest.kvEntries(s) <= KEYS * 30L);
         }
+    }
+
+    @Test
+    void closeWaitsForReadersAndLaterReadsFailCleanly() throws Exception {
+        MvccStore s = MvccStore.open(dir, MvccOptions.defaults());
+        for (int i = 0; i < 200; i++) {
+            StoreTestSupport.put(s, "k" + i, "v" + i);
+        }
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicLong closedErrors = new AtomicLong();
+        Thread[] readers = new Thread[2];
+        for (int t = 0; t < readers.length; t++) {
+            readers[t] = new Thread(() -> {
+                while (true) {
+                    try {
+                        assertEquals(200, s.range(req("k", "l").build()).count());
+                    } catch (IllegalStateException closed) {
+                        closedErrors.incrementAndGet();
+                        return;
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                        return;
+                    }
+                }
+            });
+            readers[t].start();
+        }
+        Thread.sleep(100);
+        s.close();
+        for (Thread t : readers) {
+            t.join();
+        }
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+        assertEquals(readers.length, closedErrors.get());
     }
 }

@@ -45,10 +45,11 @@ class KeyEncodingTest {
             byte[] k = randomKey(r);
             long main = randomRev(r);
             long sub = r.nextInt(3);
-            entries.add(new Entry(k, main, sub, KeyEncoding.key(k, main, sub)));
+            boolean tomb = r.nextBoolean();
+            entries.add(new Entry(k, main, sub, KeyEncoding.key(k, main, sub, tomb)));
             if (r.nextBoolean() && k.length > 0) { // force prefix relationships
                 byte[] p = Arrays.copyOf(k, r.nextInt(k.length));
-                entries.add(new Entry(p, main, sub, KeyEncoding.key(p, main, sub)));
+                entries.add(new Entry(p, main, sub, KeyEncoding.key(p, main, sub, tomb)));
             }
         }
         for (Entry a : entries) {
@@ -59,6 +60,9 @@ class KeyEncodingTest {
                 }
                 if (logical == 0) {
                     logical = -Long.compare(a.sub, b.sub);
+                }
+                if (logical == 0 && KeyEncoding.isTombstone(a.enc) != KeyEncoding.isTombstone(b.enc)) {
+                    continue; // one (key, main, sub) never has two types
                 }
                 int encoded = Arrays.compareUnsigned(a.enc, b.enc);
                 assertEquals(Integer.signum(logical), Integer.signum(encoded),
@@ -75,22 +79,32 @@ class KeyEncodingTest {
             byte[] k = randomKey(r);
             long main = randomRev(r);
             long sub = r.nextInt(1000);
-            byte[] enc = KeyEncoding.key(k, main, sub);
+            boolean tomb = r.nextBoolean();
+            byte[] enc = KeyEncoding.key(k, main, sub, tomb);
             int pl = KeyEncoding.prefixLength(enc);
             assertEquals(enc.length - KeyEncoding.SUFFIX_LEN, pl);
             assertArrayEquals(k, KeyEncoding.userKey(enc, pl));
             assertEquals(main, KeyEncoding.main(enc, pl));
             assertEquals(sub, KeyEncoding.sub(enc, pl));
+            assertEquals(tomb, KeyEncoding.isTombstone(enc));
+            byte[] exact = KeyEncoding.versionSeek(enc, pl, main, sub);
+            assertTrue(Arrays.compareUnsigned(exact, enc) < 0);
+            if (sub > 0) {
+                assertTrue(Arrays.compareUnsigned(KeyEncoding.key(k, main, sub - 1, false), exact) > 0);
+            }
+            if (main > 0) {
+                assertTrue(Arrays.compareUnsigned(KeyEncoding.key(k, main - 1, sub, true), exact) > 0);
+            }
             // seek target for "<= main" sorts before/at every version <= main and after every newer one
             byte[] seek = KeyEncoding.seekAtOrBefore(enc, pl, main);
             assertTrue(Arrays.compareUnsigned(seek, enc) <= 0);
             if (main < Long.MAX_VALUE) {
-                assertTrue(Arrays.compareUnsigned(KeyEncoding.key(k, main + 1, 0), seek) < 0);
+                assertTrue(Arrays.compareUnsigned(KeyEncoding.key(k, main + 1, 0, true), seek) < 0);
             }
             byte[] after = KeyEncoding.afterAllVersions(enc, pl);
-            assertTrue(Arrays.compareUnsigned(KeyEncoding.key(k, 0, 0), after) < 0);
+            assertTrue(Arrays.compareUnsigned(KeyEncoding.key(k, 0, 0, true), after) < 0);
             byte[] next = Arrays.copyOf(k, k.length + 1); // smallest key greater than k
-            assertTrue(Arrays.compareUnsigned(after, KeyEncoding.key(next, Long.MAX_VALUE, Long.MAX_VALUE)) < 0);
+            assertTrue(Arrays.compareUnsigned(after, KeyEncoding.key(next, Long.MAX_VALUE, Long.MAX_VALUE, false)) < 0);
         }
     }
 

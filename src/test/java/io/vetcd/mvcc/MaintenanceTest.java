@@ -127,6 +127,11 @@ class MaintenanceTest {
         }
     }
 
+    private static Path unpack(byte[] archive, Path target) throws IOException {
+        SnapshotArchive.read(new ByteArrayInputStream(archive), target);
+        return target;
+    }
+
     @Test
     void checkpointRestoreAndArchiveRoundTrip() throws IOException {
         Path data = dir.resolve("data");
@@ -154,6 +159,16 @@ class MaintenanceTest {
             assertEquals(hash, r.hashKV(0));
             assertEquals(5, r.scanMeta(b("meta")).size());
             assertEquals(150, r.consistentIndex());
+        }
+        // streaming straight from a live store
+        ByteArrayOutputStream live = new ByteArrayOutputStream();
+        try (MvccStore s = StoreTestSupport.open(data)) {
+            s.snapshotTo(live, dir.resolve("scratch"));
+            try (MvccStore r = MvccStore.restoreFrom(unpack(live.toByteArray(), dir.resolve("live-unpacked")),
+                    dir.resolve("live-restored"), MvccOptions.defaults())) {
+                assertEquals(s.hashKV(0), r.hashKV(0));
+                assertEquals(s.currentRevision(), r.currentRevision());
+            }
         }
         // corruption is detected and leaves nothing behind
         archive[archive.length / 2] ^= 0x55;

@@ -89,6 +89,7 @@ class RandomizedModelTest {
 
     private static void assertSameRange(RangeResult expected, RangeResult actual, Object ctx) {
         assertEquals(expected.revision(), actual.revision(), () -> "revision " + ctx);
+        assertEquals(expected.readRevision(), actual.readRevision(), () -> "read revision " + ctx);
         assertEquals(expected.count(), actual.count(), () -> "count " + ctx);
         assertEquals(expected.more(), actual.more(), () -> "more " + ctx);
         assertEquals(expected.kvs(), actual.kvs(), () -> "kvs " + ctx);
@@ -98,7 +99,7 @@ class RandomizedModelTest {
         try {
             return s.range(q);
         } catch (MvccException e) {
-            return new RangeResult(List.of(), -1, false, e instanceof CompactedException ? -1 : -2);
+            return new RangeResult(List.of(), -1, false, e instanceof CompactedException ? -1 : -2, 0);
         }
     }
 
@@ -106,7 +107,7 @@ class RandomizedModelTest {
         try {
             return m.range(q);
         } catch (MvccException e) {
-            return new RangeResult(List.of(), -1, false, e instanceof CompactedException ? -1 : -2);
+            return new RangeResult(List.of(), -1, false, e instanceof CompactedException ? -1 : -2, 0);
         }
     }
 

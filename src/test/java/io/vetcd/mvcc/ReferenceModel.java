@@ -131,7 +131,7 @@ final class ReferenceModel {
         if (r.getKeysOnly()) {
             kvs.replaceAll(kv -> kv.toBuilder().clearValue().build());
         }
-        return new RangeResult(kvs, count, more, at);
+        return new RangeResult(kvs, count, more, cur, at);
     }
 
     KeyValue put(byte[] key, byte[] value, long lease) {

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -24,10 +25,17 @@ public final class ServerProcess implements AutoCloseable {
     private final StringBuffer log = new StringBuffer();
 
     private ServerProcess(List<String> cmd, int clientPort, int peerPort, Path dataDir) throws IOException, InterruptedException {
+        this(cmd, Map.of(), clientPort, peerPort, dataDir);
+    }
+
+    private ServerProcess(List<String> cmd, Map<String, String> env, int clientPort, int peerPort, Path dataDir)
+            throws IOException, InterruptedException {
         this.clientPort = clientPort;
         this.peerPort = peerPort;
         this.dataDir = dataDir;
-        this.process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        this.process = pb.start();
         CountDownLatch ready = new CountDownLatch(1);
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -55,6 +63,16 @@ public final class ServerProcess implements AutoCloseable {
         cmd.addAll(flags(dataDir, clientPort, peerPort));
         cmd.addAll(List.of(extra));
         return new ServerProcess(cmd, clientPort, peerPort, dataDir);
+    }
+
+    /** A vetcd JVM with exactly these arguments and extra environment (for config-file and env tests). */
+    public static ServerProcess vetcdWith(Map<String, String> env, int clientPort, int peerPort, Path dataDir, List<String> args)
+            throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+            "io.vetcd.node.Launcher"));
+        cmd.addAll(args);
+        return new ServerProcess(cmd, env, clientPort, peerPort, dataDir);
     }
 
     public static ServerProcess vetcd(String... extra) throws Exception {
