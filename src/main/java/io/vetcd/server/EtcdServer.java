@@ -65,6 +65,8 @@ public final class EtcdServer implements ServerCore.StateMachine {
     private final Lessor lessor;
     /** Leases get this much on top of their TTL when this member becomes leader (etcd: an election timeout). */
     private final long leasePromoteExtendNanos;
+    /** Term in which the lessor was last promoted; core thread only. */
+    private long promotedTerm = -1;
     private final LeaseIdGenerator leaseIds;
     private final RequestValidator validator;
     private final Membership membership;
@@ -284,7 +286,11 @@ public final class EtcdServer implements ServerCore.StateMachine {
     @Override
     public void applyEmpty(Entry entry) {
         ServerCore c = core;
-        if (c != null && c.isLeader()) lessor.promote(leasePromoteExtendNanos);
+        // once per term: a conf change raft neutralised is empty too, and must not extend every lease again
+        if (c != null && c.isLeader() && entry.term() != promotedTerm) {
+            promotedTerm = entry.term();
+            lessor.promote(leasePromoteExtendNanos);
+        }
     }
 
     @Override
