@@ -57,6 +57,9 @@ public final class ServerCore {
 
         /** Replaces the state with a leader's snapshot; returns the index the backend is now applied through. */
         long restore(java.nio.file.Path checkpointDir);
+
+        /** A committed empty entry: the first entry of a leader's term (the lessor promotes on it). */
+        default void applyEmpty(Entry entry) { }
     }
 
     /** Sends raft messages to peers; must not block. */
@@ -405,6 +408,8 @@ public final class ServerCore {
             } catch (EtcdException ex) {
                 a = Applied.NONE;
             }
+        } else {
+            stateMachine.applyEmpty(e);
         }
         if (a.proposer() == memberId && a.requestId() != 0) {
             Proposal p = waiting.remove(a.requestId());
