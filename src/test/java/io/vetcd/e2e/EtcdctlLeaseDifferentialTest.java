@@ -97,6 +97,25 @@ class EtcdctlLeaseDifferentialTest {
             String dec = Long.toString(Long.parseUnsignedLong(hex, 16));
             s = s.replaceAll("\\b" + hex + "\\b", "LEASE" + i).replaceAll("\\b" + dec + "\\b", "LEASE" + i);
         }
+        // etcd lists a lease's keys in Go map order (random): compare them as a set
+        java.util.regex.Matcher keys = java.util.regex.Pattern.compile("\"keys\":\\[([^\\]]*)\\]").matcher(s);
+        StringBuilder sorted = new StringBuilder();
+        while (keys.find()) {
+            String[] ks = keys.group(1).split(",");
+            java.util.Arrays.sort(ks);
+            keys.appendReplacement(sorted, java.util.regex.Matcher.quoteReplacement("\"keys\":[" + String.join(",", ks) + "]"));
+        }
+        keys.appendTail(sorted);
+        s = sorted.toString();
+        java.util.regex.Matcher attached = java.util.regex.Pattern.compile("attached keys \\[([^\\]]*)\\]").matcher(s);
+        StringBuilder sorted2 = new StringBuilder();
+        while (attached.find()) {
+            String[] ks = attached.group(1).split(" ");
+            java.util.Arrays.sort(ks);
+            attached.appendReplacement(sorted2, java.util.regex.Matcher.quoteReplacement("attached keys [" + String.join(" ", ks) + "]"));
+        }
+        attached.appendTail(sorted2);
+        s = sorted2.toString();
         // remaining TTLs tick in seconds; a request landing across a second boundary is not a difference
         return s.replaceAll("remaining\\(\\d+s\\)", "remaining(Ns)")
             .replaceAll("\"ttl\":\\d+", "\"ttl\":N");
