@@ -16,6 +16,7 @@ import io.vetcd.pb.etcdserver.StatusRequest;
 import io.vetcd.pb.etcdserver.StatusResponse;
 import io.vetcd.pb.etcdserver.TxnRequest;
 import io.vetcd.pb.etcdserver.TxnResponse;
+import io.vetcd.pb.etcdserver.WatchGrpcClient;
 import io.vetcd.pb.mvcc.KeyValue;
 import io.vetcd.testing.ProcessCluster;
 import org.junit.jupiter.api.Test;
@@ -94,6 +95,7 @@ class FaultSoakTest {
         List<String> faultLog = new ArrayList<>();
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> workers = new ArrayList<>();
+        List<WatchRecorder> watchers = new ArrayList<>();
         Vertx vertx = Vertx.vertx();
         boolean passed = false;
         List<RegisterOp> ops = List.of();
@@ -105,6 +107,9 @@ class FaultSoakTest {
                 SocketAddress addr = SocketAddress.inetSocketAddress(m.clientPort, "127.0.0.1");
                 kvs.add(KVGrpcClient.create(grpc, addr));
                 mts.add(MaintenanceGrpcClient.create(grpc, addr));
+                WatchRecorder w = new WatchRecorder(m.name, vertx, WatchGrpcClient.create(grpc, addr), "faults/");
+                watchers.add(w);
+                w.start();
             }
             for (int c = 0; c < clients; c++) {
                 int client = c;
@@ -166,6 +171,7 @@ class FaultSoakTest {
             // ---- check ----
             ops = new ArrayList<>(history);
             ops.sort(Comparator.comparingLong(RegisterOp::call));
+            List<String> watchViolations = checkWatches(watchers, ops);
             long t0 = System.nanoTime();
             var result = History.check(ops, Long.getLong("vetcd.faults.stepBudget", 200_000_000L));
             long checkMs = (System.nanoTime() - t0) / 1_000_000;
@@ -181,8 +187,13 @@ class FaultSoakTest {
             System.out.println("[faults] faults injected: " + injected.values().stream().mapToInt(x -> x).sum() + " " + injected);
             System.out.println("[faults] linearizability: " + result.verdict() + " (" + checkMs + " ms)");
             History.report(result, ops, System.out, 40);
-            System.out.println("[faults] violations: " + result.illegal().size());
-            passed = result.verdict() != Linearizability.Verdict.ILLEGAL;
+            System.out.println("[faults] watch: " + watchers.stream().map(w -> w.member + " " + w.events().size()
+                + " events/" + w.streams() + " streams").collect(Collectors.joining(", ")) + "; violations "
+                + watchViolations.size());
+            watchViolations.stream().limit(20).forEach(v -> System.out.println("[faults]   " + v));
+            System.out.println("[faults] violations: " + result.illegal().size() + " linearizability, "
+                + watchViolations.size() + " watch");
+            passed = result.verdict() != Linearizability.Verdict.ILLEGAL && watchViolations.isEmpty();
             if (result.verdict() == Linearizability.Verdict.UNKNOWN) {
                 System.out.println("[faults] WARNING: search budget exhausted on some key; not a violation");
             }
@@ -190,8 +201,10 @@ class FaultSoakTest {
             assertTrue(byOutcome.getOrDefault(RegisterOp.Outcome.OK, 0L) > 0, "some operations succeeded");
             assertEquals(0, result.illegal().size(), "linearizability violations (seed " + seed + "); history in "
                 + root.resolve("history.jsonl"));
+            assertEquals(List.of(), watchViolations, "watch violations (seed " + seed + ")");
         } finally {
             stop.set(true);
+            watchers.forEach(WatchRecorder::stop);
             for (Thread t : workers) t.interrupt();
             vertx.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
             boolean keep = Boolean.getBoolean("vetcd.faults.keep");
@@ -205,6 +218,50 @@ class FaultSoakTest {
                 deleteTree(root);
             }
         }
+    }
+
+    // ---- watch check ----
+
+    /**
+     * Every watcher (one per member, from revision 1, reconnecting across
+     * crashes) must have seen the same events in the same order with no
+     * duplicates, and they must agree with the acknowledged writes and reads
+     * of the history: each acknowledged write's revision carries its value.
+     */
+    static List<String> checkWatches(List<WatchRecorder> watchers, List<RegisterOp> ops) throws InterruptedException {
+        List<String> v = new ArrayList<>();
+        long maxRev = ops.stream().filter(o -> o.outcome() != RegisterOp.Outcome.UNKNOWN).mapToLong(RegisterOp::rev).max()
+            .orElse(0);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < until && watchers.stream().anyMatch(w -> w.nextRevision() <= maxRev)) Thread.sleep(200);
+        for (WatchRecorder w : watchers) {
+            v.addAll(w.violations());
+            if (w.nextRevision() <= maxRev) {
+                v.add(w.member + ": watcher did not catch up to revision " + maxRev + " (at " + (w.nextRevision() - 1) + ")");
+            }
+        }
+        List<WatchRecorder.Ev> reference = watchers.get(0).events().stream().filter(e -> e.rev() <= maxRev).toList();
+        for (WatchRecorder w : watchers.subList(1, watchers.size())) {
+            List<WatchRecorder.Ev> mine = w.events().stream().filter(e -> e.rev() <= maxRev).toList();
+            if (!mine.equals(reference)) {
+                int i = 0;
+                while (i < Math.min(mine.size(), reference.size()) && mine.get(i).equals(reference.get(i))) i++;
+                v.add(w.member + " and " + watchers.get(0).member + " saw different events (" + mine.size() + " vs "
+                    + reference.size() + "), first difference at #" + i + ": "
+                    + (i < mine.size() ? mine.get(i) : "none") + " vs " + (i < reference.size() ? reference.get(i) : "none"));
+            }
+        }
+        Map<Long, WatchRecorder.Ev> byRev = new HashMap<>();
+        for (WatchRecorder.Ev e : reference) byRev.put(e.rev(), e);
+        for (RegisterOp o : ops) {
+            if (o.outcome() != RegisterOp.Outcome.OK || o.kind() == RegisterOp.Kind.GET && o.rev() == 0) continue;
+            String value = o.kind() == RegisterOp.Kind.GET ? o.readValue() : o.value();
+            WatchRecorder.Ev e = byRev.get(o.rev());
+            if (e == null || !e.key().equals(o.key()) || !e.value().equals(value)) {
+                v.add("revision " + o.rev() + " of " + o + " is " + e + " in the watch streams");
+            }
+        }
+        return v;
     }
 
     // ---- clients ----
