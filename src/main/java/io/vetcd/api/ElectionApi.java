@@ -40,21 +40,21 @@ public final class ElectionApi {
 
     public Future<CampaignResponse> campaign(CampaignRequest r, Cancellation cancel) {
         return election.campaign(r.getName(), r.getLease(), r.getValue(), Vertx.currentContext(), cancel)
-            .recover(GrpcErrors::fail);
+            .recover(RecipeErrors::fail);
     }
 
     public Future<ProclaimResponse> proclaim(ProclaimRequest r) {
         if (!r.hasLeader()) return Future.failedFuture(ConcurrencyError.MISSING_LEADER_KEY.exception());
-        return election.proclaim(r.getLeader(), r.getValue()).recover(GrpcErrors::fail);
+        return election.proclaim(r.getLeader(), r.getValue()).recover(RecipeErrors::fail);
     }
 
     public Future<LeaderResponse> leader(LeaderRequest r) {
-        return election.leader(r.getName()).recover(GrpcErrors::fail);
+        return election.leader(r.getName()).recover(RecipeErrors::fail);
     }
 
     public Future<ResignResponse> resign(ResignRequest r) {
         if (!r.hasLeader()) return Future.failedFuture(ConcurrencyError.MISSING_LEADER_KEY.exception());
-        return election.resign(r.getLeader()).recover(GrpcErrors::fail);
+        return election.resign(r.getLeader()).recover(RecipeErrors::fail);
     }
 
     /** A server stream for as long as the client keeps it (or until the observation ends on its own). */

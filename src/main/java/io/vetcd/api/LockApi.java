@@ -26,10 +26,10 @@ public final class LockApi {
     }
 
     public Future<LockResponse> lock(LockRequest r, Cancellation cancel) {
-        return locks.lock(r.getName(), r.getLease(), Vertx.currentContext(), cancel).recover(GrpcErrors::fail);
+        return locks.lock(r.getName(), r.getLease(), Vertx.currentContext(), cancel).recover(RecipeErrors::fail);
     }
 
     public Future<UnlockResponse> unlock(UnlockRequest r) {
-        return locks.unlock(r.getKey()).recover(GrpcErrors::fail);
+        return locks.unlock(r.getKey()).recover(RecipeErrors::fail);
     }
 }

@@ -166,7 +166,7 @@ class LockElectionJetcdTest {
     @Test
     void lockOnAnUnknownLeaseFails() {
         Throwable t = cause(assertThrows(ExecutionException.class, () -> locks.lock(bs("lk4"), 0x7777777).get()));
-        assertTrue(t.getMessage().contains("NOT_FOUND") && t.getMessage().contains("etcdserver: requested lease not found"),
+        assertTrue(t.getMessage().contains("UNKNOWN") && t.getMessage().contains("etcdserver: requested lease not found"),
             t.getMessage());
     }
 
