@@ -55,6 +55,8 @@ public final class FlagTable {
     f.add(spec("data-dir", FlagType.STRING, null, m, G_MEMBER, "${name}.etcd", "Path to the data directory."));
     f.add(spec("wal-dir", FlagType.STRING, "", m, G_MEMBER, "Path to the dedicated wal directory."));
     f.add(spec("snapshot-count", FlagType.UINT, "100000", m, G_MEMBER, "Number of committed transactions to trigger a snapshot to disk."));
+    // etcd 3.5's flag: how many entries a compaction keeps for slow followers
+    f.add(spec("experimental-snapshot-catchup-entries", FlagType.UINT, "5000", m, G_MEMBER, "Number of entries for a slow follower to catch up after compacting the raft storage entries."));
     f.add(spec("heartbeat-interval", FlagType.UINT, "100", m, G_MEMBER, "Time (in milliseconds) of a heartbeat interval."));
     f.add(spec("election-timeout", FlagType.UINT, "1000", m, G_MEMBER, "Time (in milliseconds) for an election to timeout. See tuning documentation for details."));
     f.add(spec("initial-election-tick-advance", FlagType.BOOL, "true", m, G_MEMBER, "Whether to fast-forward initial election ticks on boot for faster election."));

@@ -19,6 +19,7 @@ public final class MemberConfig {
   /** Dedicated WAL dir, or empty for {@code <data-dir>/member/wal}. */
   public String walDir() { return v.string("wal-dir"); }
   public long snapshotCount() { return v.number("snapshot-count"); }
+  public long snapshotCatchUpEntries() { return v.number("experimental-snapshot-catchup-entries"); }
   public long heartbeatIntervalMs() { return v.number("heartbeat-interval"); }
   public long electionTimeoutMs() { return v.number("election-timeout"); }
   public boolean initialElectionTickAdvance() { return v.bool("initial-election-tick-advance"); }

@@ -147,7 +147,7 @@ public final class VetcdNode {
         server.memberChanges(new MemberChanges(vertx, server, cfg.cluster().strictReconfigCheck()));
         peerSender = new PeerSender(vertx, transportContext, membership, core);
         core.peers(peerSender);
-        core.snapshotEvery(cfg.member().snapshotCount(), store::syncWal, raftStorage.snapshot().index());
+        core.snapshotEvery(cfg.member().snapshotCount(), cfg.member().snapshotCatchUpEntries(), store::syncWal, raftStorage.snapshot().index());
         server.memberChanges().forwarder(peerSender::promote);
         core.onLeaderChange(s -> {
             if (s.leader() != 0) leaderElected.tryComplete();

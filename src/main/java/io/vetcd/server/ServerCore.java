@@ -42,8 +42,6 @@ import java.util.function.Consumer;
 public final class ServerCore {
     private static final Logger log = LoggerFactory.getLogger(ServerCore.class);
     private static final int MAX_BATCH = 4096;
-    /** Entries kept in the raft log behind a snapshot so a slow follower can catch up from the log (etcd's value). */
-    private static final long CATCH_UP_ENTRIES = 5000;
 
     /** What applying one committed normal entry produced: the proposal it answers, and the answer. */
     public record Applied(long requestId, long proposer, Object result) {
@@ -83,6 +81,8 @@ public final class ServerCore {
     private volatile long snapshotCount = Long.MAX_VALUE;
     private volatile Runnable backendSync = () -> { };
     private long snapshotIndex;
+    /** Entries kept in the raft log behind a snapshot so a slow follower can catch up from the log. */
+    private volatile long catchUpEntries = 5000;
     private volatile Consumer<SoftState> leaderListener = s -> { };
 
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
@@ -125,8 +125,9 @@ public final class ServerCore {
      * is made durable, a snapshot point is recorded in raft's storage and the WAL, and the log
      * before it is released, keeping a catch-up tail.
      */
-    public void snapshotEvery(long entries, Runnable backendSync, long currentSnapshotIndex) {
+    public void snapshotEvery(long entries, long catchUpEntries, Runnable backendSync, long currentSnapshotIndex) {
         this.snapshotCount = entries <= 0 ? Long.MAX_VALUE : entries;
+        this.catchUpEntries = catchUpEntries;
         this.backendSync = backendSync;
         this.snapshotIndex = currentSnapshotIndex;
     }
@@ -332,7 +333,7 @@ public final class ServerCore {
         backendSync.run();
         storage.createSnapshot(index, node.confState(), new byte[0]);
         long term = storage.term(index);
-        long keepFrom = index - CATCH_UP_ENTRIES;
+        long keepFrom = index - catchUpEntries;
         if (keepFrom > storage.firstIndex()) storage.compact(keepFrom);
         wal.saveSnapshotMarker(index, term);
         wal.sync();
