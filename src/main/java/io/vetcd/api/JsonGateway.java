@@ -13,6 +13,11 @@ import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.StatusException;
 import io.vetcd.pb.etcdserver.CompactionRequest;
 import io.vetcd.pb.etcdserver.DeleteRangeRequest;
+import io.vetcd.pb.etcdserver.LeaseGrantRequest;
+import io.vetcd.pb.etcdserver.LeaseKeepAliveRequest;
+import io.vetcd.pb.etcdserver.LeaseLeasesRequest;
+import io.vetcd.pb.etcdserver.LeaseRevokeRequest;
+import io.vetcd.pb.etcdserver.LeaseTimeToLiveRequest;
 import io.vetcd.pb.etcdserver.MemberListRequest;
 import io.vetcd.pb.etcdserver.PutRequest;
 import io.vetcd.pb.etcdserver.RangeRequest;
@@ -33,12 +38,14 @@ public final class JsonGateway {
     private static final JsonFormat.Parser PARSER = JsonFormat.parser();
 
     private final KvApi kv;
+    private final LeaseApi lease;
     private final MaintenanceApi maintenance;
     private final ClusterApi cluster;
     private final long maxBodyBytes;
 
-    public JsonGateway(KvApi kv, MaintenanceApi maintenance, ClusterApi cluster, long maxBodyBytes) {
+    public JsonGateway(KvApi kv, LeaseApi lease, MaintenanceApi maintenance, ClusterApi cluster, long maxBodyBytes) {
         this.kv = kv;
+        this.lease = lease;
         this.maintenance = maintenance;
         this.cluster = cluster;
         this.maxBodyBytes = maxBodyBytes;
@@ -52,14 +59,31 @@ public final class JsonGateway {
             bind(router, prefix + "/kv/deleterange", DeleteRangeRequest::newBuilder, kv::deleteRange);
             bind(router, prefix + "/kv/txn", TxnRequest::newBuilder, kv::txn);
             bind(router, prefix + "/kv/compaction", CompactionRequest::newBuilder, kv::compact);
+            bind(router, prefix + "/lease/grant", LeaseGrantRequest::newBuilder, lease::leaseGrant);
+            // etcd serves revoke, timetolive and leases also under /kv/lease/ (its older paths)
+            for (String base : new String[]{prefix + "/lease", prefix + "/kv/lease"}) {
+                bind(router, base + "/revoke", LeaseRevokeRequest::newBuilder, lease::leaseRevoke);
+                bind(router, base + "/timetolive", LeaseTimeToLiveRequest::newBuilder, lease::leaseTimeToLive);
+                bind(router, base + "/leases", LeaseLeasesRequest::newBuilder, lease::leaseLeases);
+            }
+            // a stream in gRPC; over HTTP/1 one request gets one answer, wrapped as the gateway wraps stream items
+            bind(router, prefix + "/lease/keepalive", LeaseKeepAliveRequest::newBuilder,
+                (LeaseKeepAliveRequest r) -> lease.keepAliveOnce(r).recover(GrpcErrors::fail), true);
             bind(router, prefix + "/maintenance/status", StatusRequest::newBuilder, maintenance::status);
             bind(router, prefix + "/cluster/member/list", MemberListRequest::newBuilder, cluster::memberList);
         }
     }
 
-    @SuppressWarnings("unchecked")
     private <Q extends Message, B extends Message.Builder> void bind(
             Router router, String path, Supplier<B> builder, Function<Q, Future<? extends Message>> call) {
+        bind(router, path, builder, call, false);
+    }
+
+    /** {@code streamItem}: the answer is one item of a gRPC stream, which the gateway wraps as {"result": ...}. */
+    @SuppressWarnings("unchecked")
+    private <Q extends Message, B extends Message.Builder> void bind(
+            Router router, String path, Supplier<B> builder, Function<Q, Future<? extends Message>> call,
+            boolean streamItem) {
         router.post(path).handler(ctx -> {
             Q req;
             try {
@@ -74,8 +98,9 @@ public final class JsonGateway {
             call.apply(req).onComplete(ar -> {
                 if (ar.succeeded()) {
                     try {
-                        ctx.response().putHeader("content-type", "application/json")
-                            .end(Buffer.buffer(PRINTER.print(ar.result())));
+                        String json = PRINTER.print(ar.result());
+                        if (streamItem) json = "{\"result\":" + json + "}\n";
+                        ctx.response().putHeader("content-type", "application/json").end(Buffer.buffer(json));
                     } catch (InvalidProtocolBufferException e) {
                         fail(ctx, GrpcErrors.toStatus(e));
                     }

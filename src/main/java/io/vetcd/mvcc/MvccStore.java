@@ -689,6 +689,85 @@ public final class MvccStore implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("mvcc store is closed");
         }
+        if (restoring) {
+            throw new StorageException("mvcc store is being replaced by a snapshot from the leader", null);
+        }
+    }
+
+    /** Set while {@link #loadFrom} replaces the contents: reads fail fast instead of seeing a mix. */
+    private volatile boolean restoring;
+
+    /**
+     * Replaces this store's whole contents with those of a checkpoint (a raft snapshot received
+     * from the leader), in place, so everything holding this store keeps working. Writer thread
+     * only. Reads during the replacement fail; afterwards revisions, compact revision and
+     * consistent index are the checkpoint's. Change listeners are not called: whoever installs a
+     * snapshot must resynchronise its watchers itself.
+     */
+    public void loadFrom(Path checkpointDir) {
+        if (activeTxn != null) throw new IllegalStateException("a write transaction is open");
+        List<ColumnFamilyHandle> live = List.of(defaultCf, kvCf, revCf, metaCf);
+        List<ColumnFamilyDescriptor> descriptors = List.of(
+                new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY),
+                new ColumnFamilyDescriptor(CF_KV), new ColumnFamilyDescriptor(CF_REV), new ColumnFamilyDescriptor(CF_META));
+        List<ColumnFamilyHandle> src = new ArrayList<>();
+        restoring = true;
+        try {
+            // let reads that passed the check before the flag finish
+            while (readsIn.sum() != readsOut.sum()) Thread.onSpinWait();
+            try (DBOptions o = new DBOptions(); RocksDB from = RocksDB.openReadOnly(o, checkpointDir.toString(), descriptors, src)) {
+                for (int i = 0; i < live.size(); i++) {
+                    replaceFamily(live.get(i), from, src.get(i));
+                }
+            } finally {
+                src.forEach(ColumnFamilyHandle::close);
+            }
+            currentRev = getLong(K_CURRENT_REV, 1);
+            consistentIndex = getLong(K_CONSISTENT_INDEX, 0);
+            compactRev = getLong(K_SCHEDULED_COMPACT, 0);
+            finishedCompactRev = getLong(K_FINISHED_COMPACT, 0);
+        } catch (RocksDBException e) {
+            throw new StorageException("installing a snapshot from " + checkpointDir + " failed", e);
+        } finally {
+            restoring = false;
+        }
+    }
+
+    /** Deletes every key of a live family, then copies the source family in bounded batches. */
+    private void replaceFamily(ColumnFamilyHandle dst, RocksDB from, ColumnFamilyHandle srcCf) throws RocksDBException {
+        final int batchBytes = 4 << 20;
+        try (RocksIterator it = db.newIterator(dst)) {
+            WriteBatch wb = new WriteBatch();
+            try {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    wb.delete(dst, it.key());
+                    if (wb.getDataSize() > batchBytes) {
+                        db.write(writeOptions, wb);
+                        wb.close();
+                        wb = new WriteBatch();
+                    }
+                }
+                db.write(writeOptions, wb);
+            } finally {
+                wb.close();
+            }
+        }
+        try (ReadOptions ro = new ReadOptions(); RocksIterator it = from.newIterator(srcCf, ro)) {
+            WriteBatch wb = new WriteBatch();
+            try {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    wb.put(dst, it.key(), it.value());
+                    if (wb.getDataSize() > batchBytes) {
+                        db.write(writeOptions, wb);
+                        wb.close();
+                        wb = new WriteBatch();
+                    }
+                }
+                db.write(writeOptions, wb);
+            } finally {
+                wb.close();
+            }
+        }
     }
 
     /**

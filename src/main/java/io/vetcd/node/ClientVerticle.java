@@ -16,11 +16,13 @@ import io.vetcd.api.JsonConcurrencyGateway;
 import io.vetcd.api.JsonGateway;
 import io.vetcd.api.JsonWatchGateway;
 import io.vetcd.api.KvApi;
+import io.vetcd.api.LeaseApi;
 import io.vetcd.api.LockApi;
 import io.vetcd.api.MaintenanceApi;
 import io.vetcd.api.WatchApi;
 import io.vetcd.pb.etcdserver.ClusterGrpcService;
 import io.vetcd.pb.etcdserver.KVGrpcService;
+import io.vetcd.pb.etcdserver.LeaseGrpcService;
 import io.vetcd.pb.etcdserver.MaintenanceGrpcService;
 import io.vetcd.server.EtcdServer;
 
@@ -59,10 +61,12 @@ public final class ClientVerticle extends VerticleBase {
         KvApi kv = new KvApi(server);
         MaintenanceApi maintenance = new MaintenanceApi(server);
         ClusterApi cluster = new ClusterApi(server);
+        LeaseApi lease = new LeaseApi(server);
 
         GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
             .setMaxMessageSize(maxRequestBytes + GRPC_OVERHEAD_BYTES));
         grpc.addService(KVGrpcService.of(kv));
+        grpc.addService(LeaseGrpcService.of(lease));
         // Only what is built is bound; the rest answers UNIMPLEMENTED rather than pretending.
         grpc.addService(MaintenanceGrpcService.builder(maintenance).bind(
             MaintenanceGrpcService.Status, MaintenanceGrpcService.HashKV,
@@ -82,7 +86,7 @@ public final class ClientVerticle extends VerticleBase {
             ctx.response().setStatusCode(ok ? 200 : 503);
             ctx.json(new JsonObject().put("health", String.valueOf(ok)));
         }));
-        new JsonGateway(kv, maintenance, cluster, maxRequestBytes + GRPC_OVERHEAD_BYTES).mount(router);
+        new JsonGateway(kv, lease, maintenance, cluster, maxRequestBytes + GRPC_OVERHEAD_BYTES).mount(router);
         new JsonWatchGateway(server).mount(router);
         new JsonConcurrencyGateway(lock, election).mount(router);
 

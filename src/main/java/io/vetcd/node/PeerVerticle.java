@@ -12,6 +12,7 @@ import io.vetcd.server.EtcdServer;
 import io.vetcd.server.EtcdException;
 import io.vetcd.server.Member;
 import io.vetcd.transport.RaftReceiver;
+import io.vetcd.transport.SnapshotReceiver;
 
 import java.net.URI;
 import java.util.ArrayList;
@@ -28,7 +29,10 @@ public final class PeerVerticle extends VerticleBase {
     private final List<URI> listenUrls;
     private final ListenerTls tls;
 
-    public PeerVerticle(EtcdServer server, List<URI> listenUrls, ListenerTls tls) {
+    private final java.nio.file.Path scratchDir;
+
+    public PeerVerticle(EtcdServer server, List<URI> listenUrls, ListenerTls tls, java.nio.file.Path scratchDir) {
+        this.scratchDir = scratchDir;
         this.server = server;
         this.listenUrls = listenUrls;
         this.tls = tls;
@@ -40,6 +44,8 @@ public final class PeerVerticle extends VerticleBase {
         router.get("/version").handler(ctx -> ctx.json(ClientVerticle.versionJson()));
         RaftReceiver raft = new RaftReceiver(server.membership(), server.core());
         router.post("/raft").handler(raft::handle);
+        SnapshotReceiver snapshots = new SnapshotReceiver(vertx, server.membership(), server.core(), scratchDir);
+        router.post("/raft/snapshot").handler(snapshots::handle);
         router.post("/members/promote/:id").handler(ctx -> {
             long id;
             try {

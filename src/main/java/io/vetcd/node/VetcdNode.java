@@ -9,18 +9,22 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vetcd.config.EtcdConfig;
 import io.vetcd.config.tls.SelfSignedCertificate;
+import io.vetcd.lease.LeaseClock;
+import io.vetcd.lease.Lessor;
 import io.vetcd.mvcc.MvccOptions;
 import io.vetcd.mvcc.MvccStore;
 import io.vetcd.raft.ConfState;
 import io.vetcd.raft.MemoryStorage;
 import io.vetcd.raft.RaftConfig;
 import io.vetcd.raft.RaftNode;
+import io.vetcd.raft.Role;
 import io.vetcd.raft.Snapshot;
 import io.vetcd.raft.SnapshotMetadata;
 import io.vetcd.server.MemberChanges;
 import io.vetcd.server.MembershipRecord;
 import io.vetcd.server.ClusterIds;
 import io.vetcd.server.EtcdServer;
+import io.vetcd.server.LeaseExpiryLoop;
 import io.vetcd.server.Member;
 import io.vetcd.server.Membership;
 import io.vetcd.server.ServerCore;
@@ -65,6 +69,7 @@ public final class VetcdNode {
     private MvccStore store;
     private ServerCore core;
     private EtcdServer server;
+    private LeaseExpiryLoop leaseExpiry;
 
     private VetcdNode(Vertx vertx, EtcdConfig cfg) {
         this.vertx = vertx;
@@ -139,18 +144,23 @@ public final class VetcdNode {
                 ClusterIds.hex(membership.localId()));
         }
 
+        Lessor lessor = new Lessor(store, LeaseClock.SYSTEM, minLeaseTtlSeconds());
+        // leases and their keys as of the backend's consistent index; raft's replay brings them up to date
+        lessor.recover();
         long requestTimeout = 5000 + 2 * cfg.member().electionTimeoutMs();
-        server = new EtcdServer(vertx, store, membership, (int) cfg.member().maxTxnOps(), cfg.member().maxRequestBytes(),
-            requestTimeout);
+        server = new EtcdServer(vertx, store, lessor, membership, (int) cfg.member().maxTxnOps(),
+            cfg.member().maxRequestBytes(), requestTimeout, cfg.member().electionTimeoutMs());
         core = new ServerCore(wal, raft, raftStorage, server, membership.localId(), heartbeat, applied);
         server.attach(core);
         server.memberChanges(new MemberChanges(vertx, server, cfg.cluster().strictReconfigCheck()));
-        peerSender = new PeerSender(vertx, transportContext, membership, core);
+        peerSender = new PeerSender(vertx, transportContext, membership, core, store, memberDir.resolve("snap.tmp"));
         core.peers(peerSender);
         core.snapshotEvery(cfg.member().snapshotCount(), cfg.member().snapshotCatchUpEntries(), store::syncWal, raftStorage.snapshot().index());
         server.memberChanges().forwarder(peerSender::promote);
         core.onLeaderChange(s -> {
             if (s.leader() != 0) leaderElected.tryComplete();
+            // only the leader expires leases; promotion happens when the new term's first entry applies
+            if (s.role() != Role.LEADER && lessor.isPrimary()) lessor.demote();
         });
         server.attach(new WatchHub(store, WatchOptions.defaults()
             .withProgressNotifyInterval(cfg.member().experimentalWatchProgressNotifyInterval())
@@ -178,6 +188,17 @@ public final class VetcdNode {
         List<String> mine = cfg.cluster().advertiseClientUrls().stream().map(VetcdNode::urlString).toList();
         return members.stream().map(m -> m.id() == localId
             ? new Member(m.id(), m.name(), m.peerUrls(), mine, m.learner()) : m).toList();
+    }
+
+    /**
+     * etcd's minimum lease TTL: long enough to survive a leader election,
+     * ceil((3 * electionTicks / 2) * heartbeat) in seconds (2 s with the defaults).
+     */
+    private long minLeaseTtlSeconds() {
+        long heartbeat = Math.max(1, cfg.member().heartbeatIntervalMs());
+        long electionTicks = cfg.member().electionTimeoutMs() / heartbeat;
+        long minMs = (3 * electionTicks / 2) * heartbeat;
+        return (minMs + 999) / 1000;
     }
 
     private Membership bootstrapMembership() {
@@ -218,7 +239,8 @@ public final class VetcdNode {
         List<URI> peerUrls = cfg.member().listenPeerUrls();
         int maxStreams = (int) Math.min(Integer.MAX_VALUE, cfg.member().maxConcurrentStreams());
         long maxRequestBytes = cfg.member().maxRequestBytes();
-        return vertx.deployVerticle(() -> new PeerVerticle(server, peerUrls, peerTls),
+        return vertx.deployVerticle(() -> new PeerVerticle(server, peerUrls, peerTls,
+                Path.of(cfg.member().dataDir(), "member", "snap.tmp")),
                 new DeploymentOptions().setInstances(cfg.vertx().peerInstances()))
             .compose(id -> {
                 deployments.add(id);
@@ -227,6 +249,8 @@ public final class VetcdNode {
             })
             .compose(id -> {
                 deployments.add(id);
+                leaseExpiry = new LeaseExpiryLoop(vertx, server);
+                leaseExpiry.start();
                 // like etcd, announce name and client URLs through raft once there is a leader
                 return leaderElected.future();
             })
@@ -285,6 +309,7 @@ public final class VetcdNode {
     }
 
     public Future<Void> stop() {
+        if (leaseExpiry != null) leaseExpiry.stop();
         List<Future<Void>> undeploys = new ArrayList<>();
         for (String id : deployments) undeploys.add(vertx.undeploy(id));
         return Future.join(undeploys).<Void>mapEmpty().eventually(() -> vertx.executeBlocking(() -> {

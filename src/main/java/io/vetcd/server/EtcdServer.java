@@ -1,17 +1,30 @@
 package io.vetcd.server;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vetcd.lease.Lease;
+import io.vetcd.lease.LeaseException;
+import io.vetcd.lease.LeaseIdGenerator;
+import io.vetcd.lease.Lessor;
 import io.vetcd.mvcc.MvccStore;
 import io.vetcd.pb.etcdserver.CompactionRequest;
 import io.vetcd.pb.etcdserver.CompactionResponse;
 import io.vetcd.pb.etcdserver.DeleteRangeRequest;
 import io.vetcd.pb.etcdserver.DeleteRangeResponse;
 import io.vetcd.pb.etcdserver.HashKVResponse;
+import io.vetcd.pb.etcdserver.LeaseGrantRequest;
+import io.vetcd.pb.etcdserver.LeaseGrantResponse;
+import io.vetcd.pb.etcdserver.LeaseLeasesResponse;
+import io.vetcd.pb.etcdserver.LeaseRevokeRequest;
+import io.vetcd.pb.etcdserver.LeaseRevokeResponse;
+import io.vetcd.pb.etcdserver.LeaseStatus;
+import io.vetcd.pb.etcdserver.LeaseTimeToLiveRequest;
+import io.vetcd.pb.etcdserver.LeaseTimeToLiveResponse;
 import io.vetcd.pb.etcdserver.PutRequest;
 import io.vetcd.pb.etcdserver.PutResponse;
 import io.vetcd.pb.etcdserver.RangeRequest;
@@ -33,6 +46,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -49,6 +64,12 @@ public final class EtcdServer implements ServerCore.StateMachine {
     private final Vertx vertx;
     private final MvccStore store;
     private final KvApplier kv;
+    private final Lessor lessor;
+    /** Leases get this much on top of their TTL when this member becomes leader (etcd: an election timeout). */
+    private final long leasePromoteExtendNanos;
+    /** Term in which the lessor was last promoted; core thread only. */
+    private long promotedTerm = -1;
+    private final LeaseIdGenerator leaseIds;
     private final RequestValidator validator;
     private final Membership membership;
     private final long maxRequestBytes;
@@ -57,11 +78,19 @@ public final class EtcdServer implements ServerCore.StateMachine {
     private volatile ServerCore core;
     private volatile WatchHub watchHub;
 
-    public EtcdServer(Vertx vertx, MvccStore store, Membership membership, int maxTxnOps, long maxRequestBytes,
-                      long requestTimeoutMs) {
+    public EtcdServer(Vertx vertx, MvccStore store, Lessor lessor, Membership membership, int maxTxnOps,
+                      long maxRequestBytes, long requestTimeoutMs, long electionTimeoutMs) {
         this.vertx = vertx;
         this.store = store;
         this.kv = new KvApplier(store);
+        this.lessor = lessor;
+        this.leasePromoteExtendNanos = TimeUnit.MILLISECONDS.toNanos(electionTimeoutMs);
+        this.leaseIds = new LeaseIdGenerator(membership.localId(), System.currentTimeMillis());
+        kv.leases(new LeaseLookup() {
+            @Override public boolean exists(long id) { return lessor.exists(id); }
+            @Override public void attach(long id, ByteString key) { lessor.attach(id, key); }
+            @Override public void detach(long id, ByteString key) { lessor.detach(id, key); }
+        });
         this.validator = new RequestValidator(maxTxnOps);
         this.membership = membership;
         this.maxRequestBytes = maxRequestBytes;
@@ -87,6 +116,8 @@ public final class EtcdServer implements ServerCore.StateMachine {
     public long clusterId() { return membership.clusterId(); }
     public ServerCore core() { return core; }
     public WatchHub watchHub() { return watchHub; }
+
+    public Lessor lessor() { return lessor; }
 
     // ---- KV ----
 
@@ -122,6 +153,57 @@ public final class EtcdServer implements ServerCore.StateMachine {
         if (!r.getPhysical()) return f;
         // physical: answer once the superseded revisions are really gone
         return f.compose(resp -> Future.fromCompletionStage(store.compactionWait(), vertx.getOrCreateContext()).map(resp));
+    }
+
+    // ---- leases ----
+
+    public Future<LeaseGrantResponse> leaseGrant(LeaseGrantRequest r) {
+        // the proposer picks the id, so every member applies the same one
+        if (r.getID() == 0) r = r.toBuilder().setID(leaseIds.next()).build();
+        return propose(InternalRaftRequest.newBuilder().setLeaseGrant(r));
+    }
+
+    public Future<LeaseRevokeResponse> leaseRevoke(LeaseRevokeRequest r) {
+        return propose(InternalRaftRequest.newBuilder().setLeaseRevoke(r));
+    }
+
+    /** Renews on the primary (renewals do not go through raft); the TTL granted. */
+    public Future<Long> leaseRenew(long id) {
+        return readBarrier().compose(v -> Future.fromCompletionStage(lessor.renew(id), vertx.getOrCreateContext()))
+            .recover(e -> Future.failedFuture(leaseError(e)));
+    }
+
+    /** Remaining and granted TTL; fails with LEASE_NOT_FOUND for an unknown id (the API answers TTL -1). */
+    public Future<LeaseTimeToLiveResponse> leaseTimeToLive(LeaseTimeToLiveRequest r) {
+        return readBarrier().map(v -> {
+            Lease l = lessor.lookup(r.getID());
+            if (l == null) throw EtcdError.LEASE_NOT_FOUND.exception();
+            LeaseTimeToLiveResponse.Builder b = LeaseTimeToLiveResponse.newBuilder().setHeader(header())
+                .setID(r.getID()).setTTL(l.remainingSeconds(lessor.now())).setGrantedTTL(l.ttlSeconds());
+            if (r.getKeys()) b.addAllKeys(l.keys());
+            return b.build();
+        });
+    }
+
+    public Future<LeaseLeasesResponse> leaseLeases() {
+        LeaseLeasesResponse.Builder b = LeaseLeasesResponse.newBuilder().setHeader(header());
+        for (Lease l : lessor.leases()) b.addLeases(LeaseStatus.newBuilder().setID(l.id()));
+        return Future.succeededFuture(b.build());
+    }
+
+    static EtcdException leaseError(Throwable t) {
+        if (t instanceof CompletionException && t.getCause() != null) t = t.getCause();
+        if (t instanceof EtcdException e) return e;
+        if (t instanceof LeaseException le) {
+            return switch (le.reason()) {
+                case NOT_FOUND -> EtcdError.LEASE_NOT_FOUND.exception();
+                case EXISTS -> EtcdError.LEASE_EXIST.exception();
+                case TTL_TOO_LARGE -> EtcdError.LEASE_TTL_TOO_LARGE.exception();
+                case NOT_PRIMARY -> EtcdError.NOT_LEADER.exception();
+            };
+        }
+        if (t instanceof RuntimeException re) throw re;
+        throw new IllegalStateException(t);
     }
 
     // ---- maintenance ----
@@ -219,6 +301,8 @@ public final class EtcdServer implements ServerCore.StateMachine {
             if (req.hasTxn()) return kv.txn(req.getTxn(), index);
             if (req.hasCompaction()) return applyCompaction(req.getCompaction(), index);
             if (req.hasMemberAttributes()) return applyMemberAttributes(req.getMemberAttributes(), index);
+            if (req.hasLeaseGrant()) return applyLeaseGrant(req.getLeaseGrant(), index);
+            if (req.hasLeaseRevoke()) return applyLeaseRevoke(req.getLeaseRevoke(), index);
             store.beginWrite().commit(index);
             return EtcdError.NOT_CAPABLE.exception();
         } catch (EtcdException e) {
@@ -228,6 +312,20 @@ public final class EtcdServer implements ServerCore.StateMachine {
             if (mapped == null) throw e;
             store.beginWrite().commit(index);
             return mapped;
+        }
+    }
+
+    /**
+     * Raft's empty entry opens a leader's term; once it applies, everything from earlier terms has been
+     * applied too, so a new leader takes over lease expiry from here (etcd's applyEntryNormal).
+     */
+    @Override
+    public void applyEmpty(Entry entry) {
+        ServerCore c = core;
+        // once per term: a conf change raft neutralised is empty too, and must not extend every lease again
+        if (c != null && c.isLeader() && entry.term() != promotedTerm) {
+            promotedTerm = entry.term();
+            lessor.promote(leasePromoteExtendNanos);
         }
     }
 
@@ -285,9 +383,49 @@ public final class EtcdServer implements ServerCore.StateMachine {
         return Boolean.TRUE;
     }
 
+    private final java.util.List<Runnable> restoreListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Called (on the core thread) after a leader's snapshot replaced the backend, to reload derived state. */
+    public void onRestore(Runnable listener) { restoreListeners.add(listener); }
+
+    @Override
+    public long restore(java.nio.file.Path checkpointDir) {
+        store.loadFrom(checkpointDir);
+        var record = MembershipRecord.read(store);
+        if (record != null) {
+            for (Member m : membership.members()) membership.remove(m.id());
+            for (Member m : MembershipRecord.members(record)) membership.update(m);
+        }
+        if (watchHub != null) watchHub.afterRestore();
+        lessor.recover(); // leases and their keys as of the snapshot
+        restoreListeners.forEach(Runnable::run);
+        return store.consistentIndex();
+    }
+
     private CompactionResponse applyCompaction(CompactionRequest r, long index) {
         store.compact(r.getRevision(), index);
         return CompactionResponse.newBuilder().setHeader(ResponseHeader.newBuilder().setRevision(store.currentRevision())).build();
+    }
+
+    private LeaseGrantResponse applyLeaseGrant(LeaseGrantRequest r, long index) {
+        try {
+            Lease l = lessor.grant(r.getID(), r.getTTL(), index);
+            return LeaseGrantResponse.newBuilder().setHeader(ResponseHeader.newBuilder().setRevision(store.currentRevision()))
+                .setID(l.id()).setTTL(l.ttlSeconds()).build();
+        } catch (LeaseException e) {
+            store.beginWrite().commit(index);
+            throw leaseError(e);
+        }
+    }
+
+    private LeaseRevokeResponse applyLeaseRevoke(LeaseRevokeRequest r, long index) {
+        try {
+            long rev = lessor.revoke(r.getID(), index);
+            return LeaseRevokeResponse.newBuilder().setHeader(ResponseHeader.newBuilder().setRevision(rev)).build();
+        } catch (LeaseException e) {
+            store.beginWrite().commit(index);
+            throw leaseError(e);
+        }
     }
 
     // ---- plumbing ----

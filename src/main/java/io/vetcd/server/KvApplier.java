@@ -33,6 +33,11 @@ import java.util.List;
 public final class KvApplier {
     private final MvccStore store;
     private volatile LeaseLookup leases = LeaseLookup.NONE;
+    /** Lease changes of the request being applied, told to the lessor only once it commits. */
+    private final List<KeyLeaseChange> leaseChanges = new ArrayList<>();
+
+    /** {@code key} moved from lease {@code before} to lease {@code after} (0 = none). */
+    private record KeyLeaseChange(ByteString key, long before, long after) { }
 
     public KvApplier(MvccStore store) {
         this.store = store;
@@ -46,12 +51,15 @@ public final class KvApplier {
             throw EtcdError.LEASE_NOT_FOUND.exception();
         }
         WriteTxn txn = store.beginWrite();
+        leaseChanges.clear();
         try {
             PutResponse.Builder resp = put(txn, p);
             long rev = txn.commit(index);
+            publishLeaseChanges();
             return resp.setHeader(ResponseHeader.newBuilder().setRevision(rev)).build();
         } catch (RuntimeException e) {
             txn.abort();
+            leaseChanges.clear();
             store.beginWrite().commit(index);
             throw e;
         }
@@ -59,26 +67,41 @@ public final class KvApplier {
 
     public DeleteRangeResponse deleteRange(DeleteRangeRequest d, long index) {
         WriteTxn txn = store.beginWrite();
+        leaseChanges.clear();
         DeleteRangeResponse.Builder resp = deleteRange(txn, d);
         long rev = txn.commit(index);
+        publishLeaseChanges();
         return resp.setHeader(ResponseHeader.newBuilder().setRevision(rev)).build();
     }
 
     public TxnResponse txn(TxnRequest t, long index) {
         WriteTxn txn = store.beginWrite();
+        leaseChanges.clear();
         try {
             List<Boolean> path = new ArrayList<>();
             comparePath(txn, t, path);
             checkPath(txn, t, path, new int[]{0});
             TxnResponse.Builder resp = applyTxn(txn, t, path, new int[]{0});
             long rev = txn.commit(index);
+            publishLeaseChanges();
             stampRevision(resp, rev);
             return resp.build();
         } catch (RuntimeException e) {
             txn.abort();
+            leaseChanges.clear();
             store.beginWrite().commit(index);
             throw e;
         }
+    }
+
+    /** Tells the lessor, in operation order, which keys the committed request moved between leases. */
+    private void publishLeaseChanges() {
+        LeaseLookup l = leases;
+        for (KeyLeaseChange c : leaseChanges) {
+            if (c.before() != 0 && c.before() != c.after()) l.detach(c.before(), c.key());
+            if (c.after() != 0) l.attach(c.after(), c.key());
+        }
+        leaseChanges.clear();
     }
 
     /** A serializable or linearizable read outside any transaction. */
@@ -100,13 +123,18 @@ public final class KvApplier {
         ByteString value = p.getIgnoreValue() ? prev.getValue() : p.getValue();
         long lease = p.getIgnoreLease() ? prev.getLease() : p.getLease();
         if (p.getPrevKv() && prev != null) resp.setPrevKv(prev);
-        txn.put(p.getKey(), value, lease);
+        KeyValue replaced = txn.put(p.getKey(), value, lease);
+        long before = replaced == null ? 0 : replaced.getLease();
+        if (before != 0 || lease != 0) leaseChanges.add(new KeyLeaseChange(p.getKey(), before, lease));
         return resp;
     }
 
     private DeleteRangeResponse.Builder deleteRange(WriteTxn txn, DeleteRangeRequest d) {
         DeleteRangeResponse.Builder resp = DeleteRangeResponse.newBuilder();
         List<KeyValue> deleted = txn.deleteRange(d.getKey(), d.getRangeEnd());
+        for (KeyValue kv : deleted) {
+            if (kv.getLease() != 0) leaseChanges.add(new KeyLeaseChange(kv.getKey(), kv.getLease(), 0));
+        }
         resp.setDeleted(deleted.size());
         if (d.getPrevKv()) resp.addAllPrevKvs(deleted);
         return resp;

@@ -54,6 +54,12 @@ public final class ServerCore {
 
         /** A committed membership change; {@code confState} is raft's view after it. */
         Applied applyConfChange(Entry entry, ConfChange cc, ConfState confState);
+
+        /** Replaces the state with a leader's snapshot; returns the index the backend is now applied through. */
+        long restore(java.nio.file.Path checkpointDir);
+
+        /** A committed empty entry: the first entry of a leader's term (the lessor promotes on it). */
+        default void applyEmpty(Entry entry) { }
     }
 
     /** Sends raft messages to peers; must not block. */
@@ -65,6 +71,9 @@ public final class ServerCore {
 
     /** A membership change waiting to be proposed; its promise completes when it is applied. */
     public record ConfProposal(Proposal proposal, ConfChange change) { }
+
+    /** A leader's snapshot: its raft message and the backend checkpoint that came with it. */
+    private record IncomingSnapshot(Message message, java.nio.file.Path checkpointDir) { }
 
     /** A linearizable read waiting for its read index to be applied. */
     public record ReadWaiter(CompletableFuture<Long> done) { }
@@ -81,6 +90,8 @@ public final class ServerCore {
     private volatile long snapshotCount = Long.MAX_VALUE;
     private volatile Runnable backendSync = () -> { };
     private long snapshotIndex;
+    private java.nio.file.Path pendingSnapshot;
+    private volatile long snapshotsInstalled;
     /** Entries kept in the raft log behind a snapshot so a slow follower can catch up from the log. */
     private volatile long catchUpEntries = 5000;
     private volatile Consumer<SoftState> leaderListener = s -> { };
@@ -156,6 +167,11 @@ public final class ServerCore {
         inbox.add(p);
     }
 
+    /** A snapshot from the leader, its backend already unpacked in {@code checkpointDir}. */
+    public void receiveSnapshot(Message m, java.nio.file.Path checkpointDir) {
+        if (running) inbox.add(new IncomingSnapshot(m, checkpointDir));
+    }
+
     /** A message from a peer. */
     public void receive(Message m) {
         if (running) inbox.add(m);
@@ -202,6 +218,8 @@ public final class ServerCore {
     public ConfState confState() { return node.confState(); }
     public Throwable failure() { return failure; }
     public long memberId() { return memberId; }
+    /** How many leader snapshots this member has installed since it started. */
+    public long snapshotsInstalled() { return snapshotsInstalled; }
 
     public void stop() {
         running = false;
@@ -265,6 +283,9 @@ public final class ServerCore {
         for (Object o : batch) {
             if (o instanceof Message m) {
                 node.step(m);
+            } else if (o instanceof IncomingSnapshot is) {
+                pendingSnapshot = is.checkpointDir();
+                node.step(is.message());
             } else if (o instanceof Proposal p) {
                 if (proposals == null) proposals = new ArrayList<>();
                 waiting.put(p.id(), p);
@@ -304,10 +325,7 @@ public final class ServerCore {
 
     private void handle(Ready rd) {
         peers.send(rd.messagesBeforePersist());
-        if (rd.snapshot() != null && !rd.snapshot().isEmpty()) {
-            // Installing a leader's snapshot replaces the backend; the cluster issue builds the transfer.
-            throw new IllegalStateException("snapshot install is not supported yet (index " + rd.snapshot().index() + ")");
-        }
+        if (rd.snapshot() != null && !rd.snapshot().isEmpty()) installSnapshot(rd);
         if (!rd.entries().isEmpty() || rd.hardState() != null) {
             wal.save(rd.hardState(), rd.entries());
             if (rd.mustSync()) wal.sync();
@@ -326,6 +344,34 @@ public final class ServerCore {
         node.advance(rd);
         status = node.status();
         if (appliedIndex - snapshotIndex >= snapshotCount) compactLog();
+    }
+
+    /**
+     * A leader's snapshot: the backend takes the checkpoint that came with it (which may be newer
+     * than the snapshot's index: it is the leader's state when sent), raft's storage restarts at
+     * the snapshot, and the WAL records it, all before the entries that follow are persisted.
+     */
+    private void installSnapshot(Ready rd) {
+        java.nio.file.Path dir = pendingSnapshot;
+        pendingSnapshot = null;
+        if (dir == null) throw new IllegalStateException("raft installs a snapshot whose data never arrived");
+        long index = rd.snapshot().index();
+        long applied = stateMachine.restore(dir);
+        storage.applySnapshot(rd.snapshot());
+        wal.saveSnapshotMarker(index, rd.snapshot().term());
+        appliedIndex = Math.max(index, applied);
+        snapshotIndex = index;
+        snapshotsInstalled++;
+        log.info("installed snapshot at index {} from the leader; backend applied through {}", index, applied);
+        deleteQuietly(dir);
+    }
+
+    private static void deleteQuietly(java.nio.file.Path dir) {
+        try (var files = java.nio.file.Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException ignored) {
+            // a leftover directory is harmless
+        }
     }
 
     private void compactLog() {
@@ -362,6 +408,8 @@ public final class ServerCore {
             } catch (EtcdException ex) {
                 a = Applied.NONE;
             }
+        } else {
+            stateMachine.applyEmpty(e);
         }
         if (a.proposer() == memberId && a.requestId() != 0) {
             Proposal p = waiting.remove(a.requestId());

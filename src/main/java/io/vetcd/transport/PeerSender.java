@@ -44,7 +44,13 @@ public final class PeerSender implements ServerCore.PeerSender {
     private final HttpClient http;
     private final Map<Long, Peer> peers = new ConcurrentHashMap<>();
 
-    public PeerSender(Vertx vertx, Context context, Membership membership, ServerCore core) {
+    private final io.vetcd.mvcc.MvccStore store;
+    private final java.nio.file.Path scratchDir;
+
+    public PeerSender(Vertx vertx, Context context, Membership membership, ServerCore core,
+                      io.vetcd.mvcc.MvccStore store, java.nio.file.Path scratchDir) {
+        this.store = store;
+        this.scratchDir = scratchDir;
         this.vertx = vertx;
         this.context = context;
         this.membership = membership;
@@ -62,8 +68,7 @@ public final class PeerSender implements ServerCore.PeerSender {
         for (Message m : messages) {
             Peer p = peers.computeIfAbsent(m.to(), Peer::new);
             if (m.type() == MessageType.MsgSnap) {
-                // Snapshot transfer over /raft/snapshot is not built yet: tell raft so it retries later.
-                core.runOnCore(node -> node.reportSnapshot(m.to(), true));
+                sendSnapshot(m);
                 continue;
             }
             if (p.queued.incrementAndGet() > MAX_QUEUED) {
@@ -75,6 +80,51 @@ public final class PeerSender implements ServerCore.PeerSender {
         for (Peer p : peers.values()) {
             if (!p.queue.isEmpty() && p.scheduled.compareAndSet(false, true)) context.runOnContext(v -> p.flush());
         }
+    }
+
+    /**
+     * A follower needs entries the leader has compacted: stream it the backend (a checkpoint
+     * archive, which holds at least everything up to the snapshot's index) with the raft message,
+     * via a temporary file so memory stays bounded, and tell raft how it went.
+     */
+    private void sendSnapshot(Message m) {
+        Member peer = membership.get(m.to());
+        if (peer == null || peer.peerUrls().isEmpty()) {
+            core.runOnCore(node -> node.reportSnapshot(m.to(), true));
+            return;
+        }
+        URI url = URI.create(peer.peerUrls().get(0));
+        vertx.executeBlocking(() -> {
+            java.nio.file.Files.createDirectories(scratchDir);
+            java.nio.file.Path file = java.nio.file.Files.createTempFile(scratchDir, "snapshot-out-", ".bin");
+            try (var out = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(file))) {
+                byte[] msg = io.vetcd.raft.MessageCodec.encode(m);
+                out.write(java.nio.ByteBuffer.allocate(4).putInt(msg.length).array());
+                out.write(msg);
+                store.snapshotTo(out, scratchDir);
+            }
+            return file;
+        }, false).compose(file -> vertx.fileSystem().open(file.toString(), new io.vertx.core.file.OpenOptions().setRead(true))
+            .compose(af -> http.request(new RequestOptions().setMethod(HttpMethod.POST)
+                    .setHost(url.getHost()).setPort(url.getPort()).setSsl("https".equals(url.getScheme()))
+                    .setURI("/raft/snapshot")
+                    .putHeader(PeerHeaders.CLUSTER_ID, ClusterIds.hex(membership.clusterId()))
+                    .putHeader(PeerHeaders.FROM, ClusterIds.hex(membership.localId()))
+                    .putHeader("Content-Type", "application/octet-stream")
+                    .setIdleTimeout(60_000))
+                .compose(req -> req.send(af))
+                .compose(resp -> resp.body().map(b -> resp.statusCode())))
+            .onComplete(ar -> vertx.fileSystem().delete(file.toString())))
+            .onComplete(ar -> {
+                boolean ok = ar.succeeded() && ar.result() == 204;
+                if (ok) {
+                    log.info("sent database snapshot (index {}) to peer {}", m.snapshot().index(), ClusterIds.hex(m.to()));
+                } else {
+                    log.warn("failed to send database snapshot to peer {}: {}", ClusterIds.hex(m.to()),
+                        ar.succeeded() ? "status " + ar.result() : ar.cause().getMessage());
+                }
+                core.runOnCore(node -> node.reportSnapshot(m.to(), !ok));
+            });
     }
 
     /** Forwards a learner promotion to the leader's POST /members/promote/:id, as etcd's peers do. */

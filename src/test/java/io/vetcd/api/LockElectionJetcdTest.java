@@ -16,7 +16,6 @@ import io.etcd.jetcd.options.GetOption;
 import io.vetcd.testing.InJvmMember;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
@@ -39,7 +38,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The Lock and Election services through jetcd (and the JSON gateway) against an in-JVM member. */
 class LockElectionJetcdTest {
-    static final String NEEDS_LEASES = "needs the Lease service (branch lease, not on main yet)";
     static InJvmMember member;
     static Client client;
     static KV kv;
@@ -124,7 +122,6 @@ class LockElectionJetcdTest {
     }
 
     @Test
-    @Disabled(NEEDS_LEASES)
     void secondContenderWaitsUntilTheFirstUnlocks() throws Exception {
         long l1 = lease();
         long l2 = lease();
@@ -142,7 +139,6 @@ class LockElectionJetcdTest {
     }
 
     @Test
-    @Disabled(NEEDS_LEASES)
     void sameLeaseLocksAgainAtOnce() throws Exception {
         long l = lease();
         LockResponse a = locks.lock(bs("lk2"), l).get(10, TimeUnit.SECONDS);
@@ -152,7 +148,6 @@ class LockElectionJetcdTest {
     }
 
     @Test
-    @Disabled(NEEDS_LEASES)
     void revokingTheHoldersLeaseHandsTheLockOn() throws Exception {
         long l1 = lease();
         long l2 = lease();
@@ -171,7 +166,6 @@ class LockElectionJetcdTest {
     }
 
     @Test
-    @Disabled(NEEDS_LEASES)
     void leaseZeroLocksOnAFreshLease() throws Exception {
         LockResponse r = locks.lock(bs("lk5"), 0).get(10, TimeUnit.SECONDS);
         long lease = kv.get(r.getKey()).get().getKvs().get(0).getLease();
@@ -215,7 +209,6 @@ class LockElectionJetcdTest {
     }
 
     @Test
-    @Disabled(NEEDS_LEASES)
     void campaignProclaimLeaderObserveResign() throws Exception {
         ByteSequence name = bs("el1");
         long l1 = lease();
@@ -257,7 +250,6 @@ class LockElectionJetcdTest {
     }
 
     @Test
-    @Disabled(NEEDS_LEASES)
     void campaignAgainWithTheSameLeaseUpdatesTheValue() throws Exception {
         long l = lease();
         LeaderKey k = election.campaign(bs("el2"), l, bs("v1")).get(10, TimeUnit.SECONDS).getLeader();

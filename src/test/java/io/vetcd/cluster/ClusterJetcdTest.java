@@ -81,6 +81,46 @@ class ClusterJetcdTest {
     }
 
     @Test
+    void memberRestartedAfterManyWritesCatchesUpBySnapshot() throws Exception {
+        try (InJvmCluster cluster = InJvmCluster.start(3, "--snapshot-count", "5000",
+                "--experimental-snapshot-catchup-entries", "500")) {
+            int leader = cluster.leader();
+            int lagging = (leader + 1) % 3;
+            cluster.members.get(lagging).stop();
+            cluster.members.set(lagging, null);
+            int writer = (leader + 2) % 3;
+            try (Client c = Client.builder().endpoints(cluster.members.get(writer).endpoint()).build()) {
+                var inFlight = new java.util.concurrent.Semaphore(64);
+                java.util.List<java.util.concurrent.CompletableFuture<?>> all = new java.util.ArrayList<>();
+                for (int i = 0; i < 20_000; i++) {
+                    inFlight.acquire();
+                    all.add(c.getKVClient().put(bs("snap/" + (i % 1000)), bs("v" + i)).whenComplete((r, e) -> inFlight.release()));
+                }
+                java.util.concurrent.CompletableFuture.allOf(all.toArray(new java.util.concurrent.CompletableFuture[0])).get(120, TimeUnit.SECONDS);
+            }
+            // the log it needs is compacted away: it can only catch up from a snapshot
+            InJvmMember back = cluster.restart(lagging);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            try (Client c = Client.builder().endpoints(back.endpoint()).build()) {
+                String v = null;
+                while (System.nanoTime() < deadline) {
+                    var got = c.getKVClient().get(bs("snap/999"), io.etcd.jetcd.options.GetOption.builder().withSerializable(true).build())
+                        .get(20, TimeUnit.SECONDS).getKvs();
+                    v = got.isEmpty() ? null : got.get(0).getValue().toString(StandardCharsets.UTF_8);
+                    if ("v19999".equals(v)) break;
+                    Thread.sleep(200);
+                }
+                assertEquals("v19999", v);
+                // and then it follows the log again
+                c.getKVClient().put(bs("after-snapshot"), bs("ok")).get(20, TimeUnit.SECONDS);
+                assertEquals("ok", get(c, "after-snapshot"));
+            }
+            assertTrue(back.node.server().core().appliedIndex() > 20_000);
+            assertTrue(back.node.server().core().snapshotsInstalled() >= 1, "caught up through a snapshot");
+        }
+    }
+
+    @Test
     void memberAddPromoteRemoveRoundTrip() throws Exception {
         try (InJvmCluster cluster = InJvmCluster.start(3);
              Client c = Client.builder().endpoints(cluster.endpoints().split(",")).build()) {

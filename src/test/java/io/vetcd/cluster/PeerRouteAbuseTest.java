@@ -41,6 +41,13 @@ class PeerRouteAbuseTest {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[0])).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(410, stranger.statusCode());
 
+            // a snapshot cut short: a plausible message header, then a truncated archive
+            byte[] truncated = new byte[]{0, 0, 0, 3, 10, 0, 1, 'V', 'S', 'N'};
+            HttpResponse<String> badSnapshot = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + m.peerPort + "/raft/snapshot"))
+                .header("X-Etcd-Cluster-ID", cid).header("X-Server-From", from)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(truncated)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(400, badSnapshot.statusCode());
+
             Cli.Result put = Cli.etcdctl(m.endpoint(), "put", "still", "serving");
             assertEquals(0, put.exitCode(), put.output());
             assertTrue(Cli.etcdctl(cluster.members.get(2).endpoint(), "get", "still").output().contains("serving"));

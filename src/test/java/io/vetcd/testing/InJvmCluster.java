@@ -15,7 +15,10 @@ public final class InJvmCluster implements AutoCloseable {
     private final int[] peerPorts;
     private final Path[] dirs;
 
-    private InJvmCluster(int n) throws Exception {
+    private final String[] flags;
+
+    private InJvmCluster(int n, String... flags) throws Exception {
+        this.flags = flags;
         clientPorts = new int[n];
         peerPorts = new int[n];
         dirs = new Path[n];
@@ -31,8 +34,8 @@ public final class InJvmCluster implements AutoCloseable {
     }
 
     /** Starts all members at once: none is ready before a leader exists. */
-    public static InJvmCluster start(int n) throws Exception {
-        InJvmCluster c = new InJvmCluster(n);
+    public static InJvmCluster start(int n, String... flags) throws Exception {
+        InJvmCluster c = new InJvmCluster(n, flags);
         List<CompletableFuture<InJvmMember>> starting = new ArrayList<>();
         for (int i = 0; i < n; i++) starting.add(c.startMemberAsync(i));
         for (var f : starting) c.members.add(f.get(60, TimeUnit.SECONDS));
@@ -42,7 +45,7 @@ public final class InJvmCluster implements AutoCloseable {
     private CompletableFuture<InJvmMember> startMemberAsync(int i) {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return InJvmMember.start("m" + i, dirs[i], clientPorts[i], peerPorts[i], initialCluster);
+                return InJvmMember.start("m" + i, dirs[i], clientPorts[i], peerPorts[i], initialCluster, flags);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

@@ -1,6 +1,8 @@
 package io.vetcd.server.concurrency;
 
 import io.vertx.core.Future;
+import io.vetcd.pb.etcdserver.LeaseGrantRequest;
+import io.vetcd.pb.etcdserver.LeaseGrantResponse;
 import io.vetcd.server.EtcdServer;
 
 /**
@@ -14,6 +16,8 @@ final class SessionLease {
     private SessionLease() {}
 
     static Future<Long> resolve(EtcdServer server, long lease) {
-        return Future.succeededFuture(lease);
+        if (lease != 0) return Future.succeededFuture(lease);
+        return server.leaseGrant(LeaseGrantRequest.newBuilder().setTTL(DEFAULT_TTL_SECONDS).build())
+            .map(LeaseGrantResponse::getID);
     }
 }

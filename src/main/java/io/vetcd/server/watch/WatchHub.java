@@ -89,6 +89,25 @@ public final class WatchHub {
     }
 
     /**
+     * Core thread, after the store's contents were replaced by a leader's snapshot (which does
+     * not produce change events): every synced watcher falls behind and is caught up from the
+     * new history, so none misses a revision (or gets the compacted error if it must).
+     */
+    public void afterRestore() {
+        List<Watcher> behind;
+        synchronized (this) {
+            lastRev = store.currentRevision();
+            behind = new ArrayList<>();
+            synced.forEach(behind::add);
+            for (Watcher w : behind) {
+                synced.remove(w);
+                w.synced = false;
+            }
+        }
+        for (Watcher w : behind) w.stream.fellBehind(w);
+    }
+
+    /**
      * Registers a new watcher: synced if it starts after {@code lastRev}, else the caller must
      * catch it up. Returns whether it is synced.
      */

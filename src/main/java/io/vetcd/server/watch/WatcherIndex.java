@@ -39,6 +39,12 @@ final class WatcherIndex {
     int size() { return size; }
 
     /** Calls {@code out} with every watcher whose range contains {@code key}. */
+    /** Every watcher in the index, once. */
+    void forEach(Consumer<Watcher> out) {
+        for (Set<Watcher> ws : byKey.values()) ws.forEach(out);
+        for (Set<Watcher> ws : rangesByStart.values()) ws.forEach(out);
+    }
+
     void forEachMatching(ByteString key, Consumer<Watcher> out) {
         byKey.getOrDefault(key, Collections.emptySet()).forEach(out);
         if (rangesByStart.isEmpty()) return;

@@ -1,0 +1,61 @@
+package io.vetcd.lease;
+
+import com.google.protobuf.ByteString;
+import io.vetcd.mvcc.MvccStore;
+import io.vetcd.mvcc.RangeResult;
+import io.vetcd.mvcc.WriteTxn;
+import io.vetcd.pb.etcdserver.RangeRequest;
+import io.vetcd.pb.mvcc.KeyValue;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * Where leases live on disk: one meta entry per lease, key = prefix + id
+ * (big-endian), value = granted TTL. Written in the batch of the entry that
+ * grants or revokes, so the consistent index and the leases never disagree.
+ */
+final class LeaseStore {
+    static final byte[] PREFIX = "vetcd/lease/".getBytes(StandardCharsets.UTF_8);
+    /** Keys read per page while re-attaching at start-up, to bound memory on big key spaces. */
+    private static final int SCAN_PAGE = 1000;
+
+    private LeaseStore() {}
+
+    static byte[] key(long id) {
+        return ByteBuffer.allocate(PREFIX.length + 8).put(PREFIX).putLong(id).array();
+    }
+
+    static void put(WriteTxn txn, long id, long ttlSeconds) {
+        txn.putMeta(key(id), ByteBuffer.allocate(8).putLong(ttlSeconds).array());
+    }
+
+    static void delete(WriteTxn txn, long id) {
+        txn.deleteMeta(key(id));
+    }
+
+    /** Calls {@code each(id, ttl)} for every persisted lease. */
+    static void forEachLease(MvccStore store, BiConsumer<Long, Long> each) {
+        for (Map.Entry<byte[], byte[]> e : store.scanMeta(PREFIX)) {
+            ByteBuffer k = ByteBuffer.wrap(e.getKey(), PREFIX.length, 8);
+            each.accept(k.getLong(), ByteBuffer.wrap(e.getValue()).getLong());
+        }
+    }
+
+    /** Calls {@code each(lease, key)} for every live key that carries a lease, at one revision. */
+    static void forEachLeasedKey(MvccStore store, BiConsumer<Long, ByteString> each) {
+        long rev = store.currentRevision();
+        if (rev == 0) return;
+        ByteString start = ByteString.copyFrom(new byte[]{0});
+        ByteString all = ByteString.copyFrom(new byte[]{0});
+        while (true) {
+            RangeResult rr = store.range(RangeRequest.newBuilder().setKey(start).setRangeEnd(all)
+                .setRevision(rev).setLimit(SCAN_PAGE).build());
+            for (KeyValue kv : rr.kvs()) if (kv.getLease() != 0) each.accept(kv.getLease(), kv.getKey());
+            if (!rr.more() || rr.kvs().isEmpty()) return;
+            start = rr.kvs().get(rr.kvs().size() - 1).getKey().concat(ByteString.copyFrom(new byte[]{0}));
+        }
+    }
+}

@@ -1,0 +1,259 @@
+package io.vetcd.lease;
+
+import com.google.protobuf.ByteString;
+import io.vetcd.mvcc.MvccStore;
+import io.vetcd.mvcc.WriteTxn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * etcd's lessor. Grant, revoke, attach and detach change state and are called
+ * only from the apply path (the core thread), in log order, so every member
+ * ends with the same leases. Expiry is local and only on the primary (raft
+ * leader): it renews, finds expired leases and has them revoked through raft;
+ * a non-primary keeps every lease forever.
+ *
+ * <p>Reads (lookup, leases, remaining TTL) come from any thread: the lease
+ * map is concurrent and a lease's keys are a concurrent set. The expiry heap
+ * and expiries change under this object's monitor, held only for in-memory
+ * work, never across I/O.
+ */
+public final class Lessor {
+    private static final Logger log = LoggerFactory.getLogger(Lessor.class);
+
+    /** etcd's MaxLeaseTTL: larger TTLs are refused (about 285 years). */
+    public static final long MAX_LEASE_TTL = 9_000_000_000L;
+    /** etcd's leaseRevokeRate: expired leases revoked per second at most. */
+    public static final int REVOKE_RATE = 1000;
+    /** An expired lease whose revoke did not go through is offered again after this. */
+    static final long EXPIRED_RETRY_NANOS = TimeUnit.SECONDS.toNanos(3);
+
+    private final MvccStore store;
+    private final LeaseClock clock;
+    private final long minTtlSeconds;
+    private final ConcurrentHashMap<Long, Lease> leases = new ConcurrentHashMap<>();
+    private final LeaseExpiryQueue queue = new LeaseExpiryQueue();
+    private volatile boolean primary;
+    /** Completed on demotion, so renewals waiting for an expired lease's revoke give up. */
+    private CompletableFuture<Void> demoted = new CompletableFuture<>();
+
+    public Lessor(MvccStore store, LeaseClock clock, long minTtlSeconds) {
+        this.store = store;
+        this.clock = clock;
+        this.minTtlSeconds = minTtlSeconds;
+    }
+
+    /**
+     * Loads persisted leases (never expiring until promotion, as in etcd) and
+     * re-attaches every live key that names one. Call before replaying the log.
+     */
+    public void recover() {
+        leases.clear();
+        LeaseStore.forEachLease(store, (id, ttl) -> leases.put(id, new Lease(id, Math.max(ttl, minTtlSeconds))));
+        LeaseStore.forEachLeasedKey(store, (id, key) -> {
+            Lease l = leases.get(id);
+            if (l != null) l.attach(key);
+            else log.warn("key {} names lease {} which does not exist", key.toStringUtf8(), Long.toHexString(id));
+        });
+        log.info("recovered {} leases", leases.size());
+    }
+
+    public long minTtlSeconds() { return minTtlSeconds; }
+
+    public boolean isPrimary() { return primary; }
+
+    public long now() { return clock.nanoTime(); }
+
+    // ---- apply path (core thread) ----
+
+    /**
+     * Grants lease {@code id} with the given TTL, raised to the minimum, and
+     * persists it with consistent index {@code index}.
+     */
+    public Lease grant(long id, long ttlSeconds, long index) {
+        if (id == 0) throw new LeaseException(LeaseException.Reason.NOT_FOUND);
+        if (ttlSeconds > MAX_LEASE_TTL) throw new LeaseException(LeaseException.Reason.TTL_TOO_LARGE);
+        if (leases.containsKey(id)) throw new LeaseException(LeaseException.Reason.EXISTS);
+        Lease l = new Lease(id, Math.max(ttlSeconds, minTtlSeconds));
+        WriteTxn txn = store.beginWrite();
+        try {
+            LeaseStore.put(txn, id, l.ttlSeconds());
+        } catch (RuntimeException e) {
+            txn.abort();
+            throw e;
+        }
+        txn.commit(index);
+        synchronized (this) {
+            if (primary) {
+                l.refresh(clock.nanoTime(), 0);
+                queue.upsert(id, l.expiryNanos());
+            }
+            leases.put(id, l);
+        }
+        return l;
+    }
+
+    /**
+     * Revokes lease {@code id}: deletes its keys (in key order) and the lease
+     * in ONE write transaction, so watchers see all deletes at one revision.
+     * Returns the store's revision after the revoke.
+     */
+    public long revoke(long id, long index) {
+        Lease l = leases.get(id);
+        if (l == null) throw new LeaseException(LeaseException.Reason.NOT_FOUND);
+        WriteTxn txn = store.beginWrite();
+        long rev;
+        try {
+            for (ByteString key : l.keys()) txn.deleteRange(key, ByteString.EMPTY);
+            LeaseStore.delete(txn, id);
+        } catch (RuntimeException e) {
+            txn.abort();
+            throw e;
+        }
+        rev = txn.commit(index);
+        synchronized (this) {
+            leases.remove(id);
+            queue.remove(id);
+        }
+        l.markRevoked();
+        return rev;
+    }
+
+    /** Records that {@code key} now carries lease {@code id}; unknown ids are ignored. */
+    public void attach(long id, ByteString key) {
+        Lease l = leases.get(id);
+        if (l != null) l.attach(key);
+    }
+
+    /** Records that {@code key} no longer carries lease {@code id}. */
+    public void detach(long id, ByteString key) {
+        Lease l = leases.get(id);
+        if (l != null) l.detach(key);
+    }
+
+    // ---- reads (any thread) ----
+
+    public boolean exists(long id) { return leases.containsKey(id); }
+
+    /** The lease, or null; an expired lease stays visible until its revoke is applied. */
+    public Lease lookup(long id) { return leases.get(id); }
+
+    /** Every lease, soonest expiry first (etcd's order). */
+    public List<Lease> leases() {
+        // sort on a snapshot of the expiries: a renew during the sort must not break the comparator's contract
+        record Snap(Lease lease, long expiry) { }
+        List<Snap> snaps = new ArrayList<>(leases.size());
+        for (Lease l : leases.values()) snaps.add(new Snap(l, l.expiryNanos()));
+        snaps.sort(Comparator.comparingLong(Snap::expiry));
+        List<Lease> out = new ArrayList<>(snaps.size());
+        for (Snap s : snaps) out.add(s.lease());
+        return out;
+    }
+
+    // ---- primary only ----
+
+    /**
+     * Becomes primary: every lease's expiry restarts at now + TTL + extend,
+     * so nothing expires because of the election or the restart; then
+     * expiries that would pile up beyond the revoke rate are spread out.
+     */
+    public synchronized void promote(long extendNanos) {
+        primary = true;
+        demoted = new CompletableFuture<>();
+        long now = clock.nanoTime();
+        for (Lease l : leases.values()) {
+            l.refresh(now, extendNanos);
+            queue.upsert(l.id(), l.expiryNanos());
+        }
+        if (leases.size() >= REVOKE_RATE) spreadExpiries(now, extendNanos);
+    }
+
+    /** etcd's Promote pile-up adjustment: at most 3/4 of the revoke rate expire in any one-second window. */
+    private void spreadExpiries(long now, long extendNanos) {
+        List<Lease> sorted = leases();
+        long second = TimeUnit.SECONDS.toNanos(1);
+        long baseWindow = sorted.get(0).remainingNanos(now);
+        long nextWindow = baseWindow + second;
+        int expires = 0;
+        int target = (3 * REVOKE_RATE) / 4;
+        for (Lease l : sorted) {
+            long remaining = l.remainingNanos(now);
+            if (remaining > nextWindow) {
+                baseWindow = remaining;
+                nextWindow = baseWindow + second;
+                expires = 1;
+                continue;
+            }
+            expires++;
+            if (expires <= target) continue;
+            long delay = (long) (second * ((double) expires / target)) - (remaining - baseWindow);
+            nextWindow = baseWindow + delay;
+            l.refresh(now, delay + extendNanos);
+            queue.upsert(l.id(), l.expiryNanos());
+        }
+    }
+
+    /** Stops being primary: leases never expire here until the next promotion. */
+    public synchronized void demote() {
+        primary = false;
+        for (Lease l : leases.values()) l.forever();
+        queue.clear();
+        demoted.complete(null);
+    }
+
+    /**
+     * Renews lease {@code id} to now + TTL and returns the TTL. An expired
+     * lease is not revived: the result waits for its revoke and then fails
+     * with NOT_FOUND, as etcd's Renew does.
+     */
+    public CompletableFuture<Long> renew(long id) {
+        CompletableFuture<Void> demotedNow;
+        Lease l;
+        synchronized (this) {
+            if (!primary) return CompletableFuture.failedFuture(new LeaseException(LeaseException.Reason.NOT_PRIMARY));
+            l = leases.get(id);
+            if (l == null) return CompletableFuture.failedFuture(new LeaseException(LeaseException.Reason.NOT_FOUND));
+            long now = clock.nanoTime();
+            if (!l.expired(now)) {
+                l.refresh(now, 0);
+                queue.upsert(id, l.expiryNanos());
+                return CompletableFuture.completedFuture(l.ttlSeconds());
+            }
+            demotedNow = demoted;
+        }
+        CompletableFuture<Long> out = new CompletableFuture<>();
+        l.revokedFuture().thenRun(() -> out.completeExceptionally(new LeaseException(LeaseException.Reason.NOT_FOUND)));
+        demotedNow.thenRun(() -> out.completeExceptionally(new LeaseException(LeaseException.Reason.NOT_PRIMARY)));
+        return out;
+    }
+
+    /**
+     * Up to {@code limit} leases past their expiry, to be revoked through
+     * raft. Each is offered again after a retry interval if its revoke does
+     * not arrive (etcd's findExpiredLeases).
+     */
+    public synchronized List<Lease> findExpired(int limit) {
+        List<Lease> out = new ArrayList<>();
+        if (!primary) return out;
+        long now = clock.nanoTime();
+        while (!queue.isEmpty() && out.size() < limit) {
+            long id = queue.peekId();
+            Lease l = leases.get(id);
+            if (l == null) {
+                queue.remove(id);
+                continue;
+            }
+            if (now < queue.peekExpiry()) break;
+            queue.upsert(id, now + EXPIRED_RETRY_NANOS);
+            if (l.expired(now)) out.add(l);
+        }
+        return out;
+    }
+}
