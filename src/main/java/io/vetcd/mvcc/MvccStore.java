@@ -735,38 +735,34 @@ public final class MvccStore implements AutoCloseable {
 
     /** Deletes every key of a live family, then copies the source family in bounded batches. */
     private void replaceFamily(ColumnFamilyHandle dst, RocksDB from, ColumnFamilyHandle srcCf) throws RocksDBException {
-        final int batchBytes = 4 << 20;
         try (RocksIterator it = db.newIterator(dst)) {
-            WriteBatch wb = new WriteBatch();
-            try {
-                for (it.seekToFirst(); it.isValid(); it.next()) {
-                    wb.delete(dst, it.key());
-                    if (wb.getDataSize() > batchBytes) {
-                        db.write(writeOptions, wb);
-                        wb.close();
-                        wb = new WriteBatch();
-                    }
-                }
-                db.write(writeOptions, wb);
-            } finally {
-                wb.close();
-            }
+            writeInBatches(it, (wb, i) -> wb.delete(dst, i.key()));
         }
         try (ReadOptions ro = new ReadOptions(); RocksIterator it = from.newIterator(srcCf, ro)) {
-            WriteBatch wb = new WriteBatch();
-            try {
-                for (it.seekToFirst(); it.isValid(); it.next()) {
-                    wb.put(dst, it.key(), it.value());
-                    if (wb.getDataSize() > batchBytes) {
-                        db.write(writeOptions, wb);
-                        wb.close();
-                        wb = new WriteBatch();
-                    }
+            writeInBatches(it, (wb, i) -> wb.put(dst, i.key(), i.value()));
+        }
+    }
+
+    private interface BatchOp {
+        void add(WriteBatch wb, RocksIterator it) throws RocksDBException;
+    }
+
+    /** One write operation per iterated key, written in batches of a few MiB. */
+    private void writeInBatches(RocksIterator it, BatchOp op) throws RocksDBException {
+        final int batchBytes = 4 << 20;
+        WriteBatch wb = new WriteBatch();
+        try {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                op.add(wb, it);
+                if (wb.getDataSize() > batchBytes) {
+                    db.write(writeOptions, wb);
+                    wb.close();
+                    wb = new WriteBatch();
                 }
-                db.write(writeOptions, wb);
-            } finally {
-                wb.close();
             }
+            db.write(writeOptions, wb);
+        } finally {
+            wb.close();
         }
     }
 

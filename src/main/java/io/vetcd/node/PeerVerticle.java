@@ -69,6 +69,40 @@ public final class PeerVerticle extends VerticleBase {
                 }
             });
         });
+        router.post("/leases").handler(ctx -> ctx.request().body().onComplete(ar -> {
+            long id;
+            try {
+                id = io.vetcd.pb.etcdserver.LeaseKeepAliveRequest.parseFrom(ar.result().getBytes()).getID();
+            } catch (Exception e) {
+                ctx.response().setStatusCode(400).end("bad lease request");
+                return;
+            }
+            server.leaseRenewHere(id).onComplete(r -> {
+                if (r.succeeded()) {
+                    ctx.response().putHeader("Content-Type", "application/protobuf").end(io.vertx.core.buffer.Buffer.buffer(
+                        io.vetcd.pb.etcdserver.LeaseKeepAliveResponse.newBuilder().setID(id).setTTL(r.result()).build().toByteArray()));
+                } else {
+                    leaseFailure(ctx, r.cause());
+                }
+            });
+        }));
+        router.post("/leases/internal").handler(ctx -> ctx.request().body().onComplete(ar -> {
+            io.vetcd.pb.etcdserver.LeaseTimeToLiveRequest req;
+            try {
+                req = io.vetcd.pb.etcdserver.LeaseTimeToLiveRequest.parseFrom(ar.result().getBytes());
+            } catch (Exception e) {
+                ctx.response().setStatusCode(400).end("bad lease request");
+                return;
+            }
+            server.leaseTimeToLiveHere(req).onComplete(r -> {
+                if (r.succeeded()) {
+                    ctx.response().putHeader("Content-Type", "application/protobuf")
+                        .end(io.vertx.core.buffer.Buffer.buffer(r.result().toByteArray()));
+                } else {
+                    leaseFailure(ctx, r.cause());
+                }
+            });
+        }));
         router.get("/raft/probing").handler(ctx -> ctx.json(new JsonObject().put("health", true)));
         router.get("/members").handler(ctx -> {
             ctx.response().putHeader("X-Etcd-Cluster-ID", ClusterIds.hex(server.clusterId()));
@@ -81,6 +115,11 @@ public final class PeerVerticle extends VerticleBase {
             binds.add(vertx.createHttpServer(o).requestHandler(router).listen());
         }
         return Future.all(binds);
+    }
+
+    private static void leaseFailure(io.vertx.ext.web.RoutingContext ctx, Throwable cause) {
+        boolean notFound = cause instanceof EtcdException ee && ee.error() == io.vetcd.server.EtcdError.LEASE_NOT_FOUND;
+        ctx.response().setStatusCode(notFound ? 404 : 500).end(String.valueOf(cause.getMessage()));
     }
 
     /** The shape of etcd's peer /members answer: hex ids, peerURLs, name, clientURLs. */

@@ -157,6 +157,16 @@ public final class VetcdNode {
         core.peers(peerSender);
         core.snapshotEvery(cfg.member().snapshotCount(), cfg.member().snapshotCatchUpEntries(), store::syncWal, raftStorage.snapshot().index());
         server.memberChanges().forwarder(peerSender::promote);
+        server.leaseForwarder(new EtcdServer.LeaseForwarder() {
+            @Override
+            public Future<Long> renew(Member leader, long id) { return peerSender.renewLease(leader, id); }
+
+            @Override
+            public Future<io.vetcd.pb.etcdserver.LeaseTimeToLiveResponse> timeToLive(
+                    Member leader, io.vetcd.pb.etcdserver.LeaseTimeToLiveRequest r) {
+                return peerSender.leaseTimeToLive(leader, r);
+            }
+        });
         core.onLeaderChange(s -> {
             if (s.leader() != 0) leaderElected.tryComplete();
             // only the leader expires leases; promotion happens when the new term's first entry applies

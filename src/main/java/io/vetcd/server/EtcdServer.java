@@ -168,13 +168,45 @@ public final class EtcdServer implements ServerCore.StateMachine {
     }
 
     /** Renews on the primary (renewals do not go through raft); the TTL granted. */
+    /** How a follower reaches the leader for lease work only the leader can do (peer routes /leases*). */
+    public interface LeaseForwarder {
+        Future<Long> renew(Member leader, long id);
+
+        Future<LeaseTimeToLiveResponse> timeToLive(Member leader, LeaseTimeToLiveRequest r);
+    }
+
+    private volatile LeaseForwarder leaseForwarder;
+
+    public void leaseForwarder(LeaseForwarder f) { this.leaseForwarder = f; }
+
+    /** The leader to forward to, or null when this member should answer itself. */
+    private Member leaderToForwardTo() {
+        ServerCore c = core;
+        if (c == null || c.isLeader() || leaseForwarder == null) return null;
+        return membership.get(c.leaderId());
+    }
+
     public Future<Long> leaseRenew(long id) {
+        Member leader = leaderToForwardTo();
+        if (leader != null) return leaseForwarder.renew(leader, id);
+        return leaseRenewHere(id);
+    }
+
+    /** The leader's side of a keep-alive. */
+    public Future<Long> leaseRenewHere(long id) {
         return readBarrier().compose(v -> Future.fromCompletionStage(lessor.renew(id), vertx.getOrCreateContext()))
             .recover(e -> Future.failedFuture(leaseError(e)));
     }
 
     /** Remaining and granted TTL; fails with LEASE_NOT_FOUND for an unknown id (the API answers TTL -1). */
     public Future<LeaseTimeToLiveResponse> leaseTimeToLive(LeaseTimeToLiveRequest r) {
+        Member leader = leaderToForwardTo();
+        if (leader != null) return leaseForwarder.timeToLive(leader, r).map(resp -> resp.toBuilder().setHeader(header()).build());
+        return leaseTimeToLiveHere(r);
+    }
+
+    /** The leader's side of TimeToLive: only the leader knows remaining TTLs. */
+    public Future<LeaseTimeToLiveResponse> leaseTimeToLiveHere(LeaseTimeToLiveRequest r) {
         return readBarrier().map(v -> {
             Lease l = lessor.lookup(r.getID());
             if (l == null) throw EtcdError.LEASE_NOT_FOUND.exception();

@@ -127,6 +127,46 @@ public final class PeerSender implements ServerCore.PeerSender {
             });
     }
 
+    /** Forwards a keep-alive to the leader's POST /leases (etcd's peer lease handler). */
+    public io.vertx.core.Future<Long> renewLease(Member leader, long id) {
+        byte[] body = io.vetcd.pb.etcdserver.LeaseKeepAliveRequest.newBuilder().setID(id).build().toByteArray();
+        return leasePost(leader, "/leases", body).map(b -> {
+            try {
+                return io.vetcd.pb.etcdserver.LeaseKeepAliveResponse.parseFrom(b.getBytes()).getTTL();
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                throw io.vetcd.server.EtcdError.TIMEOUT.exception();
+            }
+        });
+    }
+
+    /** Forwards TimeToLive to the leader's POST /leases/internal. */
+    public io.vertx.core.Future<io.vetcd.pb.etcdserver.LeaseTimeToLiveResponse> leaseTimeToLive(
+            Member leader, io.vetcd.pb.etcdserver.LeaseTimeToLiveRequest r) {
+        return leasePost(leader, "/leases/internal", r.toByteArray()).map(b -> {
+            try {
+                return io.vetcd.pb.etcdserver.LeaseTimeToLiveResponse.parseFrom(b.getBytes());
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                throw io.vetcd.server.EtcdError.TIMEOUT.exception();
+            }
+        });
+    }
+
+    private io.vertx.core.Future<io.vertx.core.buffer.Buffer> leasePost(Member leader, String path, byte[] body) {
+        URI url = URI.create(leader.peerUrls().get(0));
+        RequestOptions req = new RequestOptions().setMethod(HttpMethod.POST)
+            .setHost(url.getHost()).setPort(url.getPort()).setSsl("https".equals(url.getScheme())).setURI(path)
+            .putHeader(PeerHeaders.CLUSTER_ID, ClusterIds.hex(membership.clusterId()))
+            .putHeader(PeerHeaders.FROM, ClusterIds.hex(membership.localId()))
+            .putHeader("Content-Type", "application/protobuf")
+            .setTimeout(5000);
+        return http.request(req).compose(r -> r.send(io.vertx.core.buffer.Buffer.buffer(body)))
+            .compose(resp -> resp.body().map(b -> {
+                if (resp.statusCode() == 200) return b;
+                throw (resp.statusCode() == 404 ? io.vetcd.server.EtcdError.LEASE_NOT_FOUND
+                    : io.vetcd.server.EtcdError.NO_LEADER).exception();
+            }));
+    }
+
     /** Forwards a learner promotion to the leader's POST /members/promote/:id, as etcd's peers do. */
     public io.vertx.core.Future<List<Member>> promote(Member leader, long id) {
         URI url = URI.create(leader.peerUrls().get(0));

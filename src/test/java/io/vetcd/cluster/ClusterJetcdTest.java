@@ -49,6 +49,28 @@ class ClusterJetcdTest {
     }
 
     @Test
+    void leaseKeepAliveAndTimeToLiveOnAFollowerReachTheLeader() throws Exception {
+        try (InJvmCluster cluster = InJvmCluster.start(3)) {
+            int follower = (cluster.leader() + 1) % 3;
+            try (Client c = Client.builder().endpoints(cluster.members.get(follower).endpoint()).build()) {
+                long id = c.getLeaseClient().grant(5).get(20, TimeUnit.SECONDS).getID();
+                c.getKVClient().put(bs("leased"), bs("v"), io.etcd.jetcd.options.PutOption.builder().withLeaseId(id).build())
+                    .get(20, TimeUnit.SECONDS);
+                for (int i = 0; i < 4; i++) {
+                    Thread.sleep(2000);
+                    assertTrue(c.getLeaseClient().keepAliveOnce(id).get(20, TimeUnit.SECONDS).getTTL() > 0);
+                }
+                // 8 s after a 5 s grant: alive only because the renewals reached the leader
+                var ttl = c.getLeaseClient().timeToLive(id, io.etcd.jetcd.options.LeaseOption.builder().withAttachedKeys().build())
+                    .get(20, TimeUnit.SECONDS);
+                assertTrue(ttl.getTTL() > 0 && ttl.getTTL() <= 5, "remaining TTL " + ttl.getTTL());
+                assertEquals(1, ttl.getKeys().size());
+                assertEquals("v", get(c, "leased"));
+            }
+        }
+    }
+
+    @Test
     void failoverElectsANewLeaderThatServesWrites() throws Exception {
         try (InJvmCluster cluster = InJvmCluster.start(3)) {
             int leader = cluster.leader();

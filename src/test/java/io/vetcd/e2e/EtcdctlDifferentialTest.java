@@ -1,11 +1,7 @@
 package io.vetcd.e2e;
 
+import io.vetcd.testing.AgainstRealEtcd;
 import io.vetcd.testing.Cli;
-import io.vetcd.testing.InJvmMember;
-import io.vetcd.testing.ServerProcess;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -18,22 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * outputs must be identical (after masking the ids that differ by
  * construction: member, cluster, and raft term).
  */
-class EtcdctlDifferentialTest {
-    static ServerProcess etcd;
-    static InJvmMember vetcd;
-
-    @BeforeAll
-    static void start() throws Exception {
-        Assumptions.assumeTrue(Cli.available("etcd") && Cli.available("etcdctl"), "etcd-server and etcd-client are installed");
-        etcd = ServerProcess.realEtcd();
-        vetcd = InJvmMember.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (etcd != null) etcd.close();
-        if (vetcd != null) vetcd.close();
-    }
+class EtcdctlDifferentialTest extends AgainstRealEtcd {
 
     /** One step: etcdctl arguments and optional stdin. */
     record Step(String stdin, String... args) {

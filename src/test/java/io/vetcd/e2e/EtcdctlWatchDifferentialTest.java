@@ -1,11 +1,7 @@
 package io.vetcd.e2e;
 
+import io.vetcd.testing.AgainstRealEtcd;
 import io.vetcd.testing.Cli;
-import io.vetcd.testing.InJvmMember;
-import io.vetcd.testing.ServerProcess;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -21,22 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * live write, then the watch is stopped (etcdctl watches until killed). Outputs must be identical
  * after masking ids.
  */
-class EtcdctlWatchDifferentialTest {
-    static ServerProcess etcd;
-    static InJvmMember vetcd;
-
-    @BeforeAll
-    static void start() throws Exception {
-        Assumptions.assumeTrue(Cli.available("etcd") && Cli.available("etcdctl"), "etcd-server and etcd-client are installed");
-        etcd = ServerProcess.realEtcd();
-        vetcd = InJvmMember.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (etcd != null) etcd.close();
-        if (vetcd != null) vetcd.close();
-    }
+class EtcdctlWatchDifferentialTest extends AgainstRealEtcd {
 
     /** A watch command, and the put made while it runs (null: none). */
     record Scenario(String[] watchArgs, String[] livePut) {}

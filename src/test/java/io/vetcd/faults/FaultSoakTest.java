@@ -1,0 +1,411 @@
+package io.vetcd.faults;
+
+import com.google.protobuf.ByteString;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.client.GrpcClient;
+import io.vetcd.pb.etcdserver.Compare;
+import io.vetcd.pb.etcdserver.KVGrpcClient;
+import io.vetcd.pb.etcdserver.MaintenanceGrpcClient;
+import io.vetcd.pb.etcdserver.PutRequest;
+import io.vetcd.pb.etcdserver.RangeRequest;
+import io.vetcd.pb.etcdserver.RangeResponse;
+import io.vetcd.pb.etcdserver.RequestOp;
+import io.vetcd.pb.etcdserver.StatusRequest;
+import io.vetcd.pb.etcdserver.StatusResponse;
+import io.vetcd.pb.etcdserver.TxnRequest;
+import io.vetcd.pb.etcdserver.TxnResponse;
+import io.vetcd.pb.etcdserver.WatchGrpcClient;
+import io.vetcd.pb.mvcc.KeyValue;
+import io.vetcd.testing.ProcessCluster;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 7: vetcd under faults. A cluster of child JVMs ({@link ProcessCluster}),
+ * concurrent clients doing register ops (put / get / cas on mod_revision) on a
+ * few keys through every member, and a seeded schedule of faults: kill -9 of a
+ * random member or of the leader then restart on the same data dir, SIGSTOP /
+ * SIGCONT of the leader or of a random member. The history is checked for
+ * linearizability per key ({@link Linearizability}, {@link RegisterOp.Model}).
+ *
+ * CI mode (the defaults): 3 members, 2 minutes. Soak mode, e.g.
+ * {@code mvn -B test -Dtest=FaultSoakTest -Dvetcd.faults.minutes=30 -Dvetcd.faults.members=5}.
+ * System properties: vetcd.faults.{minutes,members,clients,keys,seed,faults,deadlineMs,dir,keep}.
+ * A failing run's history is written to {@code <dir>/run-<seed>/history.jsonl}
+ * (re-check it with {@link History#main}).
+ */
+class FaultSoakTest {
+    enum Fault { KILL, KILL_LEADER, PAUSE_LEADER, PAUSE }
+
+    static final long T0 = System.nanoTime();
+
+    static long now() {
+        return System.nanoTime() - T0;
+    }
+
+    static ByteString bs(String s) {
+        return ByteString.copyFromUtf8(s);
+    }
+
+    @Test
+    void linearizableUnderFaults() throws Exception {
+        long seed = Long.getLong("vetcd.faults.seed", System.currentTimeMillis() % 1_000_000);
+        double minutes = Double.parseDouble(System.getProperty("vetcd.faults.minutes", "2"));
+        int size = Integer.getInteger("vetcd.faults.members", 3);
+        int clients = Integer.getInteger("vetcd.faults.clients", 2 * size);
+        int keys = Integer.getInteger("vetcd.faults.keys", 4);
+        long deadlineMs = Long.getLong("vetcd.faults.deadlineMs", 2500);
+        List<Fault> faults = Arrays.stream(System.getProperty("vetcd.faults.faults", "KILL,KILL_LEADER,PAUSE_LEADER,PAUSE")
+            .split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(Fault::valueOf).toList();
+        Path root = Path.of(System.getProperty("vetcd.faults.dir", "target/faults")).toAbsolutePath().resolve("run-" + seed);
+        deleteTree(root);
+        System.out.printf("[faults] seed=%d members=%d clients=%d keys=%d minutes=%.2f faults=%s dir=%s%n",
+            seed, size, clients, keys, minutes, faults, root);
+
+        Random rnd = new Random(seed);
+        ConcurrentLinkedQueue<RegisterOp> history = new ConcurrentLinkedQueue<>();
+        AtomicInteger failedReads = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+        Map<Fault, Integer> injected = new HashMap<>();
+        List<String> faultLog = new ArrayList<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> workers = new ArrayList<>();
+        List<WatchRecorder> watchers = new ArrayList<>();
+        Vertx vertx = Vertx.vertx();
+        boolean passed = false;
+        List<RegisterOp> ops = List.of();
+        try (ProcessCluster cluster = ProcessCluster.start(root, size, List.of())) {
+            List<KVGrpcClient> kvs = new ArrayList<>();
+            List<MaintenanceGrpcClient> mts = new ArrayList<>();
+            for (ProcessCluster.Member m : cluster.members) {
+                GrpcClient grpc = GrpcClient.client(vertx); // one connection per member endpoint
+                SocketAddress addr = SocketAddress.inetSocketAddress(m.clientPort, "127.0.0.1");
+                kvs.add(KVGrpcClient.create(grpc, addr));
+                mts.add(MaintenanceGrpcClient.create(grpc, addr));
+                WatchRecorder w = new WatchRecorder(m.name, vertx, WatchGrpcClient.create(grpc, addr), "faults/");
+                watchers.add(w);
+                w.start();
+            }
+            for (int c = 0; c < clients; c++) {
+                int client = c;
+                int mi = c % size;
+                long clientSeed = rnd.nextLong();
+                Thread t = new Thread(() -> runClient(client, cluster.members.get(mi).name, kvs.get(mi), keys,
+                    new Random(clientSeed), deadlineMs, stop, history, failedReads, refused), "client-" + c);
+                t.setDaemon(true);
+                workers.add(t);
+            }
+            workers.forEach(Thread::start);
+
+            // ---- the seeded fault schedule (bounded in count and time) ----
+            long end = System.nanoTime() + (long) (minutes * 60e9);
+            int maxFaults = (int) (minutes * 60); // at most one a second
+            for (int i = 0; i < maxFaults && System.nanoTime() < end; i++) {
+                Thread.sleep(1000 + rnd.nextInt(3000));
+                if (System.nanoTime() >= end) break;
+                Fault f = faults.get(rnd.nextInt(faults.size()));
+                ProcessCluster.Member target = switch (f) {
+                    case KILL, PAUSE -> cluster.members.get(rnd.nextInt(size));
+                    case KILL_LEADER, PAUSE_LEADER -> leader(cluster, mts, deadlineMs);
+                };
+                if (target == null) target = cluster.members.get(rnd.nextInt(size));
+                long down = 500 + rnd.nextInt(f == Fault.PAUSE || f == Fault.PAUSE_LEADER ? 5000 : 3000);
+                String what = String.format("t=%.1fs %s %s (pid %d) for %d ms", now() / 1e9, f, target.name, target.pid(), down);
+                faultLog.add(what);
+                System.out.println("[faults] " + what);
+                injected.merge(f, 1, Integer::sum);
+                switch (f) {
+                    case KILL, KILL_LEADER -> {
+                        target.kill9();
+                        Thread.sleep(down);
+                        target.start(90);
+                    }
+                    case PAUSE, PAUSE_LEADER -> {
+                        target.pause();
+                        try {
+                            Thread.sleep(down);
+                        } finally {
+                            target.resume();
+                        }
+                    }
+                }
+            }
+            stop.set(true);
+            for (Thread t : workers) t.join(TimeUnit.MILLISECONDS.toMillis(3 * deadlineMs + 5000));
+
+            // ---- final reads of every key on every member, once the cluster has settled ----
+            Thread.sleep(1000);
+            for (int k = 0; k < keys; k++) {
+                for (int mi = 0; mi < size; mi++) {
+                    RegisterOp op = readOnce(-1 - mi, cluster.members.get(mi).name, kvs.get(mi), "faults/k" + k,
+                        4 * deadlineMs);
+                    if (op != null) history.add(op);
+                }
+            }
+
+            // ---- check ----
+            ops = new ArrayList<>(history);
+            ops.sort(Comparator.comparingLong(RegisterOp::call));
+            List<String> watchViolations = checkWatches(watchers, ops);
+            long t0 = System.nanoTime();
+            var result = History.check(ops, Long.getLong("vetcd.faults.stepBudget", 200_000_000L));
+            long checkMs = (System.nanoTime() - t0) / 1_000_000;
+            Map<RegisterOp.Outcome, Long> byOutcome = ops.stream().collect(Collectors.groupingBy(RegisterOp::outcome,
+                Collectors.counting()));
+            Map<RegisterOp.Kind, Long> byKind = ops.stream().collect(Collectors.groupingBy(RegisterOp::kind,
+                Collectors.counting()));
+            System.out.println("[faults] ==== summary (seed " + seed + ") ====");
+            System.out.printf("[faults] operations: %d recorded %s; ok %d, cas-failed (definite) %d, indeterminate %d;"
+                    + " failed reads (dropped) %d, refused (not sent, dropped) %d%n", ops.size(), byKind,
+                byOutcome.getOrDefault(RegisterOp.Outcome.OK, 0L), byOutcome.getOrDefault(RegisterOp.Outcome.CAS_FAILED, 0L),
+                byOutcome.getOrDefault(RegisterOp.Outcome.UNKNOWN, 0L), failedReads.get(), refused.get());
+            System.out.println("[faults] faults injected: " + injected.values().stream().mapToInt(x -> x).sum() + " " + injected);
+            System.out.println("[faults] linearizability: " + result.verdict() + " (" + checkMs + " ms)");
+            History.report(result, ops, System.out, 40);
+            System.out.println("[faults] watch: " + watchers.stream().map(w -> w.member + " " + w.events().size()
+                + " events/" + w.streams() + " streams").collect(Collectors.joining(", ")) + "; violations "
+                + watchViolations.size());
+            watchViolations.stream().limit(20).forEach(v -> System.out.println("[faults]   " + v));
+            System.out.println("[faults] violations: " + result.illegal().size() + " linearizability, "
+                + watchViolations.size() + " watch");
+            passed = result.verdict() != Linearizability.Verdict.ILLEGAL && watchViolations.isEmpty();
+            if (result.verdict() == Linearizability.Verdict.UNKNOWN) {
+                System.out.println("[faults] WARNING: search budget exhausted on some key; not a violation");
+            }
+            assertTrue(injected.values().stream().mapToInt(x -> x).sum() > 0 || minutes < 0.1, "faults were injected");
+            assertTrue(byOutcome.getOrDefault(RegisterOp.Outcome.OK, 0L) > 0, "some operations succeeded");
+            assertEquals(0, result.illegal().size(), "linearizability violations (seed " + seed + "); history in "
+                + root.resolve("history.jsonl"));
+            assertEquals(List.of(), watchViolations, "watch violations (seed " + seed + ")");
+        } finally {
+            stop.set(true);
+            watchers.forEach(WatchRecorder::stop);
+            for (Thread t : workers) t.interrupt();
+            vertx.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+            boolean keep = Boolean.getBoolean("vetcd.faults.keep");
+            if (!passed || keep) {
+                Files.createDirectories(root);
+                if (ops.isEmpty()) ops = new ArrayList<>(history);
+                History.write(root.resolve("history.jsonl"), ops);
+                Files.write(root.resolve("faults.txt"), faultLog);
+                System.out.println("[faults] history written to " + root.resolve("history.jsonl"));
+            } else {
+                deleteTree(root);
+            }
+        }
+    }
+
+    // ---- watch check ----
+
+    /**
+     * Every watcher (one per member, from revision 1, reconnecting across
+     * crashes) must have seen the same events in the same order with no
+     * duplicates, and they must agree with the acknowledged writes and reads
+     * of the history: each acknowledged write's revision carries its value.
+     */
+    static List<String> checkWatches(List<WatchRecorder> watchers, List<RegisterOp> ops) throws InterruptedException {
+        List<String> v = new ArrayList<>();
+        long maxRev = ops.stream().filter(o -> o.outcome() != RegisterOp.Outcome.UNKNOWN).mapToLong(RegisterOp::rev).max()
+            .orElse(0);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < until && watchers.stream().anyMatch(w -> w.nextRevision() <= maxRev)) Thread.sleep(200);
+        for (WatchRecorder w : watchers) {
+            v.addAll(w.violations());
+            if (w.nextRevision() <= maxRev) {
+                v.add(w.member + ": watcher did not catch up to revision " + maxRev + " (at " + (w.nextRevision() - 1) + ")");
+            }
+        }
+        List<WatchRecorder.Ev> reference = watchers.get(0).events().stream().filter(e -> e.rev() <= maxRev).toList();
+        for (WatchRecorder w : watchers.subList(1, watchers.size())) {
+            List<WatchRecorder.Ev> mine = w.events().stream().filter(e -> e.rev() <= maxRev).toList();
+            if (!mine.equals(reference)) {
+                int i = 0;
+                while (i < Math.min(mine.size(), reference.size()) && mine.get(i).equals(reference.get(i))) i++;
+                v.add(w.member + " and " + watchers.get(0).member + " saw different events (" + mine.size() + " vs "
+                    + reference.size() + "), first difference at #" + i + ": "
+                    + (i < mine.size() ? mine.get(i) : "none") + " vs " + (i < reference.size() ? reference.get(i) : "none"));
+            }
+        }
+        Map<Long, WatchRecorder.Ev> byRev = new HashMap<>();
+        for (WatchRecorder.Ev e : reference) byRev.put(e.rev(), e);
+        for (RegisterOp o : ops) {
+            if (o.outcome() != RegisterOp.Outcome.OK || o.kind() == RegisterOp.Kind.GET && o.rev() == 0) continue;
+            String value = o.kind() == RegisterOp.Kind.GET ? o.readValue() : o.value();
+            WatchRecorder.Ev e = byRev.get(o.rev());
+            if (e == null || !e.key().equals(o.key()) || !e.value().equals(value)) {
+                v.add("revision " + o.rev() + " of " + o + " is " + e + " in the watch streams");
+            }
+        }
+        return v;
+    }
+
+    // ---- clients ----
+
+    static void runClient(int client, String member, KVGrpcClient kv, int keys, Random rnd, long deadlineMs,
+                          AtomicBoolean stop, ConcurrentLinkedQueue<RegisterOp> history, AtomicInteger failedReads,
+                          AtomicInteger refused) {
+        Map<String, RegisterOp.Model.State> seen = new HashMap<>();
+        int n = 0;
+        while (!stop.get()) {
+            String key = "faults/k" + rnd.nextInt(keys);
+            int dice = rnd.nextInt(100);
+            RegisterOp.Model.State last = seen.get(key);
+            String value = "c" + client + "-" + (n++);
+            RegisterOp.Kind kind = dice < 35 || (dice >= 65 && last == null) ? RegisterOp.Kind.GET
+                : dice < 65 ? RegisterOp.Kind.PUT : RegisterOp.Kind.CAS;
+            long call = now();
+            try {
+                if (kind == RegisterOp.Kind.GET) {
+                    RangeResponse r = await(kv.range(RangeRequest.newBuilder().setKey(bs(key)).build()), deadlineMs);
+                    RegisterOp op = readOp(client, key, r, call, now()).at(member);
+                    history.add(op);
+                    seen.put(key, new RegisterOp.Model.State(op.readValue(), op.rev()));
+                } else if (kind == RegisterOp.Kind.PUT) {
+                    long rev = await(kv.put(PutRequest.newBuilder().setKey(bs(key)).setValue(bs(value)).build()), deadlineMs)
+                        .getHeader().getRevision();
+                    history.add(RegisterOp.put(client, key, value, rev, call, now()).at(member));
+                    seen.put(key, new RegisterOp.Model.State(value, rev));
+                } else {
+                    TxnRequest txn = TxnRequest.newBuilder()
+                        .addCompare(Compare.newBuilder().setKey(bs(key)).setTarget(Compare.CompareTarget.MOD)
+                            .setResult(Compare.CompareResult.EQUAL).setModRevision(last.rev()))
+                        .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(bs(key)).setValue(bs(value))))
+                        .addFailure(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(bs(key))))
+                        .build();
+                    try {
+                        TxnResponse r = await(kv.txn(txn), deadlineMs);
+                        long ret = now();
+                        if (r.getSucceeded()) {
+                            long rev = r.getHeader().getRevision();
+                            history.add(RegisterOp.casOk(client, key, last.rev(), last.value(), value, rev, call, ret).at(member));
+                            seen.put(key, new RegisterOp.Model.State(value, rev));
+                        } else {
+                            RegisterOp read = readOp(client, key, r.getResponses(0).getResponseRange(), call, ret);
+                            history.add(RegisterOp.casFailed(client, key, last.rev(), last.value(), value, read.readValue(),
+                                read.rev(), call, ret).at(member));
+                            seen.put(key, new RegisterOp.Model.State(read.readValue(), read.rev()));
+                        }
+                    } catch (Failure f) {
+                        if (f.notSent) {
+                            refused.incrementAndGet();
+                        } else {
+                            history.add(RegisterOp.casUnknown(client, key, last.rev(), last.value(), value, call).at(member));
+                        }
+                        throw f;
+                    }
+                }
+            } catch (Failure f) {
+                // a put's failure is recorded here; a get's failure has no effect and is dropped
+                if (kind == RegisterOp.Kind.PUT) {
+                    if (f.notSent) refused.incrementAndGet();
+                    else history.add(RegisterOp.putUnknown(client, key, value, call).at(member));
+                } else if (kind == RegisterOp.Kind.GET) {
+                    failedReads.incrementAndGet();
+                }
+                seen.remove(key);
+                sleepQuietly(f.notSent ? 300 : 50);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    static RegisterOp readOnce(int client, String member, KVGrpcClient kv, String key, long deadlineMs)
+            throws InterruptedException {
+        long call = now();
+        try {
+            RangeResponse r = await(kv.range(RangeRequest.newBuilder().setKey(bs(key)).build()), deadlineMs);
+            return readOp(client, key, r, call, now()).at(member);
+        } catch (Failure f) {
+            System.out.println("[faults] final read of " + key + " on " + member + " failed: " + f.getMessage());
+            return null;
+        }
+    }
+
+    static RegisterOp readOp(int client, String key, RangeResponse r, long call, long ret) {
+        if (r.getKvsCount() == 0) return RegisterOp.get(client, key, null, 0, call, ret);
+        KeyValue kv = r.getKvs(0);
+        return RegisterOp.get(client, key, kv.getValue().toStringUtf8(), kv.getModRevision(), call, ret);
+    }
+
+    /** A failed request; notSent when the connection could not even be made (so it cannot have taken effect). */
+    static final class Failure extends Exception {
+        final boolean notSent;
+
+        Failure(Throwable cause, boolean notSent) {
+            super(String.valueOf(cause), cause, false, false);
+            this.notSent = notSent;
+        }
+    }
+
+    static <T> T await(Future<T> f, long deadlineMs) throws Failure, InterruptedException {
+        try {
+            return f.toCompletionStage().toCompletableFuture().get(deadlineMs, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new Failure(e, false);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            boolean notSent = c instanceof ConnectException
+                || (c != null && c.getCause() instanceof ConnectException);
+            throw new Failure(c, notSent);
+        }
+    }
+
+    static ProcessCluster.Member leader(ProcessCluster cluster, List<MaintenanceGrpcClient> mts, long deadlineMs)
+            throws InterruptedException {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            for (int i = 0; i < cluster.members.size(); i++) {
+                ProcessCluster.Member m = cluster.members.get(i);
+                if (!m.alive() || m.paused()) continue;
+                try {
+                    StatusResponse s = await(mts.get(i).status(StatusRequest.getDefaultInstance()), Math.min(deadlineMs, 1000));
+                    if (s.getLeader() != 0 && s.getLeader() == s.getHeader().getMemberId()) return m;
+                } catch (Failure ignored) {
+                    // try the next member
+                }
+            }
+            Thread.sleep(300);
+        }
+        return null;
+    }
+
+    static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) return;
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package io.vetcd.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A multi-member vetcd cluster of child JVMs on free loopback ports, one data
+ * dir each, for fault tests: kill -9 and restart on the same data dir,
+ * SIGSTOP/SIGCONT. Every signal goes to a pid this class started; close()
+ * stops every member it started (SIGCONT first, then SIGTERM, then SIGKILL).
+ * Each member's output is appended to {@code <root>/<name>.log}.
+ */
+public final class ProcessCluster implements AutoCloseable {
+    public final class Member {
+        public final String name;
+        public final int clientPort;
+        public final int peerPort;
+        public final Path dataDir;
+        private volatile Process process;
+        private volatile boolean stopped;
+        private int starts;
+
+        Member(String name, int clientPort, int peerPort, Path dataDir) {
+            this.name = name;
+            this.clientPort = clientPort;
+            this.peerPort = peerPort;
+            this.dataDir = dataDir;
+        }
+
+        public String endpoint() {
+            return "http://127.0.0.1:" + clientPort;
+        }
+
+        public boolean alive() {
+            Process p = process;
+            return p != null && p.isAlive();
+        }
+
+        public boolean paused() {
+            return stopped;
+        }
+
+        public long pid() {
+            return process.pid();
+        }
+
+        /** Starts (or restarts on the same data dir) and waits for "ready to serve client requests". */
+        public synchronized void start(long readyTimeoutSeconds) throws IOException, InterruptedException {
+            if (alive()) throw new IllegalStateException(name + " is running");
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), "io.vetcd.node.Launcher",
+                "--name", name, "--data-dir", dataDir.toString(),
+                "--listen-client-urls", endpoint(), "--advertise-client-urls", endpoint(),
+                "--listen-peer-urls", "http://127.0.0.1:" + peerPort,
+                "--initial-advertise-peer-urls", "http://127.0.0.1:" + peerPort,
+                "--initial-cluster", initialCluster(), "--initial-cluster-token", token));
+            cmd.addAll(extraFlags);
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            process = p;
+            stopped = false;
+            starts++;
+            CountDownLatch ready = new CountDownLatch(1);
+            Path logFile = root.resolve(name + ".log");
+            String banner = "==== start #" + starts + " pid " + p.pid() + " ====\n";
+            Thread reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                     OutputStream out = Files.newOutputStream(logFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+                    out.write(banner.getBytes(StandardCharsets.UTF_8));
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                        if (line.contains("ready to serve client requests")) {
+                            ready.countDown();
+                            out.flush();
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // process gone
+                }
+            }, name + "-output");
+            reader.setDaemon(true);
+            reader.start();
+            if (!ready.await(readyTimeoutSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+                throw new IllegalStateException(name + " did not become ready in " + readyTimeoutSeconds + " s; log " + logFile);
+            }
+        }
+
+        /** kill -9 of this member's pid. */
+        public synchronized void kill9() throws InterruptedException {
+            Process p = process;
+            if (p == null) return;
+            p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
+            stopped = false;
+        }
+
+        /** kill -STOP of this member's pid. */
+        public synchronized void pause() throws IOException, InterruptedException {
+            signal("STOP");
+            stopped = true;
+        }
+
+        /** kill -CONT of this member's pid. */
+        public synchronized void resume() throws IOException, InterruptedException {
+            signal("CONT");
+            stopped = false;
+        }
+
+        private void signal(String sig) throws IOException, InterruptedException {
+            Process p = process;
+            if (p == null || !p.isAlive()) return;
+            Process k = new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).inheritIO().start();
+            if (!k.waitFor(10, TimeUnit.SECONDS)) k.destroyForcibly();
+        }
+
+        /** SIGCONT if paused, then SIGTERM, then SIGKILL after a grace period. */
+        public synchronized void stop() throws IOException, InterruptedException {
+            Process p = process;
+            if (p == null || !p.isAlive()) return;
+            if (stopped) resume();
+            p.destroy();
+            if (!p.waitFor(15, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(15, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    public final Path root;
+    public final List<Member> members = new ArrayList<>();
+    private final String token;
+    private final List<String> extraFlags;
+
+    private ProcessCluster(Path root, int size, List<String> extraFlags) {
+        this.root = root;
+        this.token = "faults-" + root.getFileName();
+        this.extraFlags = List.copyOf(extraFlags);
+        for (int i = 1; i <= size; i++) {
+            members.add(new Member("m" + i, Ports.free(), Ports.free(), root.resolve("m" + i)));
+        }
+    }
+
+    /** Starts {@code size} members concurrently (they need a quorum to become ready). */
+    public static ProcessCluster start(Path root, int size, List<String> extraFlags) throws Exception {
+        Files.createDirectories(root);
+        ProcessCluster c = new ProcessCluster(root, size, extraFlags);
+        List<Thread> starters = new ArrayList<>();
+        List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (Member m : c.members) {
+            Thread t = new Thread(() -> {
+                try {
+                    m.start(120);
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            });
+            t.start();
+            starters.add(t);
+        }
+        for (Thread t : starters) t.join();
+        if (!errors.isEmpty()) {
+            c.close();
+            IllegalStateException e = new IllegalStateException("cluster did not start");
+            errors.forEach(e::addSuppressed);
+            throw e;
+        }
+        return c;
+    }
+
+    private String initialCluster() {
+        StringBuilder b = new StringBuilder();
+        for (Member m : members) {
+            if (b.length() > 0) b.append(',');
+            b.append(m.name).append("=http://127.0.0.1:").append(m.peerPort);
+        }
+        return b.toString();
+    }
+
+    public List<String> endpoints() {
+        return members.stream().map(Member::endpoint).toList();
+    }
+
+    @Override
+    public void close() {
+        for (Member m : members) {
+            try {
+                m.stop();
+            } catch (Exception e) {
+                try {
+                    if (m.process != null) m.process.destroyForcibly();
+                } catch (Exception ignored) {
+                    // best effort
+                }
+            }
+        }
+    }
+}
