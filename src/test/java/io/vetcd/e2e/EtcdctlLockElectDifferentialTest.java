@@ -1,11 +1,7 @@
 package io.vetcd.e2e;
 
+import io.vetcd.testing.AgainstRealEtcd;
 import io.vetcd.testing.Cli;
-import io.vetcd.testing.InJvmMember;
-import io.vetcd.testing.ServerProcess;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -23,22 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and Watch) against a real etcd 3.4 and against vetcd: the same scenario must print the same
  * transcript once lease ids (in the keys) are masked.
  */
-class EtcdctlLockElectDifferentialTest {
-    static ServerProcess etcd;
-    static InJvmMember vetcd;
-
-    @BeforeAll
-    static void start() throws Exception {
-        Assumptions.assumeTrue(Cli.available("etcd") && Cli.available("etcdctl"), "etcd-server and etcd-client are installed");
-        etcd = ServerProcess.realEtcd();
-        vetcd = InJvmMember.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (etcd != null) etcd.close();
-        if (vetcd != null) vetcd.close();
-    }
+class EtcdctlLockElectDifferentialTest extends AgainstRealEtcd {
 
     /** A long-running etcdctl whose output is collected as it comes. */
     static final class Bg implements AutoCloseable {

@@ -1,11 +1,6 @@
 package io.vetcd.e2e;
 
-import io.vetcd.testing.Cli;
-import io.vetcd.testing.InJvmMember;
-import io.vetcd.testing.ServerProcess;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import io.vetcd.testing.AgainstRealEtcd;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -26,23 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * The Lock and Election JSON routes against a real etcd 3.4 and against vetcd: status and body
  * must match once ids that differ by construction (cluster, member, term, lease) are masked.
  */
-class LockElectionGatewayDifferentialTest {
-    static ServerProcess etcd;
-    static InJvmMember vetcd;
+class LockElectionGatewayDifferentialTest extends AgainstRealEtcd {
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
-    @BeforeAll
-    static void start() throws Exception {
-        Assumptions.assumeTrue(Cli.available("etcd"), "etcd-server is installed");
-        etcd = ServerProcess.realEtcd();
-        vetcd = InJvmMember.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (etcd != null) etcd.close();
-        if (vetcd != null) vetcd.close();
-    }
 
     static String b64(String s) { return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8)); }
 
