@@ -112,7 +112,7 @@ public final class JsonGateway {
     }
 
     /** grpc-gateway's error body: the message twice (error, message) and the numeric gRPC code. */
-    private static void fail(RoutingContext ctx, StatusException e) {
+    static void fail(RoutingContext ctx, StatusException e) {
         String msg = e.message() == null ? "" : e.message();
         JsonObject body = new JsonObject().put("error", msg).put("message", msg).put("code", e.status().code);
         ctx.response().setStatusCode(httpStatus(e.status()))

@@ -11,10 +11,13 @@ import io.vertx.ext.web.Router;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import io.vetcd.api.ClusterApi;
+import io.vetcd.api.ElectionApi;
+import io.vetcd.api.JsonConcurrencyGateway;
 import io.vetcd.api.JsonGateway;
 import io.vetcd.api.JsonWatchGateway;
 import io.vetcd.api.KvApi;
 import io.vetcd.api.LeaseApi;
+import io.vetcd.api.LockApi;
 import io.vetcd.api.MaintenanceApi;
 import io.vetcd.api.WatchApi;
 import io.vetcd.pb.etcdserver.ClusterGrpcService;
@@ -71,6 +74,10 @@ public final class ClientVerticle extends VerticleBase {
             MaintenanceGrpcService.MoveLeader).build());
         grpc.addService(ClusterGrpcService.of(cluster));
         new WatchApi(server).bind(grpc);
+        LockApi lock = new LockApi(server);
+        ElectionApi election = new ElectionApi(server);
+        lock.bind(grpc);
+        election.bind(grpc);
 
         Router router = Router.router(vertx);
         router.get("/version").handler(ctx -> ctx.json(versionJson()));
@@ -81,6 +88,7 @@ public final class ClientVerticle extends VerticleBase {
         }));
         new JsonGateway(kv, lease, maintenance, cluster, maxRequestBytes + GRPC_OVERHEAD_BYTES).mount(router);
         new JsonWatchGateway(server).mount(router);
+        new JsonConcurrencyGateway(lock, election).mount(router);
 
         List<Future<HttpServer>> binds = new ArrayList<>();
         for (URI url : listenUrls) {

@@ -1,0 +1,45 @@
+package io.vetcd.api;
+
+import io.vertx.core.Future;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerResponse;
+import io.vetcd.server.concurrency.Cancellation;
+
+import java.util.function.BiFunction;
+
+/**
+ * Binds a unary gRPC method whose handler learns when the caller goes away (RST_STREAM, closed
+ * connection): the generated service adapters hide that, and a Lock or Campaign may wait for
+ * hours for a client that has long gone.
+ */
+final class CancellableCalls {
+    private CancellableCalls() {}
+
+    static <Q, R> void unary(GrpcServer grpc, ServiceMethod<Q, R> method, BiFunction<Q, Cancellation, Future<R>> call) {
+        grpc.callHandler(method, req -> {
+            Cancellation cancel = new Cancellation();
+            GrpcServerResponse<Q, R> resp = req.response();
+            req.errorHandler(e -> cancel.cancel());
+            req.exceptionHandler(e -> cancel.cancel());
+            resp.exceptionHandler(e -> cancel.cancel());
+            req.handler(msg -> {
+                Future<R> f;
+                try {
+                    f = call.apply(msg, cancel);
+                } catch (RuntimeException e) {
+                    f = Future.failedFuture(e);
+                }
+                f.onComplete(ar -> {
+                    if (cancel.isCancelled()) return; // nobody to answer
+                    try {
+                        if (ar.succeeded()) resp.end(ar.result());
+                        else resp.fail(GrpcErrors.toStatus(ar.cause()));
+                    } catch (IllegalStateException gone) {
+                        // the stream was reset between the check and the write
+                    }
+                });
+            });
+        });
+    }
+}
