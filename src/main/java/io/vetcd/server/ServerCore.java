@@ -99,6 +99,9 @@ public final class ServerCore {
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final Map<Long, Proposal> waiting = new HashMap<>();
     private final Map<Long, List<ReadWaiter>> readsInFlight = new HashMap<>();
+    /** When the oldest unanswered read index was asked; a lost request or answer is asked again (as etcd's read loop does). */
+    private long readsAskedAt;
+    private static final long READ_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private final PriorityQueue<ReadBatch> readsAwaitingApply =
         new PriorityQueue<>((a, b) -> Long.compare(a.readIndex, b.readIndex));
     private final Thread thread;
@@ -255,6 +258,7 @@ public final class ServerCore {
                 while (now - nextTick >= 0) {
                     node.tick();
                     nextTick += tickNanos;
+                    retryLostReads(now);
                 }
                 if (first != null) {
                     batch.add(first);
@@ -318,6 +322,7 @@ public final class ServerCore {
         }
         if (reads != null) {
             long ctx = ++nextReadCtx;
+            if (readsInFlight.isEmpty()) readsAskedAt = System.nanoTime();
             readsInFlight.put(ctx, reads);
             node.readIndex(ByteBuffer.allocate(8).putLong(ctx).array());
         }
@@ -448,6 +453,13 @@ public final class ServerCore {
             for (Long c : readsInFlight.keySet()) if (c < ctx) stale.add(c);
             for (Long c : stale) askAgain(c);
         }
+    }
+
+    /** A read index unanswered for a while (message lost to a peer that was down) is asked again. */
+    private void retryLostReads(long now) {
+        if (readsInFlight.isEmpty() || now - readsAskedAt < READ_RETRY_NANOS || node.leader() == 0) return;
+        readsAskedAt = now;
+        for (Long c : new ArrayList<>(readsInFlight.keySet())) askAgain(c);
     }
 
     /** Re-asks a read batch under a fresh context, on the next turn (not while a Ready is being handled). */
