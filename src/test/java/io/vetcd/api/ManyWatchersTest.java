@@ -43,11 +43,11 @@ class ManyWatchersTest {
     static final int KEYS = 1000;
     static final int PUTS = 2000;
     static final int VALUE_BYTES = 200;
-    /** Heap growth (after GC) allowed for creating the 10,000 watchers: about 6.7 KB per watcher. */
-    static final long WATCHERS_HEAP_BOUND = 64L << 20;
-    /** Heap growth allowed over the 2,000 puts and 20,000 delivered events (history + log included). */
-    static final long WRITES_HEAP_BOUND = 32L << 20;
-    /** p99 of put-sent to event-received for the 20,000 events of the reading streams. */
+    /** Heap growth (after GC) allowed for creating the 10,000 watchers: 1.6 KB per watcher (measured: ~350 B). */
+    static final long WATCHERS_HEAP_BOUND = 16L << 20;
+    /** Heap growth allowed over the 2,000 puts and 20,000 delivered events, history and log included (measured: ~1 MB). */
+    static final long WRITES_HEAP_BOUND = 16L << 20;
+    /** p99 of put-sent to event-received for the 20,000 events of the reading streams (measured ~600 ms on a busy 2-core box). */
     static final long P99_BOUND_MS = 1500;
 
     @Test
@@ -116,7 +116,7 @@ class ManyWatchersTest {
                 stalled.create(WatchCreateRequest.newBuilder().setWatchId(w + 1).setKey(bytes("w/")).setRangeEnd(bytes("w0")));
             }
             waitFor(() -> stalledCreated.get() == 10, 10);
-            stalled.pause();
+            if (!Boolean.getBoolean("vetcd.test.noStall")) stalled.pause(); // diagnostic: -Dvetcd.test.noStall=true compares
             assertEquals(STREAMS * WATCHERS_PER_STREAM + 10, hub.watcherCount());
 
             long heapWatchers = usedHeapAfterGc();

@@ -112,6 +112,7 @@ class LeaseFailoverTest {
                  Client onOther = Client.builder().endpoints(cluster.members.get(other).endpoint()).build()) {
                 long granted = System.nanoTime();
                 long id = onFollower.getLeaseClient().grant(TTL).get(20, TimeUnit.SECONDS).getID();
+                long grantReturned = System.nanoTime();
                 onFollower.getKVClient().put(bs("abandoned"), bs("v"), PutOption.builder().withLeaseId(id).build())
                     .get(20, TimeUnit.SECONDS);
                 // the put is committed on a quorum: both survivors will have it once applied
@@ -135,10 +136,10 @@ class LeaseFailoverTest {
                 }
                 int newLeader = cluster.leader();
                 long gone = Math.max(goneOnFollower, goneOnOther);
-                System.out.printf("abandoned lease: killed leader m%d %d ms after the grant; new leader m%d after %d ms; key gone "
+                System.out.printf("abandoned lease: grant call took %d ms, killed leader m%d %d ms after the grant returned; new leader m%d after %d ms; key gone "
                         + "on m%d %d ms and on m%d %d ms after the kill = %d ms after the grant, %d ms after the election "
                         + "(etcd: election + %d ms extend + %d s TTL, bound + %d ms slack)%n",
-                    leader, ms(killed - granted), newLeader, ms(elected - killed), follower, ms(goneOnFollower - killed), other,
+                    ms(grantReturned - granted), leader, ms(killed - grantReturned), newLeader, ms(elected - killed), follower, ms(goneOnFollower - killed), other,
                     ms(goneOnOther - killed), ms(gone - granted), ms(gone - elected), ELECTION_TIMEOUT_MS, TTL, EXPIRY_SLACK_MS);
                 assertTrue(newLeader >= 0 && newLeader != leader, "a new leader was elected");
                 assertTrue(firstSeenOnBoth >= 0, "the key was there after the kill");
@@ -146,6 +147,9 @@ class LeaseFailoverTest {
                 // never early: the new leader counts the full TTL again from its promotion
                 assertTrue(ms(Math.min(goneOnFollower, goneOnOther) - granted) >= TTL * 1000L,
                     "expired " + ms(Math.min(goneOnFollower, goneOnOther) - granted) + " ms after the grant, before its TTL");
+                // and the new leader did extend it: not before its full TTL counted from the election
+                assertTrue(ms(Math.min(goneOnFollower, goneOnOther) - elected) >= TTL * 1000L,
+                    "expired " + ms(Math.min(goneOnFollower, goneOnOther) - elected) + " ms after the election: the promotion did not restart its TTL");
                 // never late: at most TTL + one election timeout (the Promote extend) after the new leader took over
                 long bound = TTL * 1000L + ELECTION_TIMEOUT_MS + EXPIRY_SLACK_MS;
                 assertTrue(ms(gone - elected) <= bound, "gone " + ms(gone - elected) + " ms after the election, bound " + bound);
