@@ -116,7 +116,8 @@ class ManyWatchersTest {
                 stalled.create(WatchCreateRequest.newBuilder().setWatchId(w + 1).setKey(bytes("w/")).setRangeEnd(bytes("w0")));
             }
             waitFor(() -> stalledCreated.get() == 10, 10);
-            if (!Boolean.getBoolean("vetcd.test.noStall")) stalled.pause(); // diagnostic: -Dvetcd.test.noStall=true compares
+            boolean stall = !Boolean.getBoolean("vetcd.test.noStall"); // diagnostic: -Dvetcd.test.noStall=true, the same without a stall
+            if (stall) stalled.pause();
             assertEquals(STREAMS * WATCHERS_PER_STREAM + 10, hub.watcherCount());
 
             long heapWatchers = usedHeapAfterGc();
@@ -181,7 +182,7 @@ class ManyWatchersTest {
                 stalledWhilePaused, PUTS * 10, hub.syncedCount(), hub.watcherCount());
 
             assertTrue(p99 < P99_BOUND_MS, "p99 put-to-event delay " + p99 + " ms with a stalled stream");
-            assertTrue(stalledWhilePaused < PUTS * 10 / 2, "the stalled stream was not reading, yet got " + stalledWhilePaused);
+            assertTrue(!stall || stalledWhilePaused < PUTS * 10 / 2, "the stalled stream was not reading, yet got " + stalledWhilePaused);
             assertTrue(watchersGrowth < WATCHERS_HEAP_BOUND, "10,000 watchers grew the heap by " + (watchersGrowth >> 20) + " MB");
             assertTrue(heapWrites - heapWatchers < WRITES_HEAP_BOUND,
                 "writes grew the heap by " + ((heapWrites - heapWatchers) >> 20) + " MB");
