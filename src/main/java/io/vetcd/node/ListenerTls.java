@@ -15,12 +15,6 @@ import java.util.List;
 public record ListenerTls(String certFile, String keyFile, String trustedCaFile, boolean clientCertAuth,
                           String crlFile, List<String> cipherSuites) {
 
-    public static final ListenerTls NONE = new ListenerTls(null, null, null, false, null, List.of());
-
-    public boolean hasCertificate() {
-        return certFile != null && !certFile.isEmpty() && keyFile != null && !keyFile.isEmpty();
-    }
-
     /** Applies these settings to an https listener. */
     public HttpServerOptions applyTo(HttpServerOptions o) {
         o.setSsl(true).setUseAlpn(true)

@@ -4,13 +4,12 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vetcd.server.ClusterIds;
 import io.vetcd.server.EtcdServer;
 import io.vetcd.server.EtcdException;
-import io.vetcd.server.Member;
+import io.vetcd.transport.PeerMembersJson;
 import io.vetcd.transport.RaftReceiver;
 import io.vetcd.transport.SnapshotReceiver;
 
@@ -56,7 +55,7 @@ public final class PeerVerticle extends VerticleBase {
             }
             server.memberChanges().promoteHere(id).onComplete(ar -> {
                 if (ar.succeeded()) {
-                    ctx.json(membersJson(ar.result()));
+                    ctx.json(PeerMembersJson.encode(ar.result()));
                 } else if (ar.cause() instanceof EtcdException ee) {
                     int code = switch (ee.error()) {
                         case MEMBER_NOT_FOUND -> 404;
@@ -106,7 +105,7 @@ public final class PeerVerticle extends VerticleBase {
         router.get("/raft/probing").handler(ctx -> ctx.json(new JsonObject().put("health", true)));
         router.get("/members").handler(ctx -> {
             ctx.response().putHeader("X-Etcd-Cluster-ID", ClusterIds.hex(server.clusterId()));
-            ctx.json(membersJson(server.members()));
+            ctx.json(PeerMembersJson.encode(server.members()));
         });
         List<Future<HttpServer>> binds = new ArrayList<>();
         for (URI url : listenUrls) {
@@ -120,18 +119,5 @@ public final class PeerVerticle extends VerticleBase {
     private static void leaseFailure(io.vertx.ext.web.RoutingContext ctx, Throwable cause) {
         boolean notFound = cause instanceof EtcdException ee && ee.error() == io.vetcd.server.EtcdError.LEASE_NOT_FOUND;
         ctx.response().setStatusCode(notFound ? 404 : 500).end(String.valueOf(cause.getMessage()));
-    }
-
-    /** The shape of etcd's peer /members answer: hex ids, peerURLs, name, clientURLs. */
-    static JsonArray membersJson(List<Member> members) {
-        JsonArray a = new JsonArray();
-        for (Member m : members) {
-            JsonObject o = new JsonObject().put("id", ClusterIds.hex(m.id())).put("peerURLs", new JsonArray(m.peerUrls()));
-            if (!m.name().isEmpty()) o.put("name", m.name());
-            if (!m.clientUrls().isEmpty()) o.put("clientURLs", new JsonArray(m.clientUrls()));
-            if (m.learner()) o.put("isLearner", true);
-            a.add(o);
-        }
-        return a;
     }
 }

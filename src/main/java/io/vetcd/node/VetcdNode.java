@@ -5,7 +5,6 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vetcd.config.EtcdConfig;
 import io.vetcd.config.tls.SelfSignedCertificate;
@@ -41,7 +40,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -290,32 +288,27 @@ public final class VetcdNode {
 
     private ListenerTls clientTls() {
         var s = cfg.security();
-        String cert = s.certFile();
-        String key = s.keyFile();
-        if ((cert == null || cert.isEmpty()) && s.autoTls()) {
-            var generated = SelfSignedCertificate.ensure(Path.of(cfg.member().dataDir(), "fixtures", "client"),
-                hosts(cfg.member().listenClientUrls()), (int) s.selfSignedCertValidity());
-            cert = generated.certFile().toString();
-            key = generated.keyFile().toString();
-        }
-        return new ListenerTls(cert, key, s.trustedCaFile(), s.clientCertAuth(), s.clientCrlFile(), s.cipherSuitesJsse());
+        SelfSignedCertificate auto = s.autoTls() && s.certFile().isEmpty()
+            ? SelfSignedCertificate.forClient(cfg.member().dataDir(), cfg.member().listenClientUrls(), s.selfSignedCertValidity())
+            : null;
+        return listenerTls(s.certFile(), s.keyFile(), auto, s.trustedCaFile(), s.clientCertAuth(), s.clientCrlFile());
     }
 
     private ListenerTls peerTls() {
         var s = cfg.security();
-        String cert = s.peerCertFile();
-        String key = s.peerKeyFile();
-        if ((cert == null || cert.isEmpty()) && s.peerAutoTls()) {
-            var generated = SelfSignedCertificate.ensure(Path.of(cfg.member().dataDir(), "fixtures", "peer"),
-                hosts(cfg.member().listenPeerUrls()), (int) s.selfSignedCertValidity());
-            cert = generated.certFile().toString();
-            key = generated.keyFile().toString();
-        }
-        return new ListenerTls(cert, key, s.peerTrustedCaFile(), s.peerClientCertAuth(), s.peerCrlFile(), s.cipherSuitesJsse());
+        SelfSignedCertificate auto = s.peerAutoTls() && s.peerCertFile().isEmpty()
+            ? SelfSignedCertificate.forPeer(cfg.member().dataDir(), cfg.member().listenPeerUrls(), s.selfSignedCertValidity())
+            : null;
+        return listenerTls(s.peerCertFile(), s.peerKeyFile(), auto, s.peerTrustedCaFile(), s.peerClientCertAuth(), s.peerCrlFile());
     }
 
-    private static List<String> hosts(List<URI> urls) {
-        return urls.stream().map(URI::getHost).distinct().toList();
+    /** Given certificate files, or the self-signed pair --auto-tls / --peer-auto-tls made when none are given. */
+    private ListenerTls listenerTls(String cert, String key, SelfSignedCertificate auto, String ca, boolean clientCertAuth, String crl) {
+        if (auto != null) {
+            cert = auto.certFile().toString();
+            key = auto.keyFile().toString();
+        }
+        return new ListenerTls(cert, key, ca, clientCertAuth, crl, cfg.security().cipherSuitesJsse());
     }
 
     public Future<Void> stop() {

@@ -415,11 +415,6 @@ public final class EtcdServer implements ServerCore.StateMachine {
         return Boolean.TRUE;
     }
 
-    private final java.util.List<Runnable> restoreListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    /** Called (on the core thread) after a leader's snapshot replaced the backend, to reload derived state. */
-    public void onRestore(Runnable listener) { restoreListeners.add(listener); }
-
     @Override
     public long restore(java.nio.file.Path checkpointDir) {
         store.loadFrom(checkpointDir);
@@ -430,7 +425,6 @@ public final class EtcdServer implements ServerCore.StateMachine {
         }
         if (watchHub != null) watchHub.afterRestore();
         lessor.recover(); // leases and their keys as of the snapshot
-        restoreListeners.forEach(Runnable::run);
         return store.consistentIndex();
     }
 

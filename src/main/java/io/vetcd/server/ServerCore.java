@@ -434,10 +434,7 @@ public final class ServerCore {
                 log.info("raft.node: {} lost leader {} at term {}", ClusterIds.hex(memberId), ClusterIds.hex(previous), term);
             }
             // A read index asked of no leader, or of the old one, may never be answered: ask again.
-            if (leader != 0 && !readsInFlight.isEmpty()) {
-                List<Long> pending = new ArrayList<>(readsInFlight.keySet());
-                for (Long c : pending) askAgain(c);
-            }
+            if (leader != 0) askAgainWhere(c -> true);
         }
         leaderListener.accept(s);
     }
@@ -448,18 +445,20 @@ public final class ServerCore {
         List<ReadWaiter> ws = readsInFlight.remove(ctx);
         if (ws != null) readsAwaitingApply.add(new ReadBatch(rs.index(), ws));
         // Older batches whose answer was lost (leader change) are asked again.
-        if (!readsInFlight.isEmpty()) {
-            List<Long> stale = new ArrayList<>();
-            for (Long c : readsInFlight.keySet()) if (c < ctx) stale.add(c);
-            for (Long c : stale) askAgain(c);
-        }
+        askAgainWhere(c -> c < ctx);
     }
 
     /** A read index unanswered for a while (message lost to a peer that was down) is asked again. */
     private void retryLostReads(long now) {
         if (readsInFlight.isEmpty() || now - readsAskedAt < READ_RETRY_NANOS || node.leader() == 0) return;
         readsAskedAt = now;
-        for (Long c : new ArrayList<>(readsInFlight.keySet())) askAgain(c);
+        askAgainWhere(c -> true);
+    }
+
+    /** Re-asks every read batch whose context matches. */
+    private void askAgainWhere(java.util.function.LongPredicate which) {
+        if (readsInFlight.isEmpty()) return;
+        for (Long c : new ArrayList<>(readsInFlight.keySet())) if (which.test(c)) askAgain(c);
     }
 
     /** Re-asks a read batch under a fresh context, on the next turn (not while a Ready is being handled). */

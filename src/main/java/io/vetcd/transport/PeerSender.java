@@ -177,7 +177,7 @@ public final class PeerSender implements ServerCore.PeerSender {
             .putHeader(PeerHeaders.FROM, ClusterIds.hex(membership.localId()))
             .setTimeout(10_000);
         return http.request(req).compose(r -> r.send()).compose(resp -> resp.body().map(body -> {
-            if (resp.statusCode() == 200) return membersFromJson(body.toString());
+            if (resp.statusCode() == 200) return PeerMembersJson.decode(body.toString());
             io.vetcd.server.EtcdError err = switch (resp.statusCode()) {
                 case 404 -> io.vetcd.server.EtcdError.MEMBER_NOT_FOUND;
                 case 412 -> body.toString().contains("in sync") ? io.vetcd.server.EtcdError.LEARNER_NOT_READY
@@ -186,23 +186,6 @@ public final class PeerSender implements ServerCore.PeerSender {
             };
             throw err.exception();
         }));
-    }
-
-    /** The leader's answer: members as its peer /members route prints them. */
-    private static List<Member> membersFromJson(String json) {
-        List<Member> out = new ArrayList<>();
-        for (Object o : new io.vertx.core.json.JsonArray(json)) {
-            io.vertx.core.json.JsonObject j = (io.vertx.core.json.JsonObject) o;
-            out.add(new Member(Long.parseUnsignedLong(j.getString("id"), 16), j.getString("name", ""),
-                strings(j.getJsonArray("peerURLs")), strings(j.getJsonArray("clientURLs")), j.getBoolean("isLearner", false)));
-        }
-        return out;
-    }
-
-    private static List<String> strings(io.vertx.core.json.JsonArray a) {
-        List<String> out = new ArrayList<>();
-        if (a != null) for (Object o : a) out.add(String.valueOf(o));
-        return out;
     }
 
     public void close() {

@@ -1,7 +1,5 @@
 package io.vetcd.transport;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vetcd.server.Member;
 
 import javax.net.ssl.SSLContext;
@@ -41,13 +39,7 @@ public final class RemoteMembership {
                     continue;
                 }
                 long cid = Long.parseUnsignedLong(r.headers().firstValue(PeerHeaders.CLUSTER_ID).orElseThrow(), 16);
-                List<Member> members = new ArrayList<>();
-                for (Object o : new JsonArray(r.body())) {
-                    JsonObject j = (JsonObject) o;
-                    members.add(new Member(Long.parseUnsignedLong(j.getString("id"), 16), j.getString("name", ""),
-                        strings(j.getJsonArray("peerURLs")), strings(j.getJsonArray("clientURLs")),
-                        j.getBoolean("isLearner", false)));
-                }
+                List<Member> members = PeerMembersJson.decode(r.body());
                 return new Remote(cid, members);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -57,12 +49,6 @@ public final class RemoteMembership {
             }
         }
         throw new IllegalStateException("could not retrieve cluster information from the given URLs: " + errors);
-    }
-
-    private static List<String> strings(JsonArray a) {
-        List<String> out = new ArrayList<>();
-        if (a != null) for (Object o : a) out.add(String.valueOf(o));
-        return out;
     }
 
     /** Peers may use self-signed (auto TLS) certificates; the cluster id, not the chain, is checked. */
