@@ -35,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /** The Lock and Election services through jetcd (and the JSON gateway) against an in-JVM member. */
 class LockElectionJetcdTest {
@@ -225,19 +226,19 @@ class LockElectionJetcdTest {
         assertEquals("el1", str(k1.getName()));
         assertEquals(l1, k1.getLease());
         assertEquals(c1.getHeader().getRevision(), k1.getRevision());
-        eventually(() -> seen.equals(List.of("a")));
+        eventually(() -> seen.equals(List.of("a")), () -> "observed " + seen);
 
         CompletableFuture<CampaignResponse> c2 = election.campaign(name, l2, bs("b"));
         assertWaiting(c2);
         election.proclaim(k1, bs("a2")).get();
         assertEquals("a2", str(election.leader(name).get().getKv().getValue()));
-        eventually(() -> seen.equals(List.of("a", "a2")));
+        eventually(() -> seen.equals(List.of("a", "a2")), () -> "observed " + seen);
 
         election.resign(k1).get();
         LeaderKey k2 = c2.get(10, TimeUnit.SECONDS).getLeader();
         assertEquals("el1/" + Long.toHexString(l2), str(k2.getKey()));
         assertEquals("b", str(election.leader(name).get().getKv().getValue()));
-        eventually(() -> seen.equals(List.of("a", "a2", "b")));
+        eventually(() -> seen.equals(List.of("a", "a2", "b")), () -> "observed " + seen);
 
         // the old leadership is gone: proclaiming with it fails, resigning it does nothing
         Throwable t = cause(assertThrows(ExecutionException.class, () -> election.proclaim(k1, bs("x")).get()));
@@ -293,9 +294,13 @@ class LockElectionJetcdTest {
     interface Check { boolean ok() throws Exception; }
 
     static void eventually(Check c) throws Exception {
+        eventually(c, () -> "");
+    }
+
+    static void eventually(Check c, java.util.function.Supplier<String> state) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!c.ok()) {
-            assertFalse(System.nanoTime() > deadline, "condition not reached in 10 s");
+            if (System.nanoTime() > deadline) fail("condition not reached in 10 s " + state.get());
             Thread.sleep(50);
         }
     }

@@ -9,6 +9,8 @@ import io.vetcd.pb.mvcc.Event;
 import io.vetcd.pb.mvcc.KeyValue;
 import io.vetcd.server.EtcdServer;
 
+import java.util.function.Consumer;
+
 /**
  * Election.Observe: streams the leader's key-value every time the leader or its value changes
  * (clientv3 Election.observe). Find the leader (or wait for the first candidate's put), send it,
@@ -16,7 +18,10 @@ import io.vetcd.server.EtcdServer;
  * may be skipped, the latest never is. A failed read or a watch the server cancels (compaction)
  * ends the stream normally, as etcd's closed channel does.
  *
- * <p>Runs on the stream's context; {@link #close} may be called from anywhere.
+ * <p>Runs on the stream's context; {@link #close} may be called from anywhere. Every step hops back
+ * to that context, and each watch's callback checks it still belongs to the current watch: a
+ * response from a watch this observer already replaced (queued before its close) must not start
+ * a second follower, or the stream would show a waiting candidate and interleave two keys.
  */
 public final class ElectionObserver {
     /** Where leader updates go. */
@@ -32,6 +37,8 @@ public final class ElectionObserver {
     private final ByteString prefix;
     private final Sink sink;
     private KeyWatch watch;
+    /** Bumped whenever a watch opens or stops; a callback from any other generation is stale. */
+    private long generation;
     private volatile boolean closed;
 
     public ElectionObserver(EtcdServer server, Context ctx, ByteString name, Sink sink) {
@@ -54,7 +61,7 @@ public final class ElectionObserver {
 
     private void findLeader() {
         if (closed) return;
-        server.range(ContenderKeys.firstCreated(prefix)).onComplete(ar -> {
+        server.range(ContenderKeys.firstCreated(prefix)).onComplete(ar -> ctx.runOnContext(v -> {
             if (closed) return;
             if (ar.failed()) {
                 finish();
@@ -63,13 +70,12 @@ public final class ElectionObserver {
             } else {
                 awaitFirstCandidate(ar.result().getHeader().getRevision());
             }
-        });
+        }));
     }
 
     /** No candidate yet: the first put under the prefix (from the read's revision on) is the leader. */
     private void awaitFirstCandidate(long fromRev) {
-        watch = KeyWatch.open(server, ctx, prefix, ContenderKeys.prefixEnd(prefix), fromRev, r -> {
-            if (closed) return;
+        watchFrom(prefix, ContenderKeys.prefixEnd(prefix), fromRev, r -> {
             if (r.getCanceled()) {
                 finish();
                 return;
@@ -88,11 +94,17 @@ public final class ElectionObserver {
     /** Sends the leader, then its updates, until its key is deleted. */
     private void follow(ResponseHeader hdr, KeyValue leader) {
         sink.send(LeaderResponse.newBuilder().setHeader(hdr).setKv(leader).build());
-        watch = KeyWatch.open(server, ctx, leader.getKey(), null, hdr.getRevision() + 1, this::onLeaderChange);
+        watchFrom(leader.getKey(), null, hdr.getRevision() + 1, this::onLeaderChange);
+    }
+
+    private void watchFrom(ByteString key, ByteString end, long fromRev, Consumer<WatchResponse> handler) {
+        long mine = ++generation;
+        watch = KeyWatch.open(server, ctx, key, end, fromRev, r -> {
+            if (!closed && mine == generation) handler.accept(r);
+        });
     }
 
     private void onLeaderChange(WatchResponse r) {
-        if (closed) return;
         if (r.getCanceled()) {
             finish();
             return;
@@ -114,6 +126,7 @@ public final class ElectionObserver {
     }
 
     private void stopWatch() {
+        generation++;
         if (watch != null) {
             watch.close();
             watch = null;

@@ -3,7 +3,6 @@ package io.vetcd.server.concurrency;
 import com.google.protobuf.ByteString;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vetcd.pb.etcdserver.WatchCreateRequest;
 import io.vetcd.pb.etcdserver.WatchRequest;
 import io.vetcd.pb.etcdserver.WatchResponse;
@@ -43,8 +42,8 @@ final class KeyWatch {
         WatchCreateRequest.Builder c = WatchCreateRequest.newBuilder().setKey(key).setStartRevision(startRev);
         if (rangeEnd != null) c.setRangeEnd(rangeEnd);
         WatchRequest req = WatchRequest.newBuilder().setCreateRequest(c).build();
-        if (Vertx.currentContext() == ctx) stream.handle(req);
-        else ctx.runOnContext(v -> stream.handle(req));
+        // Always later, never inside open(): callers store the returned watch before its first response.
+        ctx.runOnContext(v -> stream.handle(req));
         return new KeyWatch(stream);
     }
 

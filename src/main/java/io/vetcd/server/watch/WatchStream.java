@@ -268,6 +268,9 @@ public final class WatchStream {
             }
             // header = how far history was read, as etcd's syncWatchers (its current revision)
             if (!mine.isEmpty()) sendEvents(w, chunk.readThrough(), mine);
+            // an in-process sink may have closed the stream while handling those events
+            if (closed) return;
+            if (w.canceled) continue;
             hub.advance(w, chunk.readThrough() + 1);
             if (hub.trySync(w)) unsynced.remove(w);
         }
