@@ -308,7 +308,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
         return header(store.currentRevision());
     }
 
-    // ---- applying committed entries (core thread) ----
+    // ---- applying committed entries (apply thread; membership changes and restores on the core thread) ----
 
     /** Decodes and applies one committed entry; returns what its proposer gets. */
     @Override
@@ -355,7 +355,8 @@ public final class EtcdServer implements ServerCore.StateMachine {
     public void applyEmpty(Entry entry) {
         ServerCore c = core;
         // once per term: a conf change raft neutralised is empty too, and must not extend every lease again
-        if (c != null && c.isLeader() && entry.term() != promotedTerm) {
+        // applied behind the core: only if this member still leads the entry's term
+        if (c != null && c.isLeader() && entry.term() == c.term() && entry.term() != promotedTerm) {
             promotedTerm = entry.term();
             lessor.promote(leasePromoteExtendNanos);
         }

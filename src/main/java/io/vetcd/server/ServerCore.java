@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -36,8 +37,11 @@ import java.util.function.Consumer;
  * was busy (proposals, peer messages, read requests), hands it to raft, then
  * processes raft's {@link Ready}: leader traffic out, entries and hard state
  * to the WAL with one fsync (group commit), the rest of the messages out,
- * committed entries applied in log order, read requests released once applied
- * through their read index.
+ * committed entries handed to the {@link ApplyLoop} (which applies them in log
+ * order while this thread goes on to the next fsync), read requests released
+ * once applied through their read index. Membership changes and snapshot
+ * installs wait for the apply loop to catch up and run here, because raft's
+ * configuration lives on this thread.
  */
 public final class ServerCore {
     private static final Logger log = LoggerFactory.getLogger(ServerCore.class);
@@ -97,7 +101,8 @@ public final class ServerCore {
     private volatile Consumer<SoftState> leaderListener = s -> { };
 
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
-    private final Map<Long, Proposal> waiting = new HashMap<>();
+    /** Proposals awaiting their entry's apply: added here, answered by the apply loop. */
+    private final Map<Long, Proposal> waiting = new ConcurrentHashMap<>();
     private final Map<Long, List<ReadWaiter>> readsInFlight = new HashMap<>();
     /** When the oldest unanswered read index was asked; a lost request or answer is asked again (as etcd's read loop does). */
     private long readsAskedAt;
@@ -112,7 +117,9 @@ public final class ServerCore {
     private volatile long term;
     private volatile long leader;
     private volatile long commitIndex;
-    private volatile long appliedIndex;
+    private final ApplyLoop applyLoop;
+    /** Raft's membership as of the last conf change applied; readable from any thread. */
+    private volatile ConfState confState;
     private volatile Role role = Role.FOLLOWER;
     private volatile Status status;
 
@@ -124,7 +131,8 @@ public final class ServerCore {
         this.stateMachine = stateMachine;
         this.memberId = memberId;
         this.tickNanos = TimeUnit.MILLISECONDS.toNanos(tickMillis);
-        this.appliedIndex = appliedIndex;
+        this.applyLoop = new ApplyLoop(stateMachine, memberId, waiting, appliedIndex, this::releaseReads, this::failFromApply);
+        this.confState = node.confState();
         this.term = node.term();
         this.commitIndex = node.committedIndex();
         this.status = node.status();
@@ -149,7 +157,14 @@ public final class ServerCore {
     public void onLeaderChange(Consumer<SoftState> listener) { this.leaderListener = listener; }
 
     public void start() {
+        applyLoop.start();
         thread.start();
+    }
+
+    private void failFromApply(Throwable t) {
+        failure = t;
+        running = false;
+        thread.interrupt();
     }
 
     /** Asks to propose; the proposal's promise completes when it is applied here, or fails. */
@@ -212,13 +227,13 @@ public final class ServerCore {
 
     public long term() { return term; }
     public long commitIndex() { return commitIndex; }
-    public long appliedIndex() { return appliedIndex; }
+    public long appliedIndex() { return applyLoop.appliedIndex(); }
     public long leaderId() { return leader; }
     public boolean isLeader() { return role == Role.LEADER; }
     public Role role() { return role; }
     public Status status() { return status; }
-    /** Raft's membership as of the last applied entry; only meaningful on the core thread. */
-    public ConfState confState() { return node.confState(); }
+    /** Raft's membership as of the last applied membership change. */
+    public ConfState confState() { return confState; }
     public Throwable failure() { return failure; }
     public long memberId() { return memberId; }
     /** How many leader snapshots this member has installed since it started. */
@@ -232,6 +247,7 @@ public final class ServerCore {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        applyLoop.stop();
         failAll(EtcdError.STOPPED.exception());
     }
 
@@ -244,7 +260,9 @@ public final class ServerCore {
         waiting.values().forEach(p -> p.complete(e));
         waiting.clear();
         readsInFlight.values().forEach(ws -> ws.forEach(w -> w.done.completeExceptionally(e)));
-        readsAwaitingApply.forEach(b -> b.waiters.forEach(w -> w.done.completeExceptionally(e)));
+        synchronized (readsAwaitingApply) {
+            readsAwaitingApply.forEach(b -> b.waiters.forEach(w -> w.done.completeExceptionally(e)));
+        }
     }
 
     private void run() {
@@ -279,6 +297,7 @@ public final class ServerCore {
                 batch.clear();
             }
         }
+        if (failure != null) failAll(EtcdError.STOPPED.exception());
     }
 
     private void step(List<Object> batch) {
@@ -328,7 +347,7 @@ public final class ServerCore {
         }
     }
 
-    private void handle(Ready rd) {
+    private void handle(Ready rd) throws InterruptedException {
         peers.send(rd.messagesBeforePersist());
         if (rd.snapshot() != null && !rd.snapshot().isEmpty()) installSnapshot(rd);
         if (!rd.entries().isEmpty() || rd.hardState() != null) {
@@ -343,12 +362,12 @@ public final class ServerCore {
         }
         peers.send(rd.messagesAfterPersist());
         if (rd.softState() != null) onSoftState(rd.softState());
-        for (Entry e : rd.committedEntries()) apply(e);
+        applyCommitted(rd.committedEntries());
         for (ReadState rs : rd.readStates()) onReadState(rs);
         releaseReads();
         node.advance(rd);
         status = node.status();
-        if (appliedIndex - snapshotIndex >= snapshotCount) compactLog();
+        if (applyLoop.appliedIndex() - snapshotIndex >= snapshotCount) compactLog();
     }
 
     /**
@@ -361,10 +380,17 @@ public final class ServerCore {
         pendingSnapshot = null;
         if (dir == null) throw new IllegalStateException("raft installs a snapshot whose data never arrived");
         long index = rd.snapshot().index();
+        try {
+            applyLoop.drain();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("stopped while installing a snapshot", e);
+        }
         long applied = stateMachine.restore(dir);
         storage.applySnapshot(rd.snapshot());
         wal.saveSnapshotMarker(index, rd.snapshot().term());
-        appliedIndex = Math.max(index, applied);
+        applyLoop.appliedByCore(Math.max(index, applied));
+        confState = node.confState();
         snapshotIndex = index;
         snapshotsInstalled++;
         log.info("installed snapshot at index {} from the leader; backend applied through {}", index, applied);
@@ -380,7 +406,7 @@ public final class ServerCore {
     }
 
     private void compactLog() {
-        long index = Math.min(appliedIndex, storage.lastIndex());
+        long index = Math.min(applyLoop.appliedIndex(), storage.lastIndex());
         backendSync.run();
         storage.createSnapshot(index, node.confState(), new byte[0]);
         long term = storage.term(index);
@@ -395,32 +421,36 @@ public final class ServerCore {
             Math.max(keepFrom, storage.firstIndex()), released);
     }
 
-    private void apply(Entry e) {
-        if (e.index() <= appliedIndex) {
-            // Already in the backend: a restart replays the WAL. Raft itself keeps membership only in
-            // memory, so it must see every conf change again; the backend must not.
-            if (e.type() == EntryType.CONF_CHANGE) node.applyConfChange(ConfChange.decode(e.data()));
-            return;
+    /**
+     * Normal entries go to the apply loop in runs; a membership change waits for the run before it
+     * to be applied, then applies here, where raft's configuration lives.
+     */
+    private void applyCommitted(List<Entry> committed) throws InterruptedException {
+        int from = 0;
+        for (int i = 0; i < committed.size(); i++) {
+            Entry e = committed.get(i);
+            if (e.type() != EntryType.CONF_CHANGE) continue;
+            applyLoop.enqueue(List.copyOf(committed.subList(from, i)));
+            applyLoop.drain();
+            applyConfChange(e);
+            from = i + 1;
         }
-        Applied a = Applied.NONE;
-        if (e.type() == EntryType.CONF_CHANGE) {
-            ConfChange cc = ConfChange.decode(e.data());
-            ConfState cs = node.applyConfChange(cc);
-            a = stateMachine.applyConfChange(e, cc, cs);
-        } else if (e.data().length > 0) {
-            try {
-                a = stateMachine.apply(e);
-            } catch (EtcdException ex) {
-                a = Applied.NONE;
-            }
-        } else {
-            stateMachine.applyEmpty(e);
-        }
+        applyLoop.enqueue(List.copyOf(committed.subList(from, committed.size())));
+    }
+
+    private void applyConfChange(Entry e) {
+        ConfChange cc = ConfChange.decode(e.data());
+        ConfState cs = node.applyConfChange(cc);
+        confState = cs;
+        // Already in the backend (a restart replays the WAL): raft keeps membership only in memory, so
+        // it must see every conf change again; the backend must not.
+        if (e.index() <= applyLoop.appliedIndex()) return;
+        Applied a = stateMachine.applyConfChange(e, cc, cs);
         if (a.proposer() == memberId && a.requestId() != 0) {
             Proposal p = waiting.remove(a.requestId());
             if (p != null) p.complete(a.result());
         }
-        appliedIndex = e.index();
+        applyLoop.appliedByCore(e.index());
     }
 
     private void onSoftState(SoftState s) {
@@ -443,7 +473,11 @@ public final class ServerCore {
         if (rs.requestCtx().length != 8) return;
         long ctx = ByteBuffer.wrap(rs.requestCtx()).getLong();
         List<ReadWaiter> ws = readsInFlight.remove(ctx);
-        if (ws != null) readsAwaitingApply.add(new ReadBatch(rs.index(), ws));
+        if (ws != null) {
+            synchronized (readsAwaitingApply) {
+                readsAwaitingApply.add(new ReadBatch(rs.index(), ws));
+            }
+        }
         // Older batches whose answer was lost (leader change) are asked again.
         askAgainWhere(c -> c < ctx);
     }
@@ -470,10 +504,17 @@ public final class ServerCore {
         inbox.add((Runnable) () -> node.readIndex(ByteBuffer.allocate(8).putLong(fresh).array()));
     }
 
+    /** Core or apply thread: releases the reads whose read index is now applied. */
     private void releaseReads() {
-        while (!readsAwaitingApply.isEmpty() && readsAwaitingApply.peek().readIndex <= appliedIndex) {
-            ReadBatch b = readsAwaitingApply.poll();
-            for (ReadWaiter w : b.waiters) w.done.complete(b.readIndex);
+        long applied = applyLoop.appliedIndex();
+        List<ReadBatch> ready = null;
+        synchronized (readsAwaitingApply) {
+            while (!readsAwaitingApply.isEmpty() && readsAwaitingApply.peek().readIndex <= applied) {
+                if (ready == null) ready = new ArrayList<>();
+                ready.add(readsAwaitingApply.poll());
+            }
         }
+        if (ready == null) return;
+        for (ReadBatch b : ready) for (ReadWaiter w : b.waiters) w.done.complete(b.readIndex);
     }
 }

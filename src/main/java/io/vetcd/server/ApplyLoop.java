@@ -1,0 +1,141 @@
+package io.vetcd.server;
+
+import io.vetcd.raft.Entry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.function.Consumer;
+
+/**
+ * Applies committed normal entries on its own thread, in log order, so that applying one batch
+ * overlaps the core's next WAL fsync (as etcd's apply goroutine overlaps its raft loop). The core
+ * hands over batches with {@link #enqueue} and, before anything that needs the state machine to
+ * be exactly at the commit point it has seen (a membership change, a snapshot install), waits
+ * with {@link #drain}.
+ *
+ * <p>Only this thread calls {@link ServerCore.StateMachine#apply}/{@code applyEmpty} while it
+ * runs; proposals it answers are removed from the shared {@code waiting} map.
+ */
+final class ApplyLoop {
+    private static final Logger log = LoggerFactory.getLogger(ApplyLoop.class);
+    /** Batches waiting beyond this block the core: apply is the bottleneck then, as in etcd. */
+    private static final int MAX_QUEUED_BATCHES = 256;
+    private static final List<Entry> STOP = List.of();
+
+    private final ServerCore.StateMachine stateMachine;
+    private final long memberId;
+    private final Map<Long, Proposal> waiting;
+    private final Runnable afterBatch;
+    private final Consumer<Throwable> onFailure;
+    private final BlockingQueue<List<Entry>> queue = new ArrayBlockingQueue<>(MAX_QUEUED_BATCHES);
+    private final Thread thread;
+    private final Object progress = new Object();
+    /** Index of the last entry handed over; guarded by {@link #progress}. */
+    private long enqueuedThrough;
+    private volatile long appliedIndex;
+    private volatile boolean failed;
+
+    ApplyLoop(ServerCore.StateMachine stateMachine, long memberId, Map<Long, Proposal> waiting, long appliedIndex,
+              Runnable afterBatch, Consumer<Throwable> onFailure) {
+        this.stateMachine = stateMachine;
+        this.memberId = memberId;
+        this.waiting = waiting;
+        this.appliedIndex = appliedIndex;
+        this.enqueuedThrough = appliedIndex;
+        this.afterBatch = afterBatch;
+        this.onFailure = onFailure;
+        this.thread = new Thread(this::run, "vetcd-apply");
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    long appliedIndex() {
+        return appliedIndex;
+    }
+
+    /** Core thread: entries the core applied itself (membership changes, snapshots) after a drain. */
+    void appliedByCore(long index) {
+        synchronized (progress) {
+            appliedIndex = Math.max(appliedIndex, index);
+            enqueuedThrough = Math.max(enqueuedThrough, index);
+        }
+    }
+
+    /** Core thread: hands over committed normal entries, in order; blocks while the queue is full. */
+    void enqueue(List<Entry> entries) throws InterruptedException {
+        if (entries.isEmpty()) return;
+        synchronized (progress) {
+            enqueuedThrough = entries.get(entries.size() - 1).index();
+        }
+        queue.put(entries);
+    }
+
+    /** Core thread: waits until everything handed over has been applied. */
+    void drain() throws InterruptedException {
+        synchronized (progress) {
+            while (appliedIndex < enqueuedThrough && !failed) progress.wait(100);
+        }
+        if (failed) throw new IllegalStateException("the apply loop failed");
+    }
+
+    void stop() {
+        queue.offer(STOP);
+        thread.interrupt();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        try {
+            while (true) {
+                List<Entry> batch = queue.take();
+                if (batch == STOP) return;
+                for (Entry e : batch) apply(e);
+                synchronized (progress) {
+                    progress.notifyAll();
+                }
+                afterBatch.run();
+            }
+        } catch (InterruptedException e) {
+            // stopping
+        } catch (Throwable t) {
+            // A backend failure must stop the member: going on could lose acknowledged data.
+            failed = true;
+            log.error("applying committed entries failed; member stops serving", t);
+            synchronized (progress) {
+                progress.notifyAll();
+            }
+            onFailure.accept(t);
+        }
+    }
+
+    private void apply(Entry e) {
+        if (e.index() <= appliedIndex) return; // already in the backend (a restart replays the WAL)
+        ServerCore.Applied a;
+        if (e.data().length == 0) {
+            stateMachine.applyEmpty(e);
+            a = ServerCore.Applied.NONE;
+        } else {
+            try {
+                a = stateMachine.apply(e);
+            } catch (EtcdException ex) {
+                a = ServerCore.Applied.NONE;
+            }
+        }
+        if (a.proposer() == memberId && a.requestId() != 0) {
+            Proposal p = waiting.remove(a.requestId());
+            if (p != null) p.complete(a.result());
+        }
+        appliedIndex = e.index();
+    }
+}
