@@ -30,7 +30,7 @@ final class Compare implements Callable<Integer> {
     @Option(names = "--vetcd-jar", defaultValue = "target/node-fat.jar") String vetcdJar;
     @Option(names = "--vetcd-java-opts", defaultValue = "", description = "extra JVM options for vetcd, space separated") String vetcdJavaOpts;
     @Option(names = "--jfr", description = "record a JFR profile of vetcd during the workloads into <out>/vetcd.jfr") boolean jfr;
-    @Option(names = "--members", defaultValue = "1", description = "cluster size; only 1 today") int members;
+    @Option(names = "--members", defaultValue = "1", description = "cluster size (each system runs this many members; clients use every member's endpoint)") int members;
     @Option(names = "--rounds", defaultValue = "3") int rounds;
     @Option(names = "--snapshot-count", defaultValue = "100000") long snapshotCount;
     @Option(names = "--workloads", split = ",", defaultValue = "put,range-l,range-s,txn-put,watch,lease-keepalive,mixed") List<String> workloads;
@@ -52,9 +52,8 @@ final class Compare implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (members != 1) {
-            System.err.println("compare: --members " + members + " is not supported yet: vetcd runs single-member clusters only "
-                + "(multi-member clusters are issue work in progress). Use --members 1.");
+        if (members < 1 || members > 7) {
+            System.err.println("compare: --members must be 1..7");
             return 2;
         }
         for (String w : workloads) if (!Workloads.names().contains(w)) {
@@ -77,26 +76,32 @@ final class Compare implements Callable<Integer> {
             + JfrSummary.settings(out.toAbsolutePath()) + ",dumponexit=true");
 
         loadBefore = loadavg();
-        System.out.printf("compare: %d round(s) of %s; conns=%d clients=%d scale=%.2f; etcd=%s vetcd=%s%n",
-            rounds, workloads, conns, clients, scale, etcdBin, vetcdJar);
-        try (ServerProc etcd = ServerProc.etcd(etcdBin, work.resolve("etcd"), snapshotCount);
-             ServerProc vetcd = ServerProc.vetcd(vetcdJar, wopts, work.resolve("vetcd"), snapshotCount)) {
-            Map<String, ServerProc> servers = Map.of("etcd", etcd, "vetcd", vetcd);
+        System.out.printf("compare: %d round(s) of %s; %d member(s) each; conns=%d clients=%d scale=%.2f; etcd=%s vetcd=%s%n",
+            rounds, workloads, members, conns, clients, scale, etcdBin, vetcdJar);
+        ServerGroup etcdGroup = members == 1
+            ? new ServerGroup(List.of(ServerProc.etcd(etcdBin, work.resolve("etcd"), snapshotCount)))
+            : new ServerGroup(ServerProc.cluster("etcd", List.of(etcdBin), List.of(etcdBin), work.resolve("etcd"), snapshotCount, members));
+        ServerGroup vetcdGroup = members == 1
+            ? new ServerGroup(List.of(ServerProc.vetcd(vetcdJar, wopts, work.resolve("vetcd"), snapshotCount)))
+            : new ServerGroup(ServerProc.cluster("vetcd", ServerProc.vetcdCommand(vetcdJar, wopts),
+                ServerProc.vetcdCommand(vetcdJar, vopts), work.resolve("vetcd"), snapshotCount, members));
+        try (ServerGroup etcd = etcdGroup; ServerGroup vetcd = vetcdGroup) {
+            Map<String, ServerGroup> servers = Map.of("etcd", etcd, "vetcd", vetcd);
             for (String t : TARGETS) {
                 double ms = servers.get(t).start();
-                System.out.printf("started %s (pid %d) at %s in %.0f ms%n", t, servers.get(t).pid(), servers.get(t).endpoint(), ms);
+                System.out.printf("started %s (pid %s) at %s in %.0f ms%n", t, servers.get(t).pids(), servers.get(t).endpoints(), ms);
             }
             // Warm-up (client JIT and server JIT alike), not recorded.
             for (String t : TARGETS) {
                 for (String w : List.of("put", "range-l", "range-s", "txn-put")) {
-                    Workloads.Base b = make(w, servers.get(t).endpoint(), 0.15);
+                    Workloads.Base b = make(w, servers.get(t).endpoints(), 0.15);
                     b.execute(null);
                 }
             }
             for (int round = 1; round <= rounds; round++) {
                 for (String w : workloads) {
                     for (String t : TARGETS) {
-                        Result r = make(w, servers.get(t).endpoint(), scale).execute(null);
+                        Result r = make(w, servers.get(t).endpoints(), scale).execute(null);
                         results.computeIfAbsent(w, k -> new LinkedHashMap<>()).computeIfAbsent(t, k -> new ArrayList<>()).add(r);
                         System.out.printf(Locale.ROOT, "round %d  %-16s %-6s %-13s %9.1f QPS  p50 %8.3f  p99 %8.3f ms  errors %d%s%n",
                             round, w, t, r.status(), r.qps(), r.p(50), r.p(99), r.errors.total(),
@@ -104,10 +109,13 @@ final class Compare implements Callable<Integer> {
                     }
                 }
             }
-            for (String t : TARGETS) System.out.printf("%s RSS after the workloads: %.1f MiB%n", t, servers.get(t).rssKb() / 1024.0);
+            for (String t : TARGETS) System.out.printf("%s RSS after the workloads: %.1f MiB (%d member(s))%n", t,
+                servers.get(t).rssKb() / 1024.0, members);
         }
 
-        if (rssKeys > 0) {
+        if (rssKeys > 0 && members > 1) {
+            System.out.println("footprint (RSS, restart) is measured with --members 1 only; skipped");
+        } else if (rssKeys > 0) {
             // vetcd first, time-limited; then etcd with exactly as many keys, so the two are compared at equal data.
             double[] v = footprint("vetcd", work.resolve("vetcd-fill"), vopts, rssKeys);
             double[] e = footprint("etcd", work.resolve("etcd-fill"), vopts, (long) v[2]);
@@ -163,7 +171,7 @@ final class Compare implements Callable<Integer> {
         }
     }
 
-    Workloads.Base make(String w, String endpoint, double scale) {
+    Workloads.Base make(String w, List<String> endpoints, double scale) {
         Workloads.Base b;
         long n = Math.max(100, Math.round(20000 * scale));
         switch (w) {
@@ -198,7 +206,7 @@ final class Compare implements Callable<Integer> {
             }
             default -> throw new IllegalArgumentException(w);
         }
-        b.endpoints = List.of(endpoint);
+        b.endpoints = endpoints;
         b.conns = conns;
         b.clients = clients;
         b.total = n;

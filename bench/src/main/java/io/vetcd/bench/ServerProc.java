@@ -34,19 +34,26 @@ final class ServerProc implements AutoCloseable {
     private Process process;
 
     private ServerProc(String kind, String name, List<String> prefix, Path dataDir, Path logFile, long snapshotCount, List<String> extraFlags) {
+        this(kind, name, prefix, dataDir, logFile, snapshotCount, extraFlags, freePort(), freePort(), null);
+    }
+
+    /** A member of a cluster: its ports are chosen by the caller, who also knows everyone's peer URL. */
+    private ServerProc(String kind, String name, List<String> prefix, Path dataDir, Path logFile, long snapshotCount,
+                       List<String> extraFlags, int clientPort, int peerPort, String initialCluster) {
         this.kind = kind;
         this.name = name;
         this.dataDir = dataDir;
         this.logFile = logFile;
-        this.clientPort = freePort();
-        this.peerPort = freePort();
+        this.clientPort = clientPort;
+        this.peerPort = peerPort;
+        if (initialCluster == null) initialCluster = name + "=http://127.0.0.1:" + peerPort;
         List<String> c = new ArrayList<>(prefix);
         c.addAll(List.of("--name", name, "--data-dir", dataDir.toString(),
             "--listen-client-urls", "http://127.0.0.1:" + clientPort,
             "--advertise-client-urls", "http://127.0.0.1:" + clientPort,
             "--listen-peer-urls", "http://127.0.0.1:" + peerPort,
             "--initial-advertise-peer-urls", "http://127.0.0.1:" + peerPort,
-            "--initial-cluster", name + "=http://127.0.0.1:" + peerPort,
+            "--initial-cluster", initialCluster,
             "--snapshot-count", Long.toString(snapshotCount)));
         c.addAll(extraFlags);
         this.cmd = c;
@@ -57,11 +64,38 @@ final class ServerProc implements AutoCloseable {
     }
 
     static ServerProc vetcd(String jar, List<String> javaOpts, Path dir, long snapshotCount) {
+        return new ServerProc("vetcd", "vetcd1", vetcdCommand(jar, javaOpts), dir.resolve("data"), dir.resolve("server.log"), snapshotCount, List.of());
+    }
+
+    static List<String> vetcdCommand(String jar, List<String> javaOpts) {
         List<String> prefix = new ArrayList<>();
         prefix.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         prefix.addAll(javaOpts);
         prefix.addAll(List.of("-jar", jar));
-        return new ServerProc("vetcd", "vetcd1", prefix, dir.resolve("data"), dir.resolve("server.log"), snapshotCount, List.of());
+        return prefix;
+    }
+
+    /**
+     * {@code size} members of one new cluster, {@code <kind>1..N}, each under {@code dir/<name>}. The first
+     * member's command is {@code firstPrefix} (e.g. with a profiler attached), the others' {@code prefix}.
+     */
+    static List<ServerProc> cluster(String kind, List<String> firstPrefix, List<String> prefix, Path dir, long snapshotCount, int size) {
+        int[] client = new int[size];
+        int[] peer = new int[size];
+        StringBuilder initial = new StringBuilder();
+        for (int i = 0; i < size; i++) {
+            client[i] = freePort();
+            peer[i] = freePort();
+            if (i > 0) initial.append(',');
+            initial.append(kind).append(i + 1).append("=http://127.0.0.1:").append(peer[i]);
+        }
+        List<ServerProc> members = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            String name = kind + (i + 1);
+            members.add(new ServerProc(kind, name, i == 0 ? firstPrefix : prefix, dir.resolve(name).resolve("data"),
+                dir.resolve(name).resolve("server.log"), snapshotCount, List.of(), client[i], peer[i], initial.toString()));
+        }
+        return members;
     }
 
     static int freePort() {
@@ -82,15 +116,20 @@ final class ServerProc implements AutoCloseable {
 
     /** Starts the process and returns milliseconds from spawn to the first answered (linearizable) Range. */
     double start() throws IOException {
-        Files.createDirectories(logFile.getParent());
         long t0 = System.nanoTime();
-        process = new ProcessBuilder(cmd).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+        spawn();
         waitServed(t0);
         return (System.nanoTime() - t0) / 1e6;
     }
 
-    private void waitServed(long t0) {
+    /** Starts the process without waiting: a cluster's members must all be up before any serves. */
+    void spawn() throws IOException {
+        Files.createDirectories(logFile.getParent());
+        process = new ProcessBuilder(cmd).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+    }
+
+    void waitServed(long t0) {
         Vertx vertx = Vertx.vertx();
         try {
             long deadline = t0 + TimeUnit.SECONDS.toNanos(300);

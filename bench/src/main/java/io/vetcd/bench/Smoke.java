@@ -32,7 +32,7 @@ final class Smoke implements Callable<Integer> {
             double ms = s.start();
             System.out.printf(Locale.ROOT, "smoke: vetcd pid %d on %s, first request served after %.0f ms%n", s.pid(), s.endpoint(), ms);
             for (String w : Workloads.names()) {
-                Workloads.Base b = cfg.make(w, s.endpoint(), total / 20000.0);
+                Workloads.Base b = cfg.make(w, List.of(s.endpoint()), total / 20000.0);
                 Result r = b.execute(null);
                 boolean optional = w.equals("watch") || w.equals("lease-keepalive");
                 boolean ok = r.status().equals("OK") || (optional && r.status().equals("UNIMPLEMENTED"));
