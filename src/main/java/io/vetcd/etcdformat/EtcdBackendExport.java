@@ -60,17 +60,19 @@ public final class EtcdBackendExport {
         }
     }
 
-    /** Feeds the buckets, in bbolt's (byte) order, to {@code sink}. */
-    public static void write(MvccStore store, List<Member> fallbackMembers, Path scratchDir, BucketSink sink)
+    /** Feeds the buckets, in bbolt's (byte) order, to {@code sink}; returns the revision exported. */
+    public static long write(MvccStore store, List<Member> fallbackMembers, Path scratchDir, BucketSink sink)
             throws IOException {
         long consistentIndex;
         long compactRev;
+        long revision;
         List<long[]> leases = new ArrayList<>();
         List<Member> members;
         try (ScratchSorter history = new ScratchSorter(scratchDir)) {
             // Read everything from one snapshot, then let it go before the (longer) writing phase.
             try (HistoryView view = store.openHistoryView()) {
                 consistentIndex = view.consistentIndex();
+                revision = view.currentRevision();
                 compactRev = view.compactRevision();
                 LeaseStore.forEachLease(view, (id, ttl) -> leases.add(new long[]{id, ttl}));
                 JsonObject record = MembershipRecord.read(view);
@@ -111,6 +113,7 @@ public final class EtcdBackendExport {
             sink.put(FINISHED_COMPACT, EtcdRevisionKey.of(compactRev, 0, false));
             sink.put(SCHEDULED_COMPACT, EtcdRevisionKey.of(compactRev, 0, false));
         }
+        return revision;
     }
 
     /** The member as etcd's json.Marshal writes it (field order and omitempty as in membership.Member). */
