@@ -1,6 +1,13 @@
 package io.vetcd.api;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vetcd.etcdformat.BackendHash;
+import io.vetcd.etcdformat.EtcdBackendExport;
+import io.vetcd.pb.etcdserver.HashRequest;
+import io.vetcd.pb.etcdserver.HashResponse;
+import java.nio.file.Path;
+import java.util.UUID;
 import io.vetcd.pb.etcdserver.AlarmRequest;
 import io.vetcd.pb.etcdserver.AlarmResponse;
 import io.vetcd.pb.etcdserver.DefragmentRequest;
@@ -15,8 +22,8 @@ import io.vetcd.pb.etcdserver.StatusResponse;
 import io.vetcd.server.EtcdServer;
 
 /**
- * etcdserverpb.Maintenance: status, hashkv, defragment, alarm listing and
- * MoveLeader. Snapshot and Hash are not built yet and answer UNIMPLEMENTED.
+ * etcdserverpb.Maintenance: status, hash, hashkv, defragment, alarm listing and
+ * MoveLeader. Snapshot is a streaming call of its own ({@link SnapshotApi}).
  */
 public final class MaintenanceApi extends MaintenanceService {
     private final EtcdServer server;
@@ -28,6 +35,21 @@ public final class MaintenanceApi extends MaintenanceService {
     @Override
     public Future<StatusResponse> status(StatusRequest r) {
         return server.status().recover(GrpcErrors::fail);
+    }
+
+    /**
+     * etcd hashes its bbolt backend; we hash the same buckets as our snapshot writes them, so two
+     * members with the same data agree (and agree with etcd's layout). Costs a full export.
+     */
+    @Override
+    public Future<HashResponse> hash(HashRequest r) {
+        Path memberDir = server.store().directory().getParent();
+        return Vertx.currentContext().owner().executeBlocking(() -> {
+            BackendHash h = new BackendHash();
+            long rev = EtcdBackendExport.write(server.store(), server.members(), memberDir.resolve(
+                "hash." + UUID.randomUUID() + ".sort"), h);
+            return HashResponse.newBuilder().setHeader(server.header(rev)).setHash(h.value()).build();
+        }, false).recover(GrpcErrors::fail);
     }
 
     @Override

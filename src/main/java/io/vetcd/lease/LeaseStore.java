@@ -1,6 +1,7 @@
 package io.vetcd.lease;
 
 import com.google.protobuf.ByteString;
+import io.vetcd.mvcc.MetaReader;
 import io.vetcd.mvcc.MvccStore;
 import io.vetcd.mvcc.RangeResult;
 import io.vetcd.mvcc.WriteTxn;
@@ -17,7 +18,7 @@ import java.util.function.BiConsumer;
  * (big-endian), value = granted TTL. Written in the batch of the entry that
  * grants or revokes, so the consistent index and the leases never disagree.
  */
-final class LeaseStore {
+public final class LeaseStore {
     static final byte[] PREFIX = "vetcd/lease/".getBytes(StandardCharsets.UTF_8);
     /** Keys read per page while re-attaching at start-up, to bound memory on big key spaces. */
     private static final int SCAN_PAGE = 1000;
@@ -36,8 +37,8 @@ final class LeaseStore {
         txn.deleteMeta(key(id));
     }
 
-    /** Calls {@code each(id, ttl)} for every persisted lease. */
-    static void forEachLease(MvccStore store, BiConsumer<Long, Long> each) {
+    /** Calls {@code each(id, ttl)} for every persisted lease, in ascending id order. */
+    public static void forEachLease(MetaReader store, BiConsumer<Long, Long> each) {
         for (Map.Entry<byte[], byte[]> e : store.scanMeta(PREFIX)) {
             ByteBuffer k = ByteBuffer.wrap(e.getKey(), PREFIX.length, 8);
             each.accept(k.getLong(), ByteBuffer.wrap(e.getValue()).getLong());

@@ -61,7 +61,7 @@ import org.rocksdb.WriteOptions;
  * could affect it; and history {@code <= current} is otherwise immutable (new writes only add
  * versions with higher revisions, which reads skip).
  */
-public final class MvccStore implements AutoCloseable {
+public final class MvccStore implements MetaReader, AutoCloseable {
 
     static {
         RocksDB.loadLibrary();
@@ -390,7 +390,18 @@ public final class MvccStore implements AutoCloseable {
         }
     }
 
+    /**
+     * A consistent point-in-time view of everything in the store, for exports (etcd's backend
+     * snapshot). Thread-safe; the caller must close it, and should not keep it open longer than
+     * needed: closing the store or installing a snapshot from the leader waits for it.
+     */
+    public HistoryView openHistoryView() {
+        ensureOpen();
+        return new HistoryView(this);
+    }
+
     /** Value stored by another component with {@link WriteTxn#putMeta}, or null. */
+    @Override
     public byte[] getMeta(byte[] key) {
         enterRead();
         try {
@@ -403,6 +414,7 @@ public final class MvccStore implements AutoCloseable {
     }
 
     /** All meta entries whose key starts with {@code prefix}, in key order. */
+    @Override
     public List<Map.Entry<byte[], byte[]>> scanMeta(byte[] prefix) {
         List<Map.Entry<byte[], byte[]>> out = new ArrayList<>();
         enterRead();
@@ -666,7 +678,7 @@ public final class MvccStore implements AutoCloseable {
      * reader that entered has left; a reader entering later sees {@code closed} and fails fast
      * instead of touching freed native handles.
      */
-    private void enterRead() {
+    void enterRead() {
         readsIn.increment();
         if (closed) {
             readsOut.increment();
@@ -674,7 +686,7 @@ public final class MvccStore implements AutoCloseable {
         }
     }
 
-    private void exitRead() {
+    void exitRead() {
         readsOut.increment();
     }
 
@@ -696,6 +708,10 @@ public final class MvccStore implements AutoCloseable {
 
     /** Set while {@link #loadFrom} replaces the contents: reads fail fast instead of seeing a mix. */
     private volatile boolean restoring;
+
+    boolean isRestoring() {
+        return restoring;
+    }
 
     /**
      * Replaces this store's whole contents with those of a checkpoint (a raft snapshot received

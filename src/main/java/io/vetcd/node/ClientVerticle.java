@@ -19,6 +19,7 @@ import io.vetcd.api.KvApi;
 import io.vetcd.api.LeaseApi;
 import io.vetcd.api.LockApi;
 import io.vetcd.api.MaintenanceApi;
+import io.vetcd.api.SnapshotApi;
 import io.vetcd.api.WatchApi;
 import io.vetcd.pb.etcdserver.ClusterGrpcService;
 import io.vetcd.pb.etcdserver.KVGrpcService;
@@ -69,11 +70,12 @@ public final class ClientVerticle extends VerticleBase {
         grpc.addService(LeaseGrpcService.of(lease));
         // Only what is built is bound; the rest answers UNIMPLEMENTED rather than pretending.
         grpc.addService(MaintenanceGrpcService.builder(maintenance).bind(
-            MaintenanceGrpcService.Status, MaintenanceGrpcService.HashKV,
+            MaintenanceGrpcService.Status, MaintenanceGrpcService.Hash, MaintenanceGrpcService.HashKV,
             MaintenanceGrpcService.Defragment, MaintenanceGrpcService.Alarm,
             MaintenanceGrpcService.MoveLeader).build());
         grpc.addService(ClusterGrpcService.of(cluster));
         new WatchApi(server).bind(grpc);
+        new SnapshotApi(server).bind(grpc);
         LockApi lock = new LockApi(server);
         ElectionApi election = new ElectionApi(server);
         lock.bind(grpc);

@@ -2,7 +2,7 @@ package io.vetcd.server;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vetcd.mvcc.MvccStore;
+import io.vetcd.mvcc.MetaReader;
 import io.vetcd.mvcc.WriteTxn;
 import io.vetcd.raft.ConfState;
 
@@ -36,7 +36,7 @@ public final class MembershipRecord {
     }
 
     /** The stored record, or null for a backend that has none yet. */
-    public static JsonObject read(MvccStore store) {
+    public static JsonObject read(MetaReader store) {
         byte[] raw = store.getMeta(KEY);
         return raw == null ? null : new JsonObject(new String(raw, StandardCharsets.UTF_8));
     }

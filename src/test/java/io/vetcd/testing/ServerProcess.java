@@ -89,6 +89,14 @@ public final class ServerProcess implements AutoCloseable {
         return new ServerProcess(cmd, c, p, dir);
     }
 
+    /** A real etcd on an existing data dir (e.g. one made by {@code etcdctl snapshot restore --name node1}). */
+    public static ServerProcess realEtcdOn(Path dataDir, int clientPort, int peerPort, String... extra) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("etcd"));
+        cmd.addAll(flags(dataDir, clientPort, peerPort));
+        cmd.addAll(List.of(extra));
+        return new ServerProcess(cmd, clientPort, peerPort, dataDir);
+    }
+
     private static List<String> flags(Path dataDir, int clientPort, int peerPort) {
         return List.of("--name", "node1", "--data-dir", dataDir.toString(),
             "--listen-client-urls", "http://127.0.0.1:" + clientPort,
