@@ -73,8 +73,6 @@ public final class MaintenanceApi extends MaintenanceService {
 
     @Override
     public Future<AlarmResponse> alarm(AlarmRequest r) {
-        if (r.getAction() != AlarmRequest.AlarmAction.GET) return GrpcErrors.unimplemented();
-        // No alarm can be raised yet (no space quota or corruption check), so the list is truly empty.
-        return Future.succeededFuture(AlarmResponse.newBuilder().setHeader(server.header()).build());
+        return server.alarm(r);
     }
 }

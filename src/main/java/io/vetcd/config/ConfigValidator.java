@@ -29,9 +29,6 @@ final class ConfigValidator {
       throw new ConfigException("--election-timeout[" + election + "ms] is too long, and should be set less than "
           + MAX_ELECTION_MS + "ms");
     }
-    if (v.number("quota-backend-bytes") < 0) {
-      throw ConfigException.invalidValue("quota-backend-bytes", v.raw("quota-backend-bytes"), "must be non-negative");
-    }
 
     checkBindUrls(v, "listen-peer-urls");
     checkBindUrls(v, "listen-client-urls");

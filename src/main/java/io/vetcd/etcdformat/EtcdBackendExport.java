@@ -4,6 +4,7 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vetcd.lease.LeaseStore;
 import io.vetcd.mvcc.HistoryView;
+import io.vetcd.server.AlarmStore;
 import io.vetcd.mvcc.MvccStore;
 import io.vetcd.pb.lease.Lease;
 import io.vetcd.pb.mvcc.KeyValue;
@@ -31,8 +32,8 @@ import java.util.List;
  *   <li>{@code lease}: 8-byte big-endian id to leasepb.Lease{ID, TTL};</li>
  *   <li>{@code members}: hex id to the member's JSON, {@code members_removed} (we keep no list of
  *   removed members, so it is empty), {@code cluster}: {@code clusterVersion};</li>
- *   <li>{@code alarm}, {@code auth} ({@code authRevision} 1, as a fresh etcd writes),
- *   {@code authUsers}, {@code authRoles}: what etcd creates at start-up with auth and alarms off.</li>
+ *   <li>{@code alarm} (the raised alarms), {@code auth} ({@code authRevision} 1, as a fresh etcd writes),
+ *   {@code authUsers}, {@code authRoles}: what etcd creates at start-up with auth off.</li>
  * </ul>
  * The history is read from a RocksDB snapshot in key order and re-sorted by revision in a
  * scratch store, so memory stays bounded whatever the database size.
@@ -68,6 +69,7 @@ public final class EtcdBackendExport {
         long revision;
         List<long[]> leases = new ArrayList<>();
         List<Member> members;
+        List<byte[]> alarms = new ArrayList<>();
         try (ScratchSorter history = new ScratchSorter(scratchDir)) {
             // Read everything from one snapshot, then let it go before the (longer) writing phase.
             try (HistoryView view = store.openHistoryView()) {
@@ -75,6 +77,11 @@ public final class EtcdBackendExport {
                 revision = view.currentRevision();
                 compactRev = view.compactRevision();
                 LeaseStore.forEachLease(view, (id, ttl) -> leases.add(new long[]{id, ttl}));
+                // etcd keys its alarm bucket by the AlarmMember's bytes, with no value
+                AlarmStore raised = new AlarmStore();
+                raised.load(view);
+                for (var a : raised.get(io.vetcd.pb.etcdserver.AlarmType.NONE)) alarms.add(a.toByteArray());
+                alarms.sort(java.util.Arrays::compareUnsigned);
                 JsonObject record = MembershipRecord.read(view);
                 members = record == null ? fallbackMembers : MembershipRecord.members(record);
                 view.forEachRetainedVersion((main, sub, tombstone, kv) -> history.add(
@@ -87,6 +94,7 @@ public final class EtcdBackendExport {
             }
 
             sink.bucket(bytes("alarm"));
+            for (byte[] a : alarms) sink.put(a, new byte[0]);
             sink.bucket(bytes("auth"));
             sink.put(AUTH_REVISION, longBytes(1));
             sink.bucket(bytes("authRoles"));

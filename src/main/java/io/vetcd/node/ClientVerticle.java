@@ -83,7 +83,7 @@ public final class ClientVerticle extends VerticleBase {
 
         Router router = Router.router(vertx);
         router.get("/version").handler(ctx -> ctx.json(versionJson()));
-        router.get("/health").handler(ctx -> health().onComplete(ar -> {
+        router.get("/health").handler(ctx -> health(ctx.queryParam("exclude")).onComplete(ar -> {
             boolean ok = ar.succeeded() && ar.result();
             ctx.response().setStatusCode(ok ? 200 : 503);
             ctx.json(new JsonObject().put("health", String.valueOf(ok)));
@@ -114,8 +114,14 @@ public final class ClientVerticle extends VerticleBase {
         else router.handle(req);
     }
 
-    /** A member is healthy when its core runs and it can serve a linearizable read. */
-    private Future<Boolean> health() {
+    /**
+     * etcd's /health: unhealthy while an alarm is raised (unless {@code ?exclude=NOSPACE} and the
+     * like name it), else healthy when this member can serve a linearizable read.
+     */
+    private Future<Boolean> health(List<String> excludedAlarms) {
+        for (var a : server.alarms().get(io.vetcd.pb.etcdserver.AlarmType.NONE)) {
+            if (!excludedAlarms.contains(a.getAlarm().name())) return Future.succeededFuture(false);
+        }
         return server.readBarrier().map(v -> true).otherwise(false);
     }
 

@@ -150,6 +150,7 @@ public final class VetcdNode {
             cfg.member().maxRequestBytes(), requestTimeout, cfg.member().electionTimeoutMs());
         core = new ServerCore(wal, raft, raftStorage, server, membership.localId(), heartbeat, applied);
         server.attach(core);
+        server.quota(cfg.member().quotaBackendBytes());
         server.memberChanges(new MemberChanges(vertx, server, cfg.cluster().strictReconfigCheck()));
         peerSender = new PeerSender(vertx, transportContext, membership, core, store, memberDir.resolve("snap.tmp"));
         core.peers(peerSender);

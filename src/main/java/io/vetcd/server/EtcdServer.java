@@ -12,6 +12,9 @@ import io.vetcd.lease.LeaseException;
 import io.vetcd.lease.LeaseIdGenerator;
 import io.vetcd.lease.Lessor;
 import io.vetcd.mvcc.MvccStore;
+import io.vetcd.pb.etcdserver.AlarmRequest;
+import io.vetcd.pb.etcdserver.AlarmResponse;
+import io.vetcd.pb.etcdserver.AlarmType;
 import io.vetcd.pb.etcdserver.CompactionRequest;
 import io.vetcd.pb.etcdserver.CompactionResponse;
 import io.vetcd.pb.etcdserver.DeleteRangeRequest;
@@ -77,6 +80,8 @@ public final class EtcdServer implements ServerCore.StateMachine {
     private final AtomicLong nextProposalId;
     private volatile ServerCore core;
     private volatile WatchHub watchHub;
+    private final AlarmStore alarms = new AlarmStore();
+    private volatile BackendQuota quota;
 
     public EtcdServer(Vertx vertx, MvccStore store, Lessor lessor, Membership membership, int maxTxnOps,
                       long maxRequestBytes, long requestTimeoutMs, long electionTimeoutMs) {
@@ -97,7 +102,19 @@ public final class EtcdServer implements ServerCore.StateMachine {
         this.requestTimeoutMs = requestTimeoutMs;
         // ids only need to be unique among this member's in-flight proposals, also across restarts
         this.nextProposalId = new AtomicLong(System.nanoTime());
+        this.quota = new BackendQuota(store, 0);
+        alarms.load(store);
     }
+
+    /** etcd's --quota-backend-bytes (0: 2 GiB, negative: off). */
+    public void quota(long quotaBackendBytes) {
+        this.quota = new BackendQuota(store, quotaBackendBytes);
+        if (quota.limit() > BackendQuota.MAX_BYTES) {
+            log.warn("quota {} exceeds the maximum value {}", quota.limit(), BackendQuota.MAX_BYTES);
+        }
+    }
+
+    public AlarmStore alarms() { return alarms; }
 
     private volatile MemberChanges memberChanges;
 
@@ -135,6 +152,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
 
     public Future<PutResponse> put(PutRequest r) {
         return validated(() -> validator.checkPut(r))
+            .compose(v -> withinQuota(BackendQuota.cost(r)))
             .compose(v -> propose(InternalRaftRequest.newBuilder().setPut(r)));
     }
 
@@ -145,6 +163,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
 
     public Future<TxnResponse> txn(TxnRequest r) {
         return validated(() -> validator.checkTxn(r))
+            .compose(v -> withinQuota(BackendQuota.cost(r)))
             .compose(v -> propose(InternalRaftRequest.newBuilder().setTxn(r)));
     }
 
@@ -160,7 +179,78 @@ public final class EtcdServer implements ServerCore.StateMachine {
     public Future<LeaseGrantResponse> leaseGrant(LeaseGrantRequest r) {
         // the proposer picks the id, so every member applies the same one
         if (r.getID() == 0) r = r.toBuilder().setID(leaseIds.next()).build();
-        return propose(InternalRaftRequest.newBuilder().setLeaseGrant(r));
+        InternalRaftRequest.Builder req = InternalRaftRequest.newBuilder().setLeaseGrant(r);
+        return withinQuota(BackendQuota.leaseCost()).compose(v -> propose(req));
+    }
+
+    // ---- alarms and the space quota ----
+
+    /**
+     * etcd's quota check before proposing: a write that would not fit is refused with
+     * "database space exceeded", and the NOSPACE alarm is raised for this member.
+     */
+    private Future<Void> withinQuota(long cost) {
+        if (quota.available(cost)) return Future.succeededFuture();
+        raiseNoSpace();
+        return Future.failedFuture(EtcdError.NO_SPACE.exception());
+    }
+
+    /** Proposes this member's NOSPACE alarm unless it is already raised; nobody waits for it. */
+    private void raiseNoSpace() {
+        for (var a : alarms.get(AlarmType.NOSPACE)) if (a.getMemberID() == membership.localId()) return;
+        log.warn("message exceeded backend quota ({} bytes); raising alarm", quota.limit());
+        proposeRaw(InternalRaftRequest.newBuilder().setAlarm(AlarmRequest.newBuilder()
+            .setAction(AlarmRequest.AlarmAction.ACTIVATE).setMemberID(membership.localId()).setAlarm(AlarmType.NOSPACE)))
+            .onFailure(e -> log.warn("could not raise the NOSPACE alarm: {}", e.getMessage()));
+    }
+
+    /**
+     * Maintenance.Alarm: GET lists the raised alarms (of one type, or all for NONE) as of a
+     * linearizable read; ACTIVATE and DEACTIVATE go through raft, as in etcd.
+     */
+    public Future<AlarmResponse> alarm(AlarmRequest r) {
+        return switch (r.getAction()) {
+            case GET -> readBarrier().map(v -> AlarmResponse.newBuilder().setHeader(header())
+                .addAllAlarms(alarms.get(r.getAlarm())).build());
+            case ACTIVATE, DEACTIVATE -> propose(InternalRaftRequest.newBuilder().setAlarm(r));
+            default -> Future.failedFuture(EtcdError.NOT_CAPABLE.exception());
+        };
+    }
+
+    private AlarmResponse applyAlarm(AlarmRequest r, long index) {
+        AlarmResponse.Builder resp = AlarmResponse.newBuilder();
+        var txn = store.beginWrite();
+        switch (r.getAction()) {
+            case GET -> resp.addAllAlarms(alarms.get(r.getAlarm()));
+            case ACTIVATE -> {
+                boolean was = alarms.isRaised(r.getAlarm());
+                var m = alarms.activate(txn, r.getMemberID(), r.getAlarm());
+                resp.addAlarms(m);
+                if (!was) log.warn("alarm raised: {} from {}", r.getAlarm(), ClusterIds.hex(r.getMemberID()));
+            }
+            case DEACTIVATE -> {
+                var m = alarms.deactivate(txn, r.getMemberID(), r.getAlarm());
+                if (m != null) {
+                    resp.addAlarms(m);
+                    if (!alarms.isRaised(r.getAlarm())) log.warn("alarm disarmed: {} from {}", r.getAlarm(), ClusterIds.hex(r.getMemberID()));
+                }
+            }
+            default -> { }
+        }
+        txn.commit(index);
+        return resp.setHeader(ResponseHeader.newBuilder().setRevision(store.currentRevision())).build();
+    }
+
+    /** etcd's capped applier: with NOSPACE raised, writes that add data are refused. */
+    private static boolean addsData(InternalRaftRequest req) {
+        return req.hasPut() || req.hasLeaseGrant() || (req.hasTxn() && BackendQuota.cost(req.getTxn()) > 0);
+    }
+
+    private static long cost(InternalRaftRequest req) {
+        if (req.hasPut()) return BackendQuota.cost(req.getPut());
+        if (req.hasTxn()) return BackendQuota.cost(req.getTxn());
+        if (req.hasLeaseGrant()) return BackendQuota.leaseCost();
+        return 0;
     }
 
     public Future<LeaseRevokeResponse> leaseRevoke(LeaseRevokeRequest r) {
@@ -250,8 +340,22 @@ public final class EtcdServer implements ServerCore.StateMachine {
             .setRaftIndex(core.commitIndex())
             .setRaftTerm(core.term())
             .setRaftAppliedIndex(core.appliedIndex())
-            .setIsLearner(false)
+            .setIsLearner(isLearner())
+            .addAllErrors(statusErrors())
             .build(), false);
+    }
+
+    private boolean isLearner() {
+        Member self = membership.get(membership.localId());
+        return self != null && self.learner();
+    }
+
+    /** etcd's Status errors: no leader, then every raised alarm. */
+    private List<String> statusErrors() {
+        List<String> errors = new java.util.ArrayList<>();
+        if (core.leaderId() == 0) errors.add(EtcdError.NO_LEADER.message);
+        for (var a : alarms.get(AlarmType.NONE)) errors.add(AlarmStore.describe(a));
+        return errors;
     }
 
     public Future<HashKVResponse> hashKV(long revision) {
@@ -327,6 +431,22 @@ public final class EtcdServer implements ServerCore.StateMachine {
     }
 
     private Object applyRequest(InternalRaftRequest req, long index) {
+        if (req.hasAlarm()) return applyAlarm(req.getAlarm(), index);
+        if (alarms.isRaised(AlarmType.NOSPACE) && addsData(req)) {
+            store.beginWrite().commit(index);
+            return EtcdError.NO_SPACE.exception();
+        }
+        // etcd's quota applier: the write is applied, but its proposer learns the backend is full
+        boolean fits = quota.available(cost(req));
+        Object result = applyWithinQuota(req, index);
+        if (!fits && !(result instanceof Throwable)) {
+            if (req.getHeader().getMemberId() == membership.localId()) vertx.runOnContext(v -> raiseNoSpace());
+            return EtcdError.NO_SPACE.exception();
+        }
+        return result;
+    }
+
+    private Object applyWithinQuota(InternalRaftRequest req, long index) {
         try {
             if (req.hasPut()) return kv.put(req.getPut(), index);
             if (req.hasDeleteRange()) return kv.deleteRange(req.getDeleteRange(), index);
@@ -424,6 +544,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
             for (Member m : membership.members()) membership.remove(m.id());
             for (Member m : MembershipRecord.members(record)) membership.update(m);
         }
+        alarms.load(store);
         if (watchHub != null) watchHub.afterRestore();
         lessor.recover(); // leases and their keys as of the snapshot
         return store.consistentIndex();

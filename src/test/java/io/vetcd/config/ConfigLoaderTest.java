@@ -308,8 +308,6 @@ class ConfigLoaderTest {
         loadFails(vertx, Map.of(), "--log-level", "loud").getMessage());
     assertEquals("invalid value \"log4j\" for --logger: valid values are zap, capnslog",
         loadFails(vertx, Map.of(), "--logger=log4j").getMessage());
-    assertEquals("invalid value \"-1\" for --quota-backend-bytes: must be non-negative",
-        loadFails(vertx, Map.of(), "--quota-backend-bytes", "-1").getMessage());
     assertEquals("invalid value \"abc\" for --snapshot-count: must be a non-negative integer",
         loadFails(vertx, Map.of(), "--snapshot-count", "abc").getMessage());
     assertEquals("invalid value \"abc\" for ETCD_SNAPSHOT_COUNT: must be a non-negative integer",
