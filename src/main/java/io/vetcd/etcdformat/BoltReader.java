@@ -133,6 +133,19 @@ public final class BoltReader implements AutoCloseable {
             }
         }
 
+        /** Levels of the bucket's B+tree (1 = a single leaf); for tests and diagnostics. */
+        int depth() throws IOException {
+            ByteBuffer p = inlinePage != null ? inlinePage : page(rootPgid);
+            int depth = 1;
+            while ((flags(p) & FLAG_BRANCH) != 0 && depth < MAX_DEPTH) {
+                p = page(p.getLong(PAGE_HEADER + 8));
+                depth++;
+            }
+            return depth;
+        }
+
+        boolean isInline() { return inlinePage != null; }
+
         /** The value of {@code key}, or null if absent or a nested bucket. */
         public byte[] get(byte[] key) throws IOException {
             byte[][] found = new byte[1][];
