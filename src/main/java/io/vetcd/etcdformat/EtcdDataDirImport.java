@@ -74,11 +74,16 @@ public final class EtcdDataDirImport {
         this.walOptions = walOptions;
     }
 
-    /** True if {@code memberDir} holds an etcd backend and no vetcd backend yet. */
-    public static boolean applies(Path memberDir) {
+    /**
+     * True if there is no vetcd backend yet but etcd's files are there (its backend, or its WAL, or
+     * both set aside by an interrupted import). A damaged etcd backend still counts, so the start
+     * fails with a clear error instead of reading etcd's WAL as vetcd's.
+     */
+    public static boolean applies(Path memberDir, Path walDir) {
         if (Files.exists(memberDir.resolve(DB))) return false;
-        return BoltReader.isBoltFile(memberDir.resolve(SNAP).resolve(DB))
-            || BoltReader.isBoltFile(memberDir.resolve(SNAP + ASIDE_SUFFIX).resolve(DB));
+        return Files.exists(memberDir.resolve(SNAP).resolve(DB))
+            || Files.exists(memberDir.resolve(SNAP + ASIDE_SUFFIX).resolve(DB))
+            || EtcdWalReader.isEtcdWal(walDir) || EtcdWalReader.isEtcdWal(aside(walDir));
     }
 
     public Summary run() {
@@ -94,6 +99,9 @@ public final class EtcdDataDirImport {
 
     private Summary importOnce() throws IOException {
         Path snapDir = memberDir.resolve(SNAP);
+        if (!BoltReader.isBoltFile(snapDir.resolve(DB))) {
+            throw new EtcdFormatException(snapDir.resolve(DB) + " is not a bbolt database (missing or damaged)");
+        }
         if (!EtcdWalReader.isEtcdWal(walDir)) {
             throw new EtcdFormatException(snapDir.resolve(DB) + " is an etcd backend but " + walDir + " holds no etcd WAL");
         }

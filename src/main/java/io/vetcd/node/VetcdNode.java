@@ -95,7 +95,7 @@ public final class VetcdNode {
         Path walDir = cfg.member().walDir().isEmpty() ? memberDir.resolve("wal") : Path.of(cfg.member().walDir());
         Files.createDirectories(memberDir);
         WalOptions walOpts = WalOptions.defaults().withFsync(!cfg.member().unsafeNoFsync());
-        if (EtcdDataDirImport.applies(memberDir)) {
+        if (EtcdDataDirImport.applies(memberDir, walDir)) {
             EtcdDataDirImport.Summary s = new EtcdDataDirImport(memberDir, walDir, walOpts).run();
             log.info("imported etcd data directory {}: member {} cluster {}, revision {} (compacted at {}), {} keys"
                     + " ({} versions), {} leases, {} members, raft applied index {} commit {} ({} entries to replay);"
