@@ -163,6 +163,7 @@ public final class EtcdDataDirImport {
         }
         for (long i = from; i <= applied; i++) {
             Entry e = wal.entry(i);
+            if (e == null) throw new EtcdFormatException("the backend is at raft index " + applied + " but the WAL ends at " + (i - 1));
             if (e.getType() == EntryType.EntryConfChange) m.apply(ConfChange.parseFrom(e.getData()));
             else if (e.getType() == EntryType.EntryNormal) m.applyNormal(e.getData().toByteArray());
         }
