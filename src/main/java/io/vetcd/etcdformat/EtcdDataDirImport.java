@@ -111,11 +111,13 @@ public final class EtcdDataDirImport {
         Summary summary;
         try (BoltReader bolt = BoltReader.open(snapDir.resolve(DB))) {
             BoltReader.Bucket meta = required(bolt, "meta");
-            long applied = beLong(meta.get(bytes("consistent_index")), "consistent_index");
+            // absent until etcd's backend commits for the first time: then etcd replays its whole log, and so do we
+            byte[] ci = meta.get(bytes("consistent_index"));
+            long applied = ci == null ? 0 : beLong(ci, "consistent_index");
             refuseAuth(bolt);
-            long appliedTerm = termAt(wal, snapDir, applied);
-            List<Member> members = membersAt(wal, snapDir, bolt, applied);
-            if (members.stream().noneMatch(m -> m.id() == wal.nodeId())) {
+            long appliedTerm = applied == 0 ? 0 : termAt(wal, snapDir, applied);
+            List<Member> members = applied == 0 ? List.of() : membersAt(wal, snapDir, bolt, applied);
+            if (applied > 0 && members.stream().noneMatch(m -> m.id() == wal.nodeId())) {
                 throw new EtcdFormatException("member " + Long.toHexString(wal.nodeId()) + " named by the WAL is not among the cluster's members "
                     + members.stream().map(m -> Long.toHexString(m.id())).toList());
             }
@@ -291,7 +293,8 @@ public final class EtcdDataDirImport {
             if (leaseBucket != null) leaseBucket.forEach((k, v) -> { if (v != null) all.add(Lease.parseFrom(v)); });
             for (Lease l : all) ImportedLeases.put(txn, l.getID(), l.getTTL());
             leases = all.size();
-            MembershipRecord.write(txn, membership, confState(membership.members()));
+            // with nothing applied yet, membership comes from replaying the log's conf changes
+            if (!membership.members().isEmpty()) MembershipRecord.write(txn, membership, confState(membership.members()));
             txn.commit(applied);
             revision = store.currentRevision();
             keys = store.range(RangeRequest.newBuilder().setKey(ByteString.copyFrom(new byte[]{0}))
@@ -314,7 +317,7 @@ public final class EtcdDataDirImport {
                           List<io.vetcd.raft.Entry> replay) {
         byte[] meta = ByteBuffer.allocate(16).putLong(etcd.nodeId()).putLong(etcd.clusterId()).array();
         try (Wal wal = Wal.create(dir, walOptions, meta)) {
-            wal.saveSnapshotMarker(applied, appliedTerm);
+            if (applied > 0) wal.saveSnapshotMarker(applied, appliedTerm);
             wal.save(new io.vetcd.raft.HardState(hs.getTerm(), hs.getVote(), hs.getCommit()), replay);
             wal.sync();
         }

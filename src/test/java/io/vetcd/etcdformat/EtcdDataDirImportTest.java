@@ -158,6 +158,28 @@ class EtcdDataDirImportTest {
     }
 
     @Test
+    void replaysWhatEtcdCommittedButNeverAppliedToItsBackend() throws Exception {
+        Path data = dir.resolve("killed");
+        RealEtcd etcd = RealEtcd.start(data, "--backend-batch-interval", "30s", "--backend-batch-limit", "1000000");
+        JsonArray expectedAfterKill;
+        try {
+            for (int i = 0; i < 20; i++) etcd.put("r" + i, "v" + i);
+            ok(etcd.ctl("del", "r5"));
+            ok(etcd.ctl("lease", "grant", "500"));
+            expectedAfterKill = json(etcd.ctl("get", "r", "--prefix", "-w", "json")).getJsonArray("kvs");
+        } finally {
+            etcd.kill9(); // the backend never committed: everything is in the WAL only
+        }
+        try (ServerProcess vetcd = vetcd("node1", data, etcd.clientPort, etcd.peerPort, List.of())) {
+            assertTrue(vetcd.output().contains("raft applied index 0"), vetcd.output());
+            assertEquals(expectedAfterKill, json(Cli.etcdctl(vetcd.endpoint(), "get", "r", "--prefix", "-w", "json")).getJsonArray("kvs"));
+            assertTrue(ok(Cli.etcdctl(vetcd.endpoint(), "lease", "list")).contains("found 1 leases"));
+            JsonObject m = json(Cli.etcdctl(vetcd.endpoint(), "member", "list", "-w", "json")).getJsonArray("members").getJsonObject(0);
+            assertEquals("node1", m.getString("name"));
+        }
+    }
+
+    @Test
     void aDamagedBackendFailsTheStartAndLeavesEtcdFilesAsTheyWere() throws Exception {
         Path data = copyOf(etcdData, "damaged");
         Path member = data.resolve("member");

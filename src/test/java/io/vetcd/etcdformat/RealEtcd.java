@@ -32,13 +32,14 @@ final class RealEtcd implements AutoCloseable {
     private final StringBuffer log = new StringBuffer();
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private RealEtcd(String name, Path dataDir, int clientPort, int peerPort) throws Exception {
+    private RealEtcd(String name, Path dataDir, int clientPort, int peerPort, List<String> extra) throws Exception {
         this.name = name;
         this.dataDir = dataDir;
         this.clientPort = clientPort;
         this.peerPort = peerPort;
         List<String> cmd = new ArrayList<>(List.of("etcd"));
         cmd.addAll(flags(name, dataDir, clientPort, peerPort));
+        cmd.addAll(extra);
         process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         CountDownLatch ready = new CountDownLatch(1);
         Thread reader = new Thread(() -> {
@@ -60,8 +61,8 @@ final class RealEtcd implements AutoCloseable {
         }
     }
 
-    static RealEtcd start(Path dataDir) throws Exception {
-        return new RealEtcd("node1", dataDir, Ports.free(), Ports.free());
+    static RealEtcd start(Path dataDir, String... extra) throws Exception {
+        return new RealEtcd("node1", dataDir, Ports.free(), Ports.free(), List.of(extra));
     }
 
     /** etcd's member flags; vetcd started on the same directory gets the same ones. */
@@ -108,6 +109,12 @@ final class RealEtcd implements AutoCloseable {
             process.destroy();
             if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** SIGKILL by pid: whatever etcd had not committed to its backend is only in its WAL. */
+    void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
     }
 
     String output() { return log.toString(); }
