@@ -180,6 +180,42 @@ class EtcdDataDirImportTest {
     }
 
     @Test
+    void takesOverAMemberWhoseLogStartsAfterEtcdSnapshots() throws Exception {
+        Path data = dir.resolve("snapshotted");
+        RealEtcd etcd = RealEtcd.start(data, "--snapshot-count", "10");
+        JsonArray expected;
+        try (etcd) {
+            for (int i = 0; i < 60; i++) etcd.put("s" + (i % 25), "v" + i);
+            expected = json(etcd.ctl("get", "s", "--prefix", "-w", "json")).getJsonArray("kvs");
+        }
+        try (Stream<Path> snaps = Files.list(data.resolve("member/snap"))) {
+            assertTrue(snaps.anyMatch(p -> p.toString().endsWith(".snap")), "etcd wrote raft snapshots");
+        }
+        try (ServerProcess vetcd = vetcd("node1", data, etcd.clientPort, etcd.peerPort, List.of())) {
+            assertEquals(expected, json(Cli.etcdctl(vetcd.endpoint(), "get", "s", "--prefix", "-w", "json")).getJsonArray("kvs"));
+            JsonObject m = json(Cli.etcdctl(vetcd.endpoint(), "member", "list", "-w", "json")).getJsonArray("members").getJsonObject(0);
+            assertEquals("node1", m.getString("name"));
+            assertEquals(new JsonArray().add("http://127.0.0.1:" + etcd.peerPort), m.getJsonArray("peerURLs"));
+        }
+    }
+
+    @Test
+    void refusesADirectoryWithAuthEnabled() throws Exception {
+        Path data = dir.resolve("auth");
+        try (RealEtcd etcd = RealEtcd.start(data)) {
+            etcd.put("secret", "x");
+            ok(etcd.ctl("user", "add", "root", "--new-user-password=pw"));
+            ok(etcd.ctl("auth", "enable"));
+        }
+        Path member = data.resolve("member");
+        Map<String, String> before = digests(data);
+        EtcdFormatException e = assertThrows(EtcdFormatException.class,
+            () -> new EtcdDataDirImport(member, member.resolve("wal"), WalOptions.defaults()).run());
+        assertTrue(e.getMessage().contains("authentication is enabled"), e.getMessage());
+        assertEquals(before, digests(data));
+    }
+
+    @Test
     void aDamagedBackendFailsTheStartAndLeavesEtcdFilesAsTheyWere() throws Exception {
         Path data = copyOf(etcdData, "damaged");
         Path member = data.resolve("member");
