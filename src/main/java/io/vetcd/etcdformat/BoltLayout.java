@@ -49,17 +49,4 @@ public final class BoltLayout {
     public static final int FREELIST_COUNT_OVERFLOW = 0xFFFF;
     /** Meta freelist id meaning "no freelist page written" (bbolt NoFreelistSync). */
     public static final long NO_FREELIST = -1L;
-
-    public static final long FNV64_OFFSET = 0xcbf29ce484222325L;
-    public static final long FNV64_PRIME = 0x100000001b3L;
-
-    /** fnv-64a, the meta page checksum. */
-    public static long fnv64a(byte[] b, int off, int len) {
-        long h = FNV64_OFFSET;
-        for (int i = off; i < off + len; i++) {
-            h ^= b[i] & 0xFF;
-            h *= FNV64_PRIME;
-        }
-        return h;
-    }
 }

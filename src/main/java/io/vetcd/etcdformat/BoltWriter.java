@@ -131,7 +131,7 @@ public final class BoltWriter implements BucketSink, Closeable {
             .putLong(m + BoltLayout.META_OFF_FREELIST, FREELIST_PAGE_ID)
             .putLong(m + BoltLayout.META_OFF_HIGH_WATER, nextPgid)
             .putLong(m + BoltLayout.META_OFF_TXID, txid);
-        p.putLong(m + BoltLayout.META_OFF_CHECKSUM, BoltLayout.fnv64a(p.array(), m, BoltLayout.META_OFF_CHECKSUM));
+        p.putLong(m + BoltLayout.META_OFF_CHECKSUM, Fnv64a.hash(p, m, BoltLayout.META_OFF_CHECKSUM));
         return p;
     }
 

@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vetcd.config.EtcdConfig;
 import io.vetcd.config.tls.SelfSignedCertificate;
+import io.vetcd.etcdformat.EtcdDataDirImport;
 import io.vetcd.lease.LeaseClock;
 import io.vetcd.lease.Lessor;
 import io.vetcd.mvcc.MvccOptions;
@@ -94,6 +95,15 @@ public final class VetcdNode {
         Path walDir = cfg.member().walDir().isEmpty() ? memberDir.resolve("wal") : Path.of(cfg.member().walDir());
         Files.createDirectories(memberDir);
         WalOptions walOpts = WalOptions.defaults().withFsync(!cfg.member().unsafeNoFsync());
+        if (EtcdDataDirImport.applies(memberDir, walDir)) {
+            EtcdDataDirImport.Summary s = new EtcdDataDirImport(memberDir, walDir, walOpts).run();
+            log.info("imported etcd data directory {}: member {} cluster {}, revision {} (compacted at {}), {} keys"
+                    + " ({} versions), {} leases, {} members, raft applied index {} commit {} ({} entries to replay);"
+                    + " etcd's files kept in {} and {}", dataDir, ClusterIds.hex(s.memberId()), ClusterIds.hex(s.clusterId()),
+                s.revision(), s.compactRevision(), s.keys(), s.versions(), s.leases(), s.members(), s.appliedIndex(),
+                s.commitIndex(), s.replayedEntries(), memberDir.resolve("snap" + EtcdDataDirImport.ASIDE_SUFFIX),
+                walDir.resolveSibling(walDir.getFileName() + EtcdDataDirImport.ASIDE_SUFFIX));
+        }
         boolean existing = Wal.exists(walDir);
         store = MvccStore.open(memberDir.resolve("db"), MvccOptions.defaults());
 

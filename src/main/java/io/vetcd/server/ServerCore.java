@@ -348,7 +348,7 @@ public final class ServerCore {
     }
 
     private void handle(Ready rd) throws InterruptedException {
-        peers.send(rd.messagesBeforePersist());
+        peers.send(asOfApplied(rd.messagesBeforePersist()));
         if (rd.snapshot() != null && !rd.snapshot().isEmpty()) installSnapshot(rd);
         if (!rd.entries().isEmpty() || rd.hardState() != null) {
             wal.save(rd.hardState(), rd.entries());
@@ -360,7 +360,7 @@ public final class ServerCore {
             term = rd.hardState().term();
             commitIndex = rd.hardState().commit();
         }
-        peers.send(rd.messagesAfterPersist());
+        peers.send(asOfApplied(rd.messagesAfterPersist()));
         if (rd.softState() != null) onSoftState(rd.softState());
         applyCommitted(rd.committedEntries());
         for (ReadState rs : rd.readStates()) onReadState(rs);
@@ -368,6 +368,34 @@ public final class ServerCore {
         node.advance(rd);
         status = node.status();
         if (applyLoop.appliedIndex() - snapshotIndex >= snapshotCount) compactLog();
+    }
+
+    /**
+     * etcd's merged snapshot message: a snapshot goes out as of the index this member has applied,
+     * with the membership of that moment, not as of raft's last log compaction. The backend
+     * checkpoint sent with it is taken later, so it is at least that new; and a member added after
+     * the last compaction (always the case after taking over an etcd data directory, whose log
+     * starts after a snapshot) finds itself in the snapshot's ConfState and can install it.
+     */
+    private List<Message> asOfApplied(List<Message> ms) {
+        List<Message> out = ms;
+        long appliedIndex = applyLoop.appliedIndex();
+        for (int i = 0; i < ms.size(); i++) {
+            Message m = ms.get(i);
+            if (m.type() != io.vetcd.raft.MessageType.MsgSnap || m.snapshot() == null
+                || appliedIndex <= m.snapshot().index()) continue;
+            long term;
+            try {
+                term = storage.term(appliedIndex);
+            } catch (RuntimeException e) {
+                continue; // applied beyond the log (just installed a snapshot): send raft's own
+            }
+            if (out == ms) out = new ArrayList<>(ms);
+            io.vetcd.raft.Snapshot merged = new io.vetcd.raft.Snapshot(
+                new io.vetcd.raft.SnapshotMetadata(appliedIndex, term, node.confState()), m.snapshot().data());
+            out.set(i, m.toBuilder().snapshot(merged).build());
+        }
+        return out;
     }
 
     /**
