@@ -25,6 +25,11 @@ public final class MetricRegistry {
         return register(new MetricFamily<>(name, help, MetricFamily.Type.COUNTER, labelNames, Counter::new));
     }
 
+    /** A counter kept elsewhere (e.g. the kernel's CPU time), read at scrape time on a worker thread. */
+    public void counter(String name, String help, DoubleSupplier supplier) {
+        register(new MetricFamily<>(name, help, MetricFamily.Type.COUNTER, new String[0], () -> new Gauge(supplier))).labels();
+    }
+
     public Gauge gauge(String name, String help) {
         return gaugeVec(name, help).labels();
     }

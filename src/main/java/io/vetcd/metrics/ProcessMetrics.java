@@ -24,7 +24,7 @@ public final class ProcessMetrics {
     public static void register(MetricRegistry r) {
         MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
         if (Files.isReadable(PROC.resolve("stat"))) {
-            r.gauge("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", () -> {
+            r.counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", () -> {
                 String[] f = stat();
                 return f == null ? Double.NaN : (Long.parseLong(f[13]) + Long.parseLong(f[14])) / CLOCK_TICKS_PER_SECOND;
             });
