@@ -23,9 +23,6 @@ public final class MvccMetrics {
     private final Gauge totalPutSize;
     final Counter events;
     public final Gauge watchStreams;
-    public final Gauge watchers;
-    public final Gauge slowWatchers;
-    public final Gauge pendingEvents;
     public final Counter compactionKeys;
     public final Histogram compactionTotalMs;
     public final Histogram hashSeconds;
@@ -44,9 +41,6 @@ public final class MvccMetrics {
         totalPutSize = r.gauge("etcd_debugging_mvcc_total_put_size_in_bytes", "The total size of put kv pairs seen by this member.");
         events = r.counter("etcd_debugging_mvcc_events_total", "Total number of events sent by this member.");
         watchStreams = r.gauge("etcd_debugging_mvcc_watch_stream_total", "Total number of watch streams.");
-        watchers = r.gauge("etcd_debugging_mvcc_watcher_total", "Total number of watchers.");
-        slowWatchers = r.gauge("etcd_debugging_mvcc_slow_watcher_total", "Total number of unsynced slow watchers.");
-        pendingEvents = r.gauge("etcd_debugging_mvcc_pending_events_total", "Total number of pending events to be sent.");
         compactionKeys = r.counter("etcd_debugging_mvcc_db_compaction_keys_total", "Total number of db keys compacted.");
         compactionTotalMs = r.histogram("etcd_debugging_mvcc_db_compaction_total_duration_milliseconds",
             "Bucketed histogram of db compaction total duration.", Histogram.exponentialBuckets(100, 2, 14));
@@ -89,6 +83,12 @@ public final class MvccMetrics {
     /** {@code n} watch events sent to clients. */
     public void eventsSent(int n) {
         events.add(n);
+    }
+
+    /** The watch hub's counts, read at scrape time. */
+    public void observeWatchers(LongSupplier watchers, LongSupplier slowWatchers) {
+        registry.gauge("etcd_debugging_mvcc_watcher_total", "Total number of watchers.", watchers::getAsLong);
+        registry.gauge("etcd_debugging_mvcc_slow_watcher_total", "Total number of unsynced slow watchers.", slowWatchers::getAsLong);
     }
 
     /** The store's values read at scrape time (cheap: fields and RocksDB properties, no scans). */

@@ -561,7 +561,12 @@ public final class MvccStore implements MetaReader, AutoCloseable {
         CompletableFuture<Void> f = new CompletableFuture<>();
         compactor.execute(() -> {
             try {
-                if (new CompactionJob(this, rev, opts).run()) {
+                long started = System.nanoTime();
+                CompactionJob job = new CompactionJob(this, rev, opts);
+                boolean finished = job.run();
+                metrics.compactionKeys.add(job.deletedVersions);
+                if (finished) metrics.compactionTotalMs.observe((System.nanoTime() - started) / 1_000_000);
+                if (finished) {
                     f.complete(null);
                 } else {
                     f.completeExceptionally(new CancellationException("store closed; compaction resumes on next open"));

@@ -173,9 +173,11 @@ public final class VetcdNode {
             // only the leader expires leases; promotion happens when the new term's first entry applies
             if (s.role() != Role.LEADER && lessor.isPrimary()) lessor.demote();
         });
-        server.attach(new WatchHub(store, WatchOptions.defaults()
+        WatchHub hub = new WatchHub(store, WatchOptions.defaults()
             .withProgressNotifyInterval(cfg.member().experimentalWatchProgressNotifyInterval())
-            .withMaxRequestBytes(cfg.member().maxRequestBytes())));
+            .withMaxRequestBytes(cfg.member().maxRequestBytes()));
+        server.attach(hub);
+        metrics.mvcc.observeWatchers(hub::watcherCount, () -> Math.max(0, hub.watcherCount() - hub.syncedCount()));
         boolean alone = membership.members().size() == 1;
         wireMetrics(lessor, membership.localId());
         core.start();
