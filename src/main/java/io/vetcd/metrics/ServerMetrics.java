@@ -18,8 +18,6 @@ public final class ServerMetrics {
     public final Counter leasesExpired;
     public final Counter healthSuccess;
     public final Counter healthFailures;
-    public final Counter learnerPromoteSuccesses;
-    public final MetricFamily<Counter> learnerPromoteFailures;
 
     public ServerMetrics(MetricRegistry r) {
         this.registry = r;
@@ -37,10 +35,6 @@ public final class ServerMetrics {
         leasesExpired = r.counter("etcd_debugging_server_lease_expired_total", "The total number of expired leases.");
         healthSuccess = r.counter("etcd_server_health_success", "The total number of successful health checks");
         healthFailures = r.counter("etcd_server_health_failures", "The total number of failed health checks");
-        learnerPromoteSuccesses = r.counter("etcd_server_learner_promote_successes",
-            "The total number of successful learner promotions while this member is leader.");
-        learnerPromoteFailures = r.counterVec("etcd_server_learner_promote_failures",
-            "The total number of failed learner promotions (likely learner not ready) while this member is leader.", "Reason");
     }
 
     /** Values owned by the raft core and membership, read at scrape time. */
