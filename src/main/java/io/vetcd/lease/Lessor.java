@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
  * work, never across I/O.
  */
 public final class Lessor {
+    private volatile io.vetcd.metrics.LeaseMetrics metrics = io.vetcd.metrics.LeaseMetrics.DETACHED;
     private static final Logger log = LoggerFactory.getLogger(Lessor.class);
 
     /** etcd's MaxLeaseTTL: larger TTLs are refused (about 285 years). */
@@ -67,6 +68,9 @@ public final class Lessor {
 
     public long minTtlSeconds() { return minTtlSeconds; }
 
+    /** Where grants, revokes, renewals and TTLs are counted. */
+    public void metrics(io.vetcd.metrics.LeaseMetrics m) { this.metrics = m; }
+
     public boolean isPrimary() { return primary; }
 
     public long now() { return clock.nanoTime(); }
@@ -90,6 +94,8 @@ public final class Lessor {
             throw e;
         }
         txn.commit(index);
+        metrics.granted.inc();
+        metrics.ttl.observe(l.ttlSeconds());
         synchronized (this) {
             if (primary) {
                 l.refresh(clock.nanoTime(), 0);
@@ -123,6 +129,7 @@ public final class Lessor {
             queue.remove(id);
         }
         l.markRevoked();
+        metrics.revoked.inc();
         return rev;
     }
 
@@ -224,6 +231,7 @@ public final class Lessor {
             if (!l.expired(now)) {
                 l.refresh(now, 0);
                 queue.upsert(id, l.expiryNanos());
+                metrics.renewed.inc();
                 return CompletableFuture.completedFuture(l.ttlSeconds());
             }
             demotedNow = demoted;

@@ -36,6 +36,9 @@ final class CompactionJob {
     }
 
     /** Returns false if the store was closed before the job finished. */
+    /** Key versions removed from the backend (etcd's db_compaction_keys_total counts these). */
+    long deletedVersions;
+
     boolean run() throws RocksDBException, InterruptedException {
         long from = store.finishedCompactRev;
         if (from >= compactRev) {
@@ -99,6 +102,7 @@ final class CompactionJob {
                 break;
             }
             batch.delete(store.kvCf, k);
+            deletedVersions++;
             if (batch.count() >= maxOps) {
                 // A key with a very long history: flushing older versions early is safe because
                 // readers stop at `newest`, which is still present.
@@ -108,6 +112,7 @@ final class CompactionJob {
         }
         if (tombstone) {
             batch.delete(store.kvCf, newest);
+            deletedVersions++;
         }
     }
 

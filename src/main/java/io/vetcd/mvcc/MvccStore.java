@@ -24,6 +24,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import io.vetcd.metrics.BackendMetrics;
+import io.vetcd.metrics.MvccMetrics;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
@@ -77,6 +79,8 @@ public final class MvccStore implements MetaReader, AutoCloseable {
     static final byte[] K_CURRENT_REV = "current_revision".getBytes(StandardCharsets.UTF_8);
     static final byte[] K_SCHEDULED_COMPACT = "scheduled_compact_revision".getBytes(StandardCharsets.UTF_8);
     static final byte[] K_FINISHED_COMPACT = "finished_compact_revision".getBytes(StandardCharsets.UTF_8);
+    /** Number of live (not deleted) keys, kept with every commit so /metrics never scans. */
+    static final byte[] K_LIVE_KEYS = "live_keys".getBytes(StandardCharsets.UTF_8);
 
     private final Path dir;
     private final MvccOptions opts;
@@ -103,6 +107,9 @@ public final class MvccStore implements MetaReader, AutoCloseable {
     volatile boolean closed;
     private final LongAdder readsIn = new LongAdder();
     private final LongAdder readsOut = new LongAdder();
+    private volatile long liveKeys;
+    private volatile MvccMetrics metrics = MvccMetrics.DETACHED;
+    private volatile BackendMetrics backendMetrics = BackendMetrics.DETACHED;
 
     private MvccStore(Path dir, MvccOptions opts) throws RocksDBException {
         this.dir = dir;
@@ -168,6 +175,7 @@ public final class MvccStore implements MetaReader, AutoCloseable {
             s.consistentIndex = s.getLong(K_CONSISTENT_INDEX, 0);
             s.compactRev = s.getLong(K_SCHEDULED_COMPACT, 0);
             s.finishedCompactRev = s.getLong(K_FINISHED_COMPACT, 0);
+            s.liveKeys = s.loadLiveKeys();
             if (s.compactRev > s.finishedCompactRev) {
                 s.lastCompaction = s.scheduleCompaction(s.compactRev);
             }
@@ -175,6 +183,43 @@ public final class MvccStore implements MetaReader, AutoCloseable {
         } catch (RocksDBException | IOException e) {
             throw new StorageException("cannot open mvcc store at " + dir, e);
         }
+    }
+
+    /** The stored live-key count; a store written before it was kept (or imported) is counted once. */
+    private long loadLiveKeys() throws RocksDBException {
+        long stored = getLong(K_LIVE_KEYS, -1);
+        if (stored >= 0) return stored;
+        RangeRequest all = RangeRequest.newBuilder().setKey(ByteString.copyFrom(new byte[] {0}))
+                .setRangeEnd(ByteString.copyFrom(new byte[] {0})).setCountOnly(true).build();
+        return range(all).count();
+    }
+
+    /** Keys with a live version at the current revision (etcd's keys_total gauge). */
+    public long liveKeys() {
+        return liveKeys;
+    }
+
+    void liveKeys(long n) {
+        liveKeys = n;
+    }
+
+    /** Where this store counts its operations; set once by the member that owns it. */
+    public void metrics(MvccMetrics mvcc, BackendMetrics backend) {
+        this.metrics = mvcc;
+        this.backendMetrics = backend;
+    }
+
+    public MvccMetrics metrics() {
+        return metrics;
+    }
+
+    BackendMetrics backendMetrics() {
+        return backendMetrics;
+    }
+
+    /** Read transactions in flight (etcd's db_open_read_transactions). */
+    public long openReads() {
+        return Math.max(0, readsIn.sum() - readsOut.sum());
     }
 
     private long getLong(byte[] key, long dflt) throws RocksDBException {
@@ -516,7 +561,12 @@ public final class MvccStore implements MetaReader, AutoCloseable {
         CompletableFuture<Void> f = new CompletableFuture<>();
         compactor.execute(() -> {
             try {
-                if (new CompactionJob(this, rev, opts).run()) {
+                long started = System.nanoTime();
+                CompactionJob job = new CompactionJob(this, rev, opts);
+                boolean finished = job.run();
+                metrics.compactionKeys.add(job.deletedVersions);
+                if (finished) metrics.compactionTotalMs.observe((System.nanoTime() - started) / 1_000_000);
+                if (finished) {
                     f.complete(null);
                 } else {
                     f.completeExceptionally(new CancellationException("store closed; compaction resumes on next open"));
@@ -581,6 +631,17 @@ public final class MvccStore implements MetaReader, AutoCloseable {
 
     public void defragment() {
         ensureOpen();
+        long started = System.nanoTime();
+        backendMetrics.defragInflight.set(1);
+        try {
+            defragment0();
+        } finally {
+            backendMetrics.defragInflight.set(0);
+            backendMetrics.defragSeconds.observeSecondsSince(started);
+        }
+    }
+
+    private void defragment0() {
         // Non-exclusive so RocksDB's automatic compactions keep running (no write stalls while we
         // work); forced bottommost compaction so deletion markers are actually dropped.
         try (CompactRangeOptions cro = new CompactRangeOptions()
@@ -742,6 +803,7 @@ public final class MvccStore implements MetaReader, AutoCloseable {
             consistentIndex = getLong(K_CONSISTENT_INDEX, 0);
             compactRev = getLong(K_SCHEDULED_COMPACT, 0);
             finishedCompactRev = getLong(K_FINISHED_COMPACT, 0);
+            liveKeys = loadLiveKeys();
         } catch (RocksDBException e) {
             throw new StorageException("installing a snapshot from " + checkpointDir + " failed", e);
         } finally {

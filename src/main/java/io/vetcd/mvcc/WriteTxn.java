@@ -40,6 +40,11 @@ public final class WriteTxn implements AutoCloseable {
     /** Meta writes; null value = delete. */
     private final TreeMap<byte[], byte[]> meta = new TreeMap<>(Arrays::compareUnsigned);
     private boolean finished;
+    /** etcd's metricsTxnWrite tallies: calls made in the current storage-transaction phase. */
+    private int rangeCalls;
+    private int putCalls;
+    private int deleteCalls;
+    private long putBytes;
 
     WriteTxn(MvccStore store, long beginRev, RocksIterator it) {
         this.store = store;
@@ -67,6 +72,7 @@ public final class WriteTxn implements AutoCloseable {
      */
     public RangeResult range(RangeRequest req) {
         checkOpen();
+        rangeCalls++;
         long cur = changes.isEmpty() ? beginRev : beginRev + 1;
         long rev = store.checkRevision(req.getRevision(), cur);
         byte[] key = req.getKey().toByteArray();
@@ -113,6 +119,8 @@ public final class WriteTxn implements AutoCloseable {
     /** Puts {@code key}; returns the previous live version (this txn's view) or null. */
     public KeyValue put(ByteString key, ByteString value, long lease) {
         checkOpen();
+        putCalls++;
+        putBytes += key.size() + value.size();
         byte[] k = key.toByteArray();
         KeyValue prev = latest(k);
         long rev = beginRev + 1;
@@ -144,6 +152,7 @@ public final class WriteTxn implements AutoCloseable {
      */
     public List<KeyValue> deleteRange(byte[] key, byte[] end) {
         checkOpen();
+        deleteCalls++;
         byte[] cursorEnd = RangeExecutor.cursorEnd(end == null ? ByteString.EMPTY : UnsafeByteOperations.unsafeWrap(end));
         KeyCursor c = cursorAt(key, cursorEnd, beginRev + 1);
         List<KeyValue> deleted = new ArrayList<>();
@@ -167,6 +176,27 @@ public final class WriteTxn implements AutoCloseable {
 
     public List<KeyValue> deleteRange(ByteString key, ByteString end) {
         return deleteRange(key.toByteArray(), end.toByteArray());
+    }
+
+    /**
+     * Ends a metrics phase without ending the txn: etcd evaluates a Txn's compares in a read
+     * transaction and applies its operations in a separate write transaction, and counts the two
+     * separately (mvcc txn_total counts only storage transactions with more than one operation).
+     */
+    public void endMetricsPhase() {
+        store.metrics().txnEnded(rangeCalls, putCalls, deleteCalls, putBytes);
+        rangeCalls = putCalls = deleteCalls = 0;
+        putBytes = 0;
+    }
+
+    /** Live keys after this txn minus live keys before it. */
+    private long liveKeyDelta() {
+        long delta = 0;
+        for (Map.Entry<byte[], KeyValue> e : overlay.entrySet()) {
+            if (e.getValue() != null) delta++;
+            if (before.get(e.getKey()) != null) delta--;
+        }
+        return delta;
     }
 
     /** Stages a meta write (lease, auth, membership state) in this txn's batch. */
@@ -197,6 +227,8 @@ public final class WriteTxn implements AutoCloseable {
     public long commit(long consistentIndex) {
         checkOpen();
         long rev = changes.isEmpty() ? beginRev : beginRev + 1;
+        long liveKeys = store.liveKeys() + liveKeyDelta();
+        long started = System.nanoTime();
         try (WriteBatch batch = new WriteBatch()) {
             for (int sub = 0; sub < changes.size(); sub++) {
                 Event ev = changes.get(sub);
@@ -218,12 +250,16 @@ public final class WriteTxn implements AutoCloseable {
             }
             batch.put(store.defaultCf, MvccStore.K_CURRENT_REV, KeyEncoding.longBytes(rev));
             batch.put(store.defaultCf, MvccStore.K_CONSISTENT_INDEX, KeyEncoding.longBytes(consistentIndex));
+            if (!overlay.isEmpty()) batch.put(store.defaultCf, MvccStore.K_LIVE_KEYS, KeyEncoding.longBytes(liveKeys));
             store.db.write(store.writeOptions, batch);
         } catch (RocksDBException e) {
             finish();
             throw new StorageException("commit failed", e);
         }
         finish();
+        store.backendMetrics().commitSeconds.observeSecondsSince(started);
+        endMetricsPhase();
+        store.liveKeys(liveKeys);
         store.published(rev, consistentIndex, changes.isEmpty() ? null : new Changes(rev, List.copyOf(changes)));
         return rev;
     }

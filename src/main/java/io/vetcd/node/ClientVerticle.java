@@ -25,6 +25,10 @@ import io.vetcd.pb.etcdserver.ClusterGrpcService;
 import io.vetcd.pb.etcdserver.KVGrpcService;
 import io.vetcd.pb.etcdserver.LeaseGrpcService;
 import io.vetcd.pb.etcdserver.MaintenanceGrpcService;
+import io.vetcd.metrics.MemberMetrics;
+import io.vetcd.metrics.MeteredGrpcServer;
+import io.vetcd.metrics.MetricsEndpoint;
+import io.vetcd.pb.etcdserver.RpcProto;
 import io.vetcd.server.EtcdServer;
 
 import java.net.URI;
@@ -64,8 +68,11 @@ public final class ClientVerticle extends VerticleBase {
         ClusterApi cluster = new ClusterApi(server);
         LeaseApi lease = new LeaseApi(server);
 
-        GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
-            .setMaxMessageSize(maxRequestBytes + GRPC_OVERHEAD_BYTES));
+        MemberMetrics metrics = server.metrics();
+        GrpcServer grpc = new MeteredGrpcServer(GrpcServer.server(vertx, new GrpcServerOptions()
+            .setMaxMessageSize(maxRequestBytes + GRPC_OVERHEAD_BYTES)), metrics.grpc, RpcProto.getDescriptor(),
+            io.vetcd.pb.lock.LockProto.getDescriptor(),
+            io.vetcd.pb.election.ElectionProto.getDescriptor());
         grpc.addService(KVGrpcService.of(kv));
         grpc.addService(LeaseGrpcService.of(lease));
         // Only what is built is bound; the rest answers UNIMPLEMENTED rather than pretending.
@@ -83,11 +90,7 @@ public final class ClientVerticle extends VerticleBase {
 
         Router router = Router.router(vertx);
         router.get("/version").handler(ctx -> ctx.json(versionJson()));
-        router.get("/health").handler(ctx -> health(ctx.queryParam("exclude")).onComplete(ar -> {
-            boolean ok = ar.succeeded() && ar.result();
-            ctx.response().setStatusCode(ok ? 200 : 503);
-            ctx.json(new JsonObject().put("health", String.valueOf(ok)));
-        }));
+        mountHealthAndMetrics(router, vertx, server);
         new JsonGateway(kv, lease, maintenance, cluster, maxRequestBytes + GRPC_OVERHEAD_BYTES).mount(router);
         new JsonWatchGateway(server).mount(router);
         new JsonConcurrencyGateway(lock, election).mount(router);
@@ -108,6 +111,18 @@ public final class ClientVerticle extends VerticleBase {
         return Future.all(binds);
     }
 
+    /** /health and /metrics, served on the client URLs and on --listen-metrics-urls, as etcd does. */
+    static void mountHealthAndMetrics(Router router, io.vertx.core.Vertx vertx, EtcdServer server) {
+        MemberMetrics metrics = server.metrics();
+        router.get("/health").handler(ctx -> health(server, ctx.queryParam("exclude")).onComplete(ar -> {
+            boolean ok = ar.succeeded() && ar.result();
+            (ok ? metrics.server.healthSuccess : metrics.server.healthFailures).inc();
+            ctx.response().setStatusCode(ok ? 200 : 503);
+            ctx.json(new JsonObject().put("health", String.valueOf(ok)));
+        }));
+        MetricsEndpoint.mount(router, vertx, metrics.registry);
+    }
+
     private static void dispatch(HttpServerRequest req, GrpcServer grpc, Router router) {
         String ct = req.getHeader("content-type");
         if (ct != null && ct.startsWith("application/grpc")) grpc.handle(req);
@@ -118,7 +133,7 @@ public final class ClientVerticle extends VerticleBase {
      * etcd's /health: unhealthy while an alarm is raised (unless {@code ?exclude=NOSPACE} and the
      * like name it), else healthy when this member can serve a linearizable read.
      */
-    private Future<Boolean> health(List<String> excludedAlarms) {
+    private static Future<Boolean> health(EtcdServer server, List<String> excludedAlarms) {
         for (var a : server.alarms().get(io.vetcd.pb.etcdserver.AlarmType.NONE)) {
             if (!excludedAlarms.contains(a.getAlarm().name())) return Future.succeededFuture(false);
         }

@@ -42,6 +42,7 @@ public final class PeerVerticle extends VerticleBase {
         Router router = Router.router(vertx);
         router.get("/version").handler(ctx -> ctx.json(ClientVerticle.versionJson()));
         RaftReceiver raft = new RaftReceiver(server.membership(), server.core());
+        raft.metrics(server.metrics().network);
         router.post("/raft").handler(raft::handle);
         SnapshotReceiver snapshots = new SnapshotReceiver(vertx, server.membership(), server.core(), scratchDir);
         router.post("/raft/snapshot").handler(snapshots::handle);

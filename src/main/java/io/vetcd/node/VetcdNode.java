@@ -69,10 +69,12 @@ public final class VetcdNode {
     private ServerCore core;
     private EtcdServer server;
     private LeaseExpiryLoop leaseExpiry;
+    private final io.vetcd.metrics.MemberMetrics metrics;
 
     private VetcdNode(Vertx vertx, EtcdConfig cfg) {
         this.vertx = vertx;
         this.cfg = cfg;
+        this.metrics = new io.vetcd.metrics.MemberMetrics("extensive".equals(cfg.member().metrics()));
     }
 
     public static Future<VetcdNode> start(Vertx vertx, EtcdConfig cfg) {
@@ -181,10 +183,13 @@ public final class VetcdNode {
             // only the leader expires leases; promotion happens when the new term's first entry applies
             if (s.role() != Role.LEADER && lessor.isPrimary()) lessor.demote();
         });
-        server.attach(new WatchHub(store, WatchOptions.defaults()
+        WatchHub hub = new WatchHub(store, WatchOptions.defaults()
             .withProgressNotifyInterval(cfg.member().experimentalWatchProgressNotifyInterval())
-            .withMaxRequestBytes(cfg.member().maxRequestBytes())));
+            .withMaxRequestBytes(cfg.member().maxRequestBytes()));
+        server.attach(hub);
+        metrics.mvcc.observeWatchers(hub::watcherCount, () -> Math.max(0, hub.watcherCount() - hub.syncedCount()));
         boolean alone = membership.members().size() == 1;
+        wireMetrics(lessor, membership.localId());
         core.start();
         core.runOnCore(node -> {
             if (alone) {
@@ -194,6 +199,26 @@ public final class VetcdNode {
                 for (int i = 0; i < electionTick - 1; i++) node.tick();
             }
         });
+    }
+
+    /** Hands each part its counters and registers the gauges read from it at scrape time. */
+    private void wireMetrics(Lessor lessor, long localId) {
+        server.metrics(metrics);
+        store.metrics(metrics.mvcc, metrics.backend);
+        wal.metrics(metrics.wal);
+        lessor.metrics(metrics.lease);
+        core.metrics(metrics.server);
+        peerSender.metrics(metrics.network);
+        MvccStore s = store;
+        metrics.mvcc.observeStore(s::currentRevision, s::compactRevision, s::liveKeys, s::dbSize, s::dbSizeInUse, s::openReads);
+        EtcdServer srv = server;
+        ServerCore c = core;
+        metrics.server.observeServer(() -> c.leaderId() != 0, c::isLeader,
+            () -> { Member m = srv.membership().get(localId); return m != null && m.learner(); },
+            c::commitIndex, c::appliedIndex, srv::pendingProposals, srv::quotaBytes);
+        // etcd labels the cluster version as major.minor (version.Cluster)
+        String[] cv = EtcdServer.CLUSTER_VERSION.split("\\.");
+        metrics.server.identity(EtcdServer.VERSION, cv[0] + "." + cv[1], Long.toHexString(localId));
     }
 
     private RaftConfig raftConfig(long id, int electionTick) {
@@ -268,6 +293,13 @@ public final class VetcdNode {
             })
             .compose(id -> {
                 deployments.add(id);
+                List<URI> metricsUrls = cfg.member().listenMetricsUrls();
+                if (metricsUrls == null || metricsUrls.isEmpty()) return Future.succeededFuture(id);
+                return vertx.deployVerticle(() -> new MetricsVerticle(server, metricsUrls, clientTls),
+                    new DeploymentOptions().setInstances(1));
+            })
+            .compose(id -> {
+                if (!deployments.contains(id)) deployments.add(id);
                 leaseExpiry = new LeaseExpiryLoop(vertx, server);
                 leaseExpiry.start();
                 // like etcd, announce name and client URLs through raft once there is a leader

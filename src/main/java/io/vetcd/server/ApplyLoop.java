@@ -37,6 +37,9 @@ final class ApplyLoop {
     /** Index of the last entry handed over; guarded by {@link #progress}. */
     private long enqueuedThrough;
     private volatile long appliedIndex;
+    volatile io.vetcd.metrics.ServerMetrics metrics = io.vetcd.metrics.ServerMetrics.DETACHED;
+    /** etcd's warnApplyDuration: an apply slower than this counts in slow_apply_total. */
+    private static final long SLOW_APPLY_NANOS = 100_000_000L;
     private volatile boolean failed;
 
     ApplyLoop(ServerCore.StateMachine stateMachine, long memberId, Map<Long, Proposal> waiting, long appliedIndex,
@@ -126,11 +129,13 @@ final class ApplyLoop {
             stateMachine.applyEmpty(e);
             a = ServerCore.Applied.NONE;
         } else {
+            long started = System.nanoTime();
             try {
                 a = stateMachine.apply(e);
             } catch (EtcdException ex) {
                 a = ServerCore.Applied.NONE;
             }
+            if (System.nanoTime() - started > SLOW_APPLY_NANOS) metrics.slowApplies.inc();
         }
         if (a.proposer() == memberId && a.requestId() != 0) {
             Proposal p = waiting.remove(a.requestId());

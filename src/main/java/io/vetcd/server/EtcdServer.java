@@ -82,6 +82,9 @@ public final class EtcdServer implements ServerCore.StateMachine {
     private volatile WatchHub watchHub;
     private final AlarmStore alarms = new AlarmStore();
     private volatile BackendQuota quota;
+    private volatile io.vetcd.metrics.ServerMetrics metrics = io.vetcd.metrics.ServerMetrics.DETACHED;
+    /** Proposals of this member's clients not answered yet (etcd's proposals_pending). */
+    private final java.util.concurrent.atomic.AtomicLong pendingProposals = new java.util.concurrent.atomic.AtomicLong();
 
     public EtcdServer(Vertx vertx, MvccStore store, Lessor lessor, Membership membership, int maxTxnOps,
                       long maxRequestBytes, long requestTimeoutMs, long electionTimeoutMs) {
@@ -105,6 +108,31 @@ public final class EtcdServer implements ServerCore.StateMachine {
         this.quota = new BackendQuota(store, 0);
         alarms.load(store);
     }
+
+    private volatile io.vetcd.metrics.MemberMetrics memberMetrics;
+
+    /** This member's metrics; proposal and read-index failures are counted in its server part. */
+    public void metrics(io.vetcd.metrics.MemberMetrics m) {
+        this.memberMetrics = m;
+        this.metrics = m.server;
+    }
+
+    /** This member's metrics (a private set, if the member was built without one, as some tests do). */
+    public io.vetcd.metrics.MemberMetrics metrics() {
+        io.vetcd.metrics.MemberMetrics m = memberMetrics;
+        if (m == null) {
+            synchronized (this) {
+                if (memberMetrics == null) metrics(new io.vetcd.metrics.MemberMetrics(false));
+                m = memberMetrics;
+            }
+        }
+        return m;
+    }
+
+    public long pendingProposals() { return pendingProposals.get(); }
+
+    /** The space quota in bytes (0 when turned off), as etcd's quota_backend_bytes gauge shows it. */
+    public long quotaBytes() { return Math.max(0, quota.limit()); }
 
     /** etcd's --quota-backend-bytes (0: 2 GiB, negative: off). */
     public void quota(long quotaBackendBytes) {
@@ -590,11 +618,16 @@ public final class EtcdServer implements ServerCore.StateMachine {
     public Future<Void> readBarrier() {
         Context ctx = vertx.getOrCreateContext();
         Promise<Void> p = Promise.promise();
-        long timer = vertx.setTimer(requestTimeoutMs, t -> p.tryFail(EtcdError.TIMEOUT.exception()));
+        long timer = vertx.setTimer(requestTimeoutMs, t -> {
+            if (p.tryFail(EtcdError.TIMEOUT.exception())) metrics.slowReadIndexes.inc();
+        });
         core.readIndex().whenComplete((idx, err) -> ctx.runOnContext(v -> {
             vertx.cancelTimer(timer);
-            if (err != null) p.tryFail(err);
-            else p.tryComplete();
+            if (err != null) {
+                if (p.tryFail(err)) metrics.readIndexesFailed.inc();
+            } else {
+                p.tryComplete();
+            }
         }));
         return p.future();
     }
@@ -639,10 +672,24 @@ public final class EtcdServer implements ServerCore.StateMachine {
     }
 
     private Future<Object> withTimeout(long id, Promise<Object> promise) {
+        pendingProposals.incrementAndGet();
         long timer = vertx.setTimer(requestTimeoutMs, t -> {
             if (promise.tryFail(EtcdError.TIMEOUT.exception())) core.abandon(id);
         });
-        return promise.future().andThen(ar -> vertx.cancelTimer(timer));
+        return promise.future().andThen(ar -> {
+            vertx.cancelTimer(timer);
+            pendingProposals.decrementAndGet();
+            if (ar.failed() && isProposalFailure(ar.cause())) metrics.proposalsFailed.inc();
+        });
+    }
+
+    /** etcd counts a proposal as failed when raft refused it or it timed out, not when applying it gave an error. */
+    private static boolean isProposalFailure(Throwable t) {
+        if (!(t instanceof EtcdException e)) return false;
+        return switch (e.error()) {
+            case TIMEOUT, NO_LEADER, LEADER_CHANGED, STOPPED -> true;
+            default -> false;
+        };
     }
 
     /** Fills in the header fields only the server knows, keeping the revision the applier set. */

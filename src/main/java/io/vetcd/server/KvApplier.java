@@ -81,6 +81,8 @@ public final class KvApplier {
             List<Boolean> path = new ArrayList<>();
             comparePath(txn, t, path);
             checkPath(txn, t, path, new int[]{0});
+            // etcd compares in a read transaction and writes in another; its mvcc metrics count them apart
+            if (!isReadOnly(t)) txn.endMetricsPhase();
             TxnResponse.Builder resp = applyTxn(txn, t, path, new int[]{0});
             long rev = txn.commit(index);
             publishLeaseChanges();
@@ -107,7 +109,22 @@ public final class KvApplier {
     /** A serializable or linearizable read outside any transaction. */
     public RangeResponse range(RangeRequest r) {
         RangeResult rr = store.range(r);
+        store.metrics().rangeRead();
         return toResponse(rr, r).build();
+    }
+
+    /** etcd's isTxnReadonly: only ranges, at every nesting level. */
+    static boolean isReadOnly(TxnRequest t) {
+        for (List<RequestOp> ops : List.of(t.getSuccessList(), t.getFailureList())) {
+            for (RequestOp op : ops) {
+                switch (op.getRequestCase()) {
+                    case REQUEST_RANGE -> { }
+                    case REQUEST_TXN -> { if (!isReadOnly(op.getRequestTxn())) return false; }
+                    default -> { return false; }
+                }
+            }
+        }
+        return true;
     }
 
     private PutResponse.Builder put(WriteTxn txn, PutRequest p) {

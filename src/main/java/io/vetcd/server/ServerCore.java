@@ -121,6 +121,9 @@ public final class ServerCore {
     /** Raft's membership as of the last conf change applied; readable from any thread. */
     private volatile ConfState confState;
     private volatile Role role = Role.FOLLOWER;
+    private volatile io.vetcd.metrics.ServerMetrics metrics = io.vetcd.metrics.ServerMetrics.DETACHED;
+    /** When the last heartbeat went to each peer (core thread only): etcd counts late ones as send failures. */
+    private final Map<Long, Long> lastHeartbeatNanos = new java.util.HashMap<>();
     private volatile Status status;
 
     public ServerCore(Wal wal, RaftNode node, io.vetcd.raft.MemoryStorage storage, StateMachine stateMachine,
@@ -141,6 +144,12 @@ public final class ServerCore {
     }
 
     public void peers(PeerSender sender) { this.peers = sender; }
+
+    /** Where leader changes, slow applies and read indexes, heartbeats and snapshot installs are counted. */
+    public void metrics(io.vetcd.metrics.ServerMetrics m) {
+        this.metrics = m;
+        applyLoop.metrics = m;
+    }
 
     /**
      * After this many applied entries the log is compacted (etcd's --snapshot-count): the backend
@@ -348,6 +357,8 @@ public final class ServerCore {
     }
 
     private void handle(Ready rd) throws InterruptedException {
+        observeHeartbeats(rd.messagesBeforePersist());
+        observeHeartbeats(rd.messagesAfterPersist());
         peers.send(asOfApplied(rd.messagesBeforePersist()));
         if (rd.snapshot() != null && !rd.snapshot().isEmpty()) installSnapshot(rd);
         if (!rd.entries().isEmpty() || rd.hardState() != null) {
@@ -399,6 +410,21 @@ public final class ServerCore {
     }
 
     /**
+     * etcd's heartbeat_send_failures_total: a leader's heartbeat to a peer more than two heartbeat
+     * intervals after the previous one (the leader is too slow, usually its disk), as etcd's
+     * timeout detector counts it.
+     */
+    private void observeHeartbeats(List<Message> messages) {
+        for (int i = 0; i < messages.size(); i++) {
+            Message m = messages.get(i);
+            if (m.type() != io.vetcd.raft.MessageType.MsgHeartbeat) continue;
+            long now = System.nanoTime();
+            Long last = lastHeartbeatNanos.put(m.to(), now);
+            if (last != null && now - last > 2 * tickNanos) metrics.heartbeatSendFailures.inc();
+        }
+    }
+
+    /**
      * A leader's snapshot: the backend takes the checkpoint that came with it (which may be newer
      * than the snapshot's index: it is the leader's state when sent), raft's storage restarts at
      * the snapshot, and the WAL records it, all before the entries that follow are persisted.
@@ -414,7 +440,13 @@ public final class ServerCore {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("stopped while installing a snapshot", e);
         }
-        long applied = stateMachine.restore(dir);
+        metrics.snapshotApplyInProgress.set(1);
+        long applied;
+        try {
+            applied = stateMachine.restore(dir);
+        } finally {
+            metrics.snapshotApplyInProgress.set(0);
+        }
         storage.applySnapshot(rd.snapshot());
         wal.saveSnapshotMarker(index, rd.snapshot().term());
         applyLoop.appliedByCore(Math.max(index, applied));
@@ -485,6 +517,7 @@ public final class ServerCore {
         long previous = leader;
         leader = s.leader();
         role = s.role();
+        if (previous != leader && leader != 0) metrics.leaderChanges.inc();
         if (previous != leader) {
             if (leader != 0) {
                 log.info("raft.node: {} elected leader {} at term {}", ClusterIds.hex(memberId), ClusterIds.hex(leader), term);
@@ -527,6 +560,7 @@ public final class ServerCore {
     private void askAgain(long ctx) {
         List<ReadWaiter> again = readsInFlight.remove(ctx);
         if (again == null) return;
+        metrics.slowReadIndexes.inc(); // its answer never came or came for a newer request
         long fresh = ++nextReadCtx;
         readsInFlight.put(fresh, again);
         inbox.add((Runnable) () -> node.readIndex(ByteBuffer.allocate(8).putLong(fresh).array()));

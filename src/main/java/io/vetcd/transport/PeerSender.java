@@ -63,6 +63,11 @@ public final class PeerSender implements ServerCore.PeerSender {
         this.http = vertx.createHttpClient(o, new PoolOptions().setHttp1MaxSize(2));
     }
 
+    private volatile io.vetcd.metrics.NetworkMetrics metrics = io.vetcd.metrics.NetworkMetrics.DETACHED;
+
+    /** Where bytes sent, send failures and peer activity are counted. */
+    public void metrics(io.vetcd.metrics.NetworkMetrics m) { this.metrics = m; }
+
     @Override
     public void send(List<Message> messages) {
         for (Message m : messages) {
@@ -232,14 +237,20 @@ public final class PeerSender implements ServerCore.PeerSender {
                 .putHeader("Content-Type", "application/protobuf")
                 .setTimeout(5000);
             inFlight = true;
+            var encoded = RaftBatchCodec.encode(batch);
             http.request(req)
-                .compose(r -> r.send(RaftBatchCodec.encode(batch)))
+                .compose(r -> r.send(encoded))
                 .compose(resp -> resp.body().map(b -> resp)) // drain, so the connection is reused
                 .onComplete(ar -> {
                     inFlight = false;
+                    io.vetcd.metrics.NetworkMetrics nm = metrics;
                     if (ar.succeeded() && ar.result().statusCode() == 204) {
                         failures = 0;
+                        nm.peer(id).sentBytes.add(encoded.length());
+                        nm.peerActive(membership.localId(), id);
                     } else {
+                        nm.peer(id).sentFailures.inc();
+                        nm.peerInactive(membership.localId(), id);
                         String why = ar.succeeded() ? "status " + ar.result().statusCode() : String.valueOf(ar.cause().getMessage());
                         if (failures++ % 50 == 0) {
                             log.warn("failed to send {} raft messages to peer {} ({}): {}", batch.size(), ClusterIds.hex(id), url, why);

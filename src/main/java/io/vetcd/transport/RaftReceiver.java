@@ -29,6 +29,11 @@ public final class RaftReceiver {
         this.core = core;
     }
 
+    private volatile io.vetcd.metrics.NetworkMetrics metrics = io.vetcd.metrics.NetworkMetrics.DETACHED;
+
+    /** Where bytes received and receive failures are counted. */
+    public void metrics(io.vetcd.metrics.NetworkMetrics m) { this.metrics = m; }
+
     public void handle(RoutingContext ctx) {
         String cid = ctx.request().getHeader(PeerHeaders.CLUSTER_ID);
         String expected = ClusterIds.hex(membership.clusterId());
@@ -65,10 +70,12 @@ public final class RaftReceiver {
             try {
                 messages = RaftBatchCodec.decode(body);
             } catch (IllegalArgumentException e) {
+                metrics.peer(fromId).receivedFailures.inc();
                 log.warn("rejected malformed raft messages from {}: {}", ClusterIds.hex(fromId), e.getMessage());
                 ctx.response().setStatusCode(400).end("malformed raft messages");
                 return;
             }
+            metrics.peer(fromId).receivedBytes.add(body.length());
             for (Message m : messages) {
                 if (m.from() != fromId) continue; // a peer speaks only for itself
                 core.receive(m);

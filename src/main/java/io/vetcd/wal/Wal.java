@@ -143,6 +143,9 @@ public final class Wal implements AutoCloseable {
     /** Index of the last entry appended (or of a later snapshot marker), 0 for an empty log. */
     public long lastIndex() { return writer.lastIndex(); }
 
+    /** Where fsync latency and written bytes are counted. */
+    public void metrics(io.vetcd.metrics.WalMetrics m) { writer.metrics = m; }
+
     /**
      * Buffers a hard state (null or {@link HardState#EMPTY} means unchanged) and entries. Nothing is
      * durable until {@link #sync()}. An entry whose index is at or below {@link #lastIndex()}

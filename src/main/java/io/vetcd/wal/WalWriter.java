@@ -22,6 +22,8 @@ import java.util.zip.CRC32C;
  * entries it carries (group commit). Not thread-safe: the raft loop owns it.
  */
 final class WalWriter {
+    /** Set by the member that owns the WAL; counts fsyncs and bytes written. */
+    volatile io.vetcd.metrics.WalMetrics metrics = io.vetcd.metrics.WalMetrics.DETACHED;
     private static final int INITIAL_BUFFER = 1 << 20;
 
     private final Path dir;
@@ -157,7 +159,11 @@ final class WalWriter {
     void sync() throws IOException {
         if (!dirty) return;
         flush();
-        if (opts.fsync()) channel.force(false);
+        if (opts.fsync()) {
+            long started = System.nanoTime();
+            channel.force(false);
+            metrics.fsyncSeconds.observeSecondsSince(started);
+        }
         dirty = false;
         if (filePos >= opts.segmentSize()) roll();
     }
@@ -174,6 +180,7 @@ final class WalWriter {
 
     private void flush() throws IOException {
         buf.flip();
+        metrics.writeBytes.add(buf.remaining());
         while (buf.hasRemaining()) filePos += channel.write(buf, filePos);
         buf.clear();
     }

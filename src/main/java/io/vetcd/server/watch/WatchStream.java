@@ -63,6 +63,7 @@ public final class WatchStream {
 
     public WatchStream(WatchHub hub, Context ctx, WatchSink sink, LongFunction<ResponseHeader> header) {
         this.hub = hub;
+        hub.store().metrics().watchStreams.inc();
         this.ctx = ctx;
         this.sink = sink;
         this.header = header;
@@ -152,6 +153,7 @@ public final class WatchStream {
     private void doClose() {
         if (closed) return;
         closed = true;
+        hub.store().metrics().watchStreams.dec();
         for (Watcher w : watchers.values()) release(w);
         watchers.clear();
         unsynced.clear();
@@ -219,6 +221,7 @@ public final class WatchStream {
 
     private void send(WatchResponse r) {
         if (closed) return;
+        if (r.getEventsCount() > 0) hub.store().metrics().eventsSent(r.getEventsCount());
         sink.write(r).onFailure(e -> doClose());
     }
 
