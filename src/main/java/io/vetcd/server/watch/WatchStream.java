@@ -53,6 +53,8 @@ public final class WatchStream {
     private boolean catchingUp;
     private int eventsPerRead = 16;
     private long progressTimer = -1;
+    private long headerRev = -1;
+    private ResponseHeader headerAtRev;
 
     // shared with the core thread
     private final ConcurrentLinkedQueue<Delivery> queue = new ConcurrentLinkedQueue<>();
@@ -209,7 +211,7 @@ public final class WatchStream {
     }
 
     private void sendEvents(Watcher w, long rev, List<Event> events) {
-        WatchResponse.Builder b = WatchResponse.newBuilder().setHeader(header.apply(rev)).setWatchId(w.id);
+        WatchResponse.Builder b = WatchResponse.newBuilder().setHeader(headerFor(rev)).setWatchId(w.id);
         for (Event e : events) {
             b.addEvents(!w.prevKv && e.hasPrevKv() ? e.toBuilder().clearPrevKv().build() : e);
         }
@@ -217,6 +219,15 @@ public final class WatchStream {
         WatchResponse r = b.build();
         if (w.fragment) Fragmenter.send(r, options.maxRequestBytes(), this::send);
         else send(r);
+    }
+
+    /** One revision's events go to many watchers in a row: build their header once. */
+    private ResponseHeader headerFor(long rev) {
+        if (rev != headerRev || headerAtRev == null) {
+            headerAtRev = header.apply(rev);
+            headerRev = rev;
+        }
+        return headerAtRev;
     }
 
     private void send(WatchResponse r) {
