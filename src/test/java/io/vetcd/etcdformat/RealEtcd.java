@@ -3,20 +3,16 @@ package io.vetcd.etcdformat;
 import io.vertx.core.json.JsonObject;
 import io.vetcd.testing.Cli;
 import io.vetcd.testing.Ports;
+import io.vetcd.testing.ServerProcess;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real etcd 3.4 member (Debian's etcd-server) on a data directory the test chooses, written to
@@ -28,8 +24,7 @@ final class RealEtcd implements AutoCloseable {
     final Path dataDir;
     final int clientPort;
     final int peerPort;
-    private final Process process;
-    private final StringBuffer log = new StringBuffer();
+    private final ServerProcess process;
     private final HttpClient http = HttpClient.newHttpClient();
 
     private RealEtcd(String name, Path dataDir, int clientPort, int peerPort, List<String> extra) throws Exception {
@@ -37,28 +32,7 @@ final class RealEtcd implements AutoCloseable {
         this.dataDir = dataDir;
         this.clientPort = clientPort;
         this.peerPort = peerPort;
-        List<String> cmd = new ArrayList<>(List.of("etcd"));
-        cmd.addAll(flags(name, dataDir, clientPort, peerPort));
-        cmd.addAll(extra);
-        process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        CountDownLatch ready = new CountDownLatch(1);
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    log.append(line).append('\n');
-                    if (line.contains("ready to serve client requests")) ready.countDown();
-                }
-            } catch (Exception ignored) {
-                // process gone
-            }
-        }, "real-etcd-output");
-        reader.setDaemon(true);
-        reader.start();
-        if (!ready.await(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IllegalStateException("etcd did not become ready:\n" + log);
-        }
+        this.process = ServerProcess.realEtcdOn(dataDir, clientPort, peerPort, extra.toArray(String[]::new));
     }
 
     static RealEtcd start(Path dataDir, String... extra) throws Exception {
@@ -67,12 +41,7 @@ final class RealEtcd implements AutoCloseable {
 
     /** etcd's member flags; vetcd started on the same directory gets the same ones. */
     static List<String> flags(String name, Path dataDir, int clientPort, int peerPort) {
-        return List.of("--name", name, "--data-dir", dataDir.toString(),
-            "--listen-client-urls", "http://127.0.0.1:" + clientPort,
-            "--advertise-client-urls", "http://127.0.0.1:" + clientPort,
-            "--listen-peer-urls", "http://127.0.0.1:" + peerPort,
-            "--initial-advertise-peer-urls", "http://127.0.0.1:" + peerPort,
-            "--initial-cluster", name + "=http://127.0.0.1:" + peerPort);
+        return ServerProcess.memberFlags(name, dataDir, clientPort, peerPort);
     }
 
     String endpoint() { return "http://127.0.0.1:" + clientPort; }
@@ -105,17 +74,13 @@ final class RealEtcd implements AutoCloseable {
     /** SIGTERM by pid and wait: etcd commits its backend and closes its WAL. */
     @Override
     public void close() throws Exception {
-        if (process.isAlive()) {
-            process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
+        process.close();
     }
 
     /** SIGKILL by pid: whatever etcd had not committed to its backend is only in its WAL. */
     void kill9() throws InterruptedException {
-        process.destroyForcibly();
-        process.waitFor(30, TimeUnit.SECONDS);
+        process.kill9();
     }
 
-    String output() { return log.toString(); }
+    String output() { return process.output(); }
 }

@@ -98,12 +98,17 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     private static List<String> flags(Path dataDir, int clientPort, int peerPort) {
-        return List.of("--name", "node1", "--data-dir", dataDir.toString(),
+        return memberFlags("node1", dataDir, clientPort, peerPort);
+    }
+
+    /** etcd's flags for a one-member cluster on loopback ports; the same for etcd and vetcd. */
+    public static List<String> memberFlags(String name, Path dataDir, int clientPort, int peerPort) {
+        return List.of("--name", name, "--data-dir", dataDir.toString(),
             "--listen-client-urls", "http://127.0.0.1:" + clientPort,
             "--advertise-client-urls", "http://127.0.0.1:" + clientPort,
             "--listen-peer-urls", "http://127.0.0.1:" + peerPort,
             "--initial-advertise-peer-urls", "http://127.0.0.1:" + peerPort,
-            "--initial-cluster", "node1=http://127.0.0.1:" + peerPort);
+            "--initial-cluster", name + "=http://127.0.0.1:" + peerPort);
     }
 
     public String endpoint() {
