@@ -24,7 +24,8 @@ import java.util.Set;
 public final class IncomingStreams {
     static final long FIRST_RETRY_MS = 100;
     static final long MAX_RETRY_MS = 2000;
-    private static final long MEMBERSHIP_CHECK_MS = 1000;
+    /** How often membership is compared with the readers and silent streams are looked for. */
+    private static final long CHECK_MS = 1000;
 
     private final Vertx vertx;
     private final Context context;
@@ -53,7 +54,10 @@ public final class IncomingStreams {
         context.runOnContext(v -> {
             if (closed) return;
             reconcile();
-            timer = vertx.setPeriodic(MEMBERSHIP_CHECK_MS, id -> reconcile());
+            timer = vertx.setPeriodic(CHECK_MS, id -> {
+                reconcile();
+                readers.values().forEach(byType -> byType.values().forEach(RaftStreamReader::checkIdle));
+            });
         });
     }
 

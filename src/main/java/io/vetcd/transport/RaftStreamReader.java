@@ -50,6 +50,8 @@ final class RaftStreamReader {
     private long redialTimer = -1;
     private String lastLoggedFailure;
     private long messages;
+    /** When the current dial started or its stream last delivered bytes (heartbeats included). */
+    private long lastActivityNanos;
 
     RaftStreamReader(Vertx vertx, HttpClient http, Membership membership, ServerCore core, long peerId, StreamType type,
                      ReconnectBackoff backoff) {
@@ -87,8 +89,8 @@ final class RaftStreamReader {
             .putHeader(PeerHeaders.CLUSTER_ID, ClusterIds.hex(membership.clusterId()))
             .putHeader(PeerHeaders.FROM, ClusterIds.hex(membership.localId()))
             .putHeader(PeerHeaders.VERSION, EtcdServer.VERSION)
-            .putHeader(PeerHeaders.RAFT_TO, ClusterIds.hex(peerId))
-            .setIdleTimeout(READ_TIMEOUT_MS);
+            .putHeader(PeerHeaders.RAFT_TO, ClusterIds.hex(peerId));
+        lastActivityNanos = System.nanoTime();
         http.request(o)
             .compose(req -> {
                 if (a == attempt) current = req;
@@ -120,6 +122,7 @@ final class RaftStreamReader {
         StreamFrameDecoder decoder = new StreamFrameDecoder(this::deliver);
         resp.handler(chunk -> {
             if (a != attempt) return;
+            lastActivityNanos = System.nanoTime();
             try {
                 decoder.feed(chunk);
             } catch (IllegalArgumentException e) {
@@ -128,6 +131,25 @@ final class RaftStreamReader {
         });
         resp.exceptionHandler(e -> broken(a, String.valueOf(e.getMessage())));
         resp.endHandler(v -> broken(a, "closed by the peer"));
+    }
+
+    /**
+     * Called every second or so: a stream (or a dial) with no bytes for the
+     * read timeout is given up, as etcd's read deadline does, so a peer that
+     * stopped or vanished behind a silent network is redialed, not waited for.
+     */
+    void checkIdle() {
+        if (closed || current == null) return;
+        long idleMs = (System.nanoTime() - lastActivityNanos) / 1_000_000;
+        if (idleMs < READ_TIMEOUT_MS) return;
+        String why = "nothing received for " + idleMs + " ms";
+        if (up) {
+            broken(attempt, why);
+        } else {
+            attempt++; // the abandoned dial's callbacks are ignored from now on
+            abandonCurrent();
+            retryLater("no answer for " + READ_TIMEOUT_MS + " ms");
+        }
     }
 
     private void deliver(Message m) {
@@ -149,6 +171,10 @@ final class RaftStreamReader {
 
     private void failed(long a, String why) {
         if (a != attempt || closed) return;
+        retryLater(why);
+    }
+
+    private void retryLater(String why) {
         current = null;
         urlIndex++;
         if (!why.equals(lastLoggedFailure)) {

@@ -47,8 +47,13 @@ final class RaftStreamWriter {
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private volatile boolean closed;
 
+    /** At most one "not keeping up" warning per this long: a catching-up peer flips between full and drained often. */
+    private static final long SLOW_WARNING_INTERVAL_NANOS = 10_000_000_000L;
+
     // owned by context
     private boolean slow;
+    private long lastSlowWarning = System.nanoTime() - SLOW_WARNING_INTERVAL_NANOS;
+    private long droppedSinceWarning;
     private long heartbeatTimer = -1;
 
     RaftStreamWriter(long peerId, StreamType type, Context context, HttpServerRequest request, OutgoingStreams owner) {
@@ -65,12 +70,7 @@ final class RaftStreamWriter {
         response.setWriteQueueMaxSize(WRITE_QUEUE_BYTES);
         response.closeHandler(v -> broken("connection closed"));
         response.exceptionHandler(e -> broken(String.valueOf(e.getMessage())));
-        response.drainHandler(v -> {
-            if (slow) {
-                slow = false;
-                log.info("peer {} caught up on the {} stream; sending again", ClusterIds.hex(peerId), type.pathSegment());
-            }
-        });
+        response.drainHandler(v -> slow = false);
         heartbeatTimer = context.owner().setPeriodic(HEARTBEAT_MS, id -> {
             if (!closed && !response.writeQueueFull()) response.write(Buffer.buffer(4).appendInt(0));
         });
@@ -105,10 +105,16 @@ final class RaftStreamWriter {
         }
         if (response.writeQueueFull()) {
             int dropped = discard();
+            droppedSinceWarning += dropped;
             if (!slow) {
                 slow = true;
-                log.warn("peer {} is not keeping up with the {} stream; dropping raft messages until it does",
-                    ClusterIds.hex(peerId), type.pathSegment());
+                long now = System.nanoTime();
+                if (now - lastSlowWarning >= SLOW_WARNING_INTERVAL_NANOS) {
+                    lastSlowWarning = now;
+                    log.warn("peer {} is not keeping up with the {} stream; dropping raft messages while it is behind"
+                        + " ({} dropped since the last warning)", ClusterIds.hex(peerId), type.pathSegment(), droppedSinceWarning);
+                    droppedSinceWarning = 0;
+                }
             }
             owner.dropped(dropped);
             owner.reportUnreachable(peerId);
