@@ -49,7 +49,6 @@ final class RaftStreamReader {
     private HttpClientRequest current;
     private long redialTimer = -1;
     private String lastLoggedFailure;
-    private long messages;
     /** When the current dial started or its stream last delivered bytes (heartbeats included). */
     private long lastActivityNanos;
 
@@ -154,7 +153,6 @@ final class RaftStreamReader {
 
     private void deliver(Message m) {
         if (m.from() != peerId) return; // a peer speaks only for itself
-        messages++;
         core.receive(m);
     }
 
@@ -214,10 +212,5 @@ final class RaftStreamReader {
         attempt++;
         if (redialTimer >= 0) vertx.cancelTimer(redialTimer);
         abandonCurrent();
-    }
-
-    /** Messages received on this stream so far (this reader's context only). */
-    long messagesReceived() {
-        return messages;
     }
 }

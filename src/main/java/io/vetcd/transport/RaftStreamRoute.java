@@ -66,10 +66,10 @@ public final class RaftStreamRoute {
             return;
         }
         resp.setStatusCode(200).setChunked(true).putHeader("Content-Type", "application/octet-stream");
-        RaftStreamWriter w = new RaftStreamWriter(from, type, ctx.vertx().getOrCreateContext(), ctx.request(), streams);
-        // headers go out now, as etcd flushes them, so the dialer knows the stream is up before any message
-        resp.writeHead().onComplete(ar -> {
-            if (ar.succeeded()) streams.attach(w);
-        });
+        // this verticle's context: it owns the connection, so it owns the writer
+        streams.attach(new RaftStreamWriter(from, type, ctx.vertx().getOrCreateContext(), ctx.request(), streams));
+        // headers go out now, as etcd flushes them, so the dialer knows the stream is up before any message;
+        // the writer's first drain runs after this, on the same context
+        resp.writeHead();
     }
 }

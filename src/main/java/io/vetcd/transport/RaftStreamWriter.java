@@ -103,6 +103,10 @@ final class RaftStreamWriter {
             discard();
             return;
         }
+        if (response.closed()) {
+            broken("connection closed");
+            return;
+        }
         if (response.writeQueueFull()) {
             int dropped = discard();
             droppedSinceWarning += dropped;
