@@ -62,15 +62,15 @@ class SlowPeerTest {
                 }
             }
             assertTrue(leader != null, "a leader");
-            ProcessCluster.Member stopped = cluster.members.stream().filter(m -> m != cluster.members.get(0)).findFirst().orElseThrow();
             final ProcessCluster.Member l = leader;
-            stopped = cluster.members.stream().filter(m -> m != l).findFirst().orElseThrow();
+            ProcessCluster.Member stopped = cluster.members.stream().filter(m -> m != l).findFirst().orElseThrow();
             try (Client c = Client.builder().endpoints(leader.endpoint()).build()) {
                 putRate(c, "warm/", 3000);
                 double normal = putRate(c, "all-up/", 4000);
                 stopped.pause();
                 double oneStopped;
                 try {
+                    // longer than the 5 s read timeout, so the leader also gives up the silent follower's streams
                     oneStopped = putRate(c, "one-stopped/", 8000);
                 } finally {
                     stopped.resume();
