@@ -176,7 +176,8 @@ public final class VetcdNode {
         server.attach(core);
         server.quota(cfg.member().quotaBackendBytes());
         server.memberChanges(new MemberChanges(vertx, server, cfg.cluster().strictReconfigCheck()));
-        outgoingStreams = new OutgoingStreams(core);
+        ServerCore raftCore = core;
+        outgoingStreams = new OutgoingStreams(id -> raftCore.runOnCore(node -> node.reportUnreachable(id)));
         peerSender = new PeerSender(vertx, transportContext, membership, core, outgoingStreams, store, memberDir.resolve("snap.tmp"));
         core.peers(peerSender);
         core.snapshotEvery(cfg.member().snapshotCount(), cfg.member().snapshotCatchUpEntries(), store::syncWal, raftStorage.snapshot().index());

@@ -2,7 +2,6 @@ package io.vetcd.transport;
 
 import io.vetcd.raft.Message;
 import io.vetcd.server.ClusterIds;
-import io.vetcd.server.ServerCore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,6 +9,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 
 /**
  * The streams peers have dialed to receive our raft messages, at most one per
@@ -20,14 +20,15 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class OutgoingStreams {
     private static final Logger log = LoggerFactory.getLogger(OutgoingStreams.class);
 
-    private final ServerCore core;
+    private final LongConsumer unreachable;
     private final Map<StreamType, ConcurrentHashMap<Long, RaftStreamWriter>> writers = new EnumMap<>(StreamType.class);
     private final AtomicLong streamed = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private volatile boolean stopped;
 
-    public OutgoingStreams(ServerCore core) {
-        this.core = core;
+    /** {@code unreachable}: tells raft a peer did not get what we sent (any thread). */
+    public OutgoingStreams(LongConsumer unreachable) {
+        this.unreachable = unreachable;
         for (StreamType t : StreamType.values()) writers.put(t, new ConcurrentHashMap<>());
     }
 
@@ -91,7 +92,7 @@ public final class OutgoingStreams {
     }
 
     void reportUnreachable(long peerId) {
-        core.runOnCore(node -> node.reportUnreachable(peerId));
+        unreachable.accept(peerId);
     }
 
     /** The member is stopping: close every stream and accept no more. */
