@@ -177,7 +177,8 @@ public final class VetcdNode {
         server.quota(cfg.member().quotaBackendBytes());
         server.memberChanges(new MemberChanges(vertx, server, cfg.cluster().strictReconfigCheck()));
         ServerCore raftCore = core;
-        outgoingStreams = new OutgoingStreams(id -> raftCore.runOnCore(node -> node.reportUnreachable(id)));
+        outgoingStreams = new OutgoingStreams(membership.localId(), metrics.network,
+            id -> raftCore.runOnCore(node -> node.reportUnreachable(id)));
         peerSender = new PeerSender(vertx, transportContext, membership, core, outgoingStreams, store, memberDir.resolve("snap.tmp"));
         core.peers(peerSender);
         core.snapshotEvery(cfg.member().snapshotCount(), cfg.member().snapshotCatchUpEntries(), store::syncWal, raftStorage.snapshot().index());
@@ -303,7 +304,7 @@ public final class VetcdNode {
             .compose(id -> {
                 deployments.add(id);
                 // dial the peers' streams on the sender's context once we can accept theirs
-                incomingStreams = new IncomingStreams(vertx, transportContext, server.membership(), core);
+                incomingStreams = new IncomingStreams(vertx, transportContext, server.membership(), core, metrics.network);
                 incomingStreams.start();
                 return vertx.deployVerticle(() -> new ClientVerticle(server, clientUrls, clientTls, maxRequestBytes, maxStreams),
                     new DeploymentOptions().setInstances(cfg.vertx().clientInstances()));

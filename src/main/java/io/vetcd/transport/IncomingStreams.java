@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
+import io.vetcd.metrics.NetworkMetrics;
 import io.vetcd.server.Member;
 import io.vetcd.server.Membership;
 import io.vetcd.server.ServerCore;
@@ -31,6 +32,7 @@ public final class IncomingStreams {
     private final Context context;
     private final Membership membership;
     private final ServerCore core;
+    private final NetworkMetrics metrics;
     private final HttpClient http;
     /** Per peer id, its readers; touched on context only. */
     private final Map<Long, Map<StreamType, RaftStreamReader>> readers = new HashMap<>();
@@ -38,7 +40,8 @@ public final class IncomingStreams {
     private long timer = -1;
     private boolean closed;
 
-    public IncomingStreams(Vertx vertx, Context context, Membership membership, ServerCore core) {
+    public IncomingStreams(Vertx vertx, Context context, Membership membership, ServerCore core, NetworkMetrics metrics) {
+        this.metrics = metrics;
         this.vertx = vertx;
         this.context = context;
         this.membership = membership;
@@ -80,7 +83,7 @@ public final class IncomingStreams {
             if (readers.containsKey(id)) continue;
             Map<StreamType, RaftStreamReader> byType = new java.util.EnumMap<>(StreamType.class);
             for (StreamType t : StreamType.values()) {
-                RaftStreamReader r = new RaftStreamReader(vertx, http, membership, core, id, t,
+                RaftStreamReader r = new RaftStreamReader(vertx, http, membership, core, metrics, id, t,
                     new ReconnectBackoff(FIRST_RETRY_MS, MAX_RETRY_MS));
                 byType.put(t, r);
                 r.start();

@@ -1,5 +1,6 @@
 package io.vetcd.transport;
 
+import io.vetcd.metrics.NetworkMetrics;
 import io.vetcd.raft.Message;
 import io.vetcd.server.ClusterIds;
 import org.slf4j.Logger;
@@ -20,6 +21,8 @@ import java.util.function.LongConsumer;
 public final class OutgoingStreams {
     private static final Logger log = LoggerFactory.getLogger(OutgoingStreams.class);
 
+    private final long localId;
+    private final NetworkMetrics metrics;
     private final LongConsumer unreachable;
     private final Map<StreamType, ConcurrentHashMap<Long, RaftStreamWriter>> writers = new EnumMap<>(StreamType.class);
     private final AtomicLong streamed = new AtomicLong();
@@ -27,7 +30,9 @@ public final class OutgoingStreams {
     private volatile boolean stopped;
 
     /** {@code unreachable}: tells raft a peer did not get what we sent (any thread). */
-    public OutgoingStreams(LongConsumer unreachable) {
+    public OutgoingStreams(long localId, NetworkMetrics metrics, LongConsumer unreachable) {
+        this.localId = localId;
+        this.metrics = metrics;
         this.unreachable = unreachable;
         for (StreamType t : StreamType.values()) writers.put(t, new ConcurrentHashMap<>());
     }
@@ -70,6 +75,7 @@ public final class OutgoingStreams {
         }
         w.start();
         RaftStreamWriter old = writers.get(w.type).put(w.peerId, w);
+        metrics.peerActive(localId, w.peerId);
         if (old != null) {
             old.close();
             log.info("replaced the {} stream to peer {} with a newer one", w.type.pathSegment(), ClusterIds.hex(w.peerId));
@@ -78,17 +84,26 @@ public final class OutgoingStreams {
         }
     }
 
-    /** True if w was the peer's current stream (and is no more). */
+    /** True if w was the peer's current stream (and is no more); a lost stream counts as a failed send, as in etcd. */
     boolean detach(RaftStreamWriter w) {
-        return writers.get(w.type).remove(w.peerId, w);
+        boolean was = writers.get(w.type).remove(w.peerId, w);
+        if (was) {
+            metrics.peer(w.peerId).sentFailures.inc();
+            metrics.peerInactive(localId, w.peerId);
+        }
+        return was;
     }
 
-    void streamed(int n) {
-        streamed.addAndGet(n);
+    void streamed(long peerId, int messages, int bytes) {
+        streamed.addAndGet(messages);
+        metrics.peer(peerId).sentBytes.add(bytes);
     }
 
-    void dropped(int n) {
+    /** Dropped messages are failed sends in etcd's metrics. */
+    void dropped(long peerId, int n) {
+        if (n == 0) return;
         dropped.addAndGet(n);
+        metrics.peer(peerId).sentFailures.add(n);
     }
 
     void reportUnreachable(long peerId) {

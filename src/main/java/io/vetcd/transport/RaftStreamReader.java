@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vetcd.metrics.NetworkMetrics;
 import io.vetcd.raft.Message;
 import io.vetcd.server.ClusterIds;
 import io.vetcd.server.EtcdServer;
@@ -39,6 +40,8 @@ final class RaftStreamReader {
     private final HttpClient http;
     private final Membership membership;
     private final ServerCore core;
+    private final NetworkMetrics.Peer peerMetrics;
+    private final NetworkMetrics metrics;
     private final ReconnectBackoff backoff;
 
     private boolean closed;
@@ -52,8 +55,10 @@ final class RaftStreamReader {
     /** When the current dial started or its stream last delivered bytes (heartbeats included). */
     private long lastActivityNanos;
 
-    RaftStreamReader(Vertx vertx, HttpClient http, Membership membership, ServerCore core, long peerId, StreamType type,
-                     ReconnectBackoff backoff) {
+    RaftStreamReader(Vertx vertx, HttpClient http, Membership membership, ServerCore core, NetworkMetrics metrics,
+                     long peerId, StreamType type, ReconnectBackoff backoff) {
+        this.metrics = metrics;
+        this.peerMetrics = metrics.peer(peerId);
         this.vertx = vertx;
         this.http = http;
         this.membership = membership;
@@ -118,13 +123,16 @@ final class RaftStreamReader {
         backoff.reset();
         lastLoggedFailure = null;
         log.info("established the {} stream from peer {}", type.pathSegment(), ClusterIds.hex(peerId));
+        metrics.peerActive(membership.localId(), peerId);
         StreamFrameDecoder decoder = new StreamFrameDecoder(this::deliver);
         resp.handler(chunk -> {
             if (a != attempt) return;
             lastActivityNanos = System.nanoTime();
+            peerMetrics.receivedBytes.add(chunk.length());
             try {
                 decoder.feed(chunk);
             } catch (IllegalArgumentException e) {
+                peerMetrics.receivedFailures.inc();
                 broken(a, "malformed stream: " + e.getMessage());
             }
         });
@@ -162,6 +170,7 @@ final class RaftStreamReader {
         attempt++;
         abandonCurrent();
         log.warn("lost the {} stream from peer {}: {}; redialing", type.pathSegment(), ClusterIds.hex(peerId), why);
+        metrics.peerInactive(membership.localId(), peerId);
         lastLoggedFailure = why;
         core.runOnCore(node -> node.reportUnreachable(peerId));
         scheduleRedial();

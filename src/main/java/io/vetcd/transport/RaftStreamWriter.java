@@ -72,7 +72,10 @@ final class RaftStreamWriter {
         response.exceptionHandler(e -> broken(String.valueOf(e.getMessage())));
         response.drainHandler(v -> slow = false);
         heartbeatTimer = context.owner().setPeriodic(HEARTBEAT_MS, id -> {
-            if (!closed && !response.writeQueueFull()) response.write(Buffer.buffer(4).appendInt(0));
+            if (!closed && !response.writeQueueFull()) {
+                response.write(Buffer.buffer(4).appendInt(0));
+                owner.streamed(peerId, 0, 4);
+            }
         });
     }
 
@@ -85,7 +88,7 @@ final class RaftStreamWriter {
         if (closed) return false;
         if (queued.incrementAndGet() > MAX_QUEUED) {
             queued.decrementAndGet();
-            owner.dropped(1);
+            owner.dropped(peerId, 1);
             return true;
         }
         queue.add(m);
@@ -120,25 +123,30 @@ final class RaftStreamWriter {
                     droppedSinceWarning = 0;
                 }
             }
-            owner.dropped(dropped);
+            owner.dropped(peerId, dropped);
             owner.reportUnreachable(peerId);
             return;
         }
         Buffer out = Buffer.buffer();
         int n = 0;
+        int bytes = 0;
         Message m;
         while ((m = queue.poll()) != null) {
             queued.decrementAndGet();
             RaftBatchCodec.appendFrame(out, m);
             n++;
             if (out.length() >= MAX_WRITE_BYTES) {
+                bytes += out.length();
                 response.write(out);
                 out = Buffer.buffer();
                 if (response.writeQueueFull()) break; // what is left waits for the next drain, which drops it
             }
         }
-        if (out.length() > 0) response.write(out);
-        owner.streamed(n);
+        if (out.length() > 0) {
+            bytes += out.length();
+            response.write(out);
+        }
+        owner.streamed(peerId, n, bytes);
         if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) context.runOnContext(v -> drain());
     }
 

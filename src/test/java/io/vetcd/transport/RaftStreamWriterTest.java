@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.Router;
+import io.vetcd.metrics.NetworkMetrics;
 import io.vetcd.raft.Entry;
 import io.vetcd.raft.EntryType;
 import io.vetcd.raft.Message;
@@ -48,7 +49,7 @@ class RaftStreamWriterTest {
             new Member(1, "a", List.of("http://127.0.0.1:1"), List.of(), false),
             new Member(2, "b", List.of("http://127.0.0.1:2"), List.of(), false),
             new Member(3, "c", List.of("http://127.0.0.1:3"), List.of(), false)));
-        streams = new OutgoingStreams(unreachable::add);
+        streams = new OutgoingStreams(LOCAL, NetworkMetrics.DETACHED, unreachable::add);
         RaftStreamRoute route = new RaftStreamRoute(membership, streams);
         Router router = Router.router(vertx);
         router.get("/raft/stream/:type/:from").handler(route::handle);
