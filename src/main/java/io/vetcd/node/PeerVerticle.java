@@ -9,8 +9,10 @@ import io.vertx.ext.web.Router;
 import io.vetcd.server.ClusterIds;
 import io.vetcd.server.EtcdServer;
 import io.vetcd.server.EtcdException;
+import io.vetcd.transport.OutgoingStreams;
 import io.vetcd.transport.PeerMembersJson;
 import io.vetcd.transport.RaftReceiver;
+import io.vetcd.transport.RaftStreamRoute;
 import io.vetcd.transport.SnapshotReceiver;
 
 import java.net.URI;
@@ -19,9 +21,10 @@ import java.util.List;
 
 /**
  * One event loop's share of the peer listeners: the routes other members (and
- * etcd tooling) call: /raft (batched raft messages), /raft/probing, /version,
- * /members. Still to come: /raft/stream/*, /raft/snapshot, /members/promote/:id
- * and /leases.
+ * etcd tooling) call: /raft/stream/msgapp|message/:id (long-lived raft
+ * streams, written on this verticle's event loop), /raft (batched raft
+ * messages when no stream is up), /raft/snapshot, /raft/probing, /version,
+ * /members, /members/promote/:id and /leases.
  */
 public final class PeerVerticle extends VerticleBase {
     private final EtcdServer server;
@@ -29,8 +32,11 @@ public final class PeerVerticle extends VerticleBase {
     private final ListenerTls tls;
 
     private final java.nio.file.Path scratchDir;
+    private final OutgoingStreams streams;
 
-    public PeerVerticle(EtcdServer server, List<URI> listenUrls, ListenerTls tls, java.nio.file.Path scratchDir) {
+    public PeerVerticle(EtcdServer server, List<URI> listenUrls, ListenerTls tls, java.nio.file.Path scratchDir,
+                        OutgoingStreams streams) {
+        this.streams = streams;
         this.scratchDir = scratchDir;
         this.server = server;
         this.listenUrls = listenUrls;
@@ -44,6 +50,8 @@ public final class PeerVerticle extends VerticleBase {
         RaftReceiver raft = new RaftReceiver(server.membership(), server.core());
         raft.metrics(server.metrics().network);
         router.post("/raft").handler(raft::handle);
+        RaftStreamRoute stream = new RaftStreamRoute(server.membership(), streams);
+        router.get("/raft/stream/:type/:from").handler(stream::handle);
         SnapshotReceiver snapshots = new SnapshotReceiver(vertx, server.membership(), server.core(), scratchDir);
         router.post("/raft/snapshot").handler(snapshots::handle);
         router.post("/members/promote/:id").handler(ctx -> {

@@ -28,6 +28,8 @@ import io.vetcd.server.LeaseExpiryLoop;
 import io.vetcd.server.Member;
 import io.vetcd.server.Membership;
 import io.vetcd.server.ServerCore;
+import io.vetcd.transport.IncomingStreams;
+import io.vetcd.transport.OutgoingStreams;
 import io.vetcd.transport.PeerSender;
 import io.vetcd.transport.RemoteMembership;
 import io.vetcd.server.watch.WatchHub;
@@ -64,6 +66,8 @@ public final class VetcdNode {
     private final Promise<Void> leaderElected = Promise.promise();
     private Context transportContext;
     private PeerSender peerSender;
+    private OutgoingStreams outgoingStreams;
+    private IncomingStreams incomingStreams;
     private Wal wal;
     private MvccStore store;
     private ServerCore core;
@@ -90,6 +94,14 @@ public final class VetcdNode {
     }
 
     public EtcdServer server() { return server; }
+
+    /** The raft streams peers dialed here, which carry our messages to them. */
+    public OutgoingStreams outgoingStreams() { return outgoingStreams; }
+
+    /** The raft streams this member dialed to receive its peers' messages. */
+    public IncomingStreams incomingStreams() { return incomingStreams; }
+
+    public PeerSender peerSender() { return peerSender; }
 
     private void openStorage() throws IOException {
         Path dataDir = Path.of(cfg.member().dataDir());
@@ -164,7 +176,10 @@ public final class VetcdNode {
         server.attach(core);
         server.quota(cfg.member().quotaBackendBytes());
         server.memberChanges(new MemberChanges(vertx, server, cfg.cluster().strictReconfigCheck()));
-        peerSender = new PeerSender(vertx, transportContext, membership, core, store, memberDir.resolve("snap.tmp"));
+        ServerCore raftCore = core;
+        outgoingStreams = new OutgoingStreams(membership.localId(), metrics.network,
+            id -> raftCore.runOnCore(node -> node.reportUnreachable(id)));
+        peerSender = new PeerSender(vertx, transportContext, membership, core, outgoingStreams, store, memberDir.resolve("snap.tmp"));
         core.peers(peerSender);
         core.snapshotEvery(cfg.member().snapshotCount(), cfg.member().snapshotCatchUpEntries(), store::syncWal, raftStorage.snapshot().index());
         server.memberChanges().forwarder(peerSender::promote);
@@ -284,10 +299,13 @@ public final class VetcdNode {
         int maxStreams = (int) Math.min(Integer.MAX_VALUE, cfg.member().maxConcurrentStreams());
         long maxRequestBytes = cfg.member().maxRequestBytes();
         return vertx.deployVerticle(() -> new PeerVerticle(server, peerUrls, peerTls,
-                Path.of(cfg.member().dataDir(), "member", "snap.tmp")),
+                Path.of(cfg.member().dataDir(), "member", "snap.tmp"), outgoingStreams),
                 new DeploymentOptions().setInstances(cfg.vertx().peerInstances()))
             .compose(id -> {
                 deployments.add(id);
+                // dial the peers' streams on the sender's context once we can accept theirs
+                incomingStreams = new IncomingStreams(vertx, transportContext, server.membership(), core, metrics.network);
+                incomingStreams.start();
                 return vertx.deployVerticle(() -> new ClientVerticle(server, clientUrls, clientTls, maxRequestBytes, maxStreams),
                     new DeploymentOptions().setInstances(cfg.vertx().clientInstances()));
             })
@@ -356,6 +374,8 @@ public final class VetcdNode {
 
     public Future<Void> stop() {
         if (leaseExpiry != null) leaseExpiry.stop();
+        if (incomingStreams != null) incomingStreams.close();
+        if (outgoingStreams != null) outgoingStreams.close();
         List<Future<Void>> undeploys = new ArrayList<>();
         for (String id : deployments) undeploys.add(vertx.undeploy(id));
         return Future.join(undeploys).<Void>mapEmpty().eventually(() -> vertx.executeBlocking(() -> {

@@ -28,8 +28,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sends the core's raft messages to peers. {@link #send} is called on the
- * core thread and only enqueues; the HTTP work happens on one Vert.x context.
- * Each peer has its own bounded queue and at most one request in flight.
+ * core thread and only enqueues. A message goes over the peer's raft stream
+ * when the peer has one up ({@link OutgoingStreams}, written on the event
+ * loop that accepted it); otherwise, and for snapshots, it is POSTed from
+ * this sender's one Vert.x context, where each peer has its own bounded
+ * queue and at most one request in flight.
  */
 public final class PeerSender implements ServerCore.PeerSender {
     private static final Logger log = LoggerFactory.getLogger(PeerSender.class);
@@ -43,12 +46,15 @@ public final class PeerSender implements ServerCore.PeerSender {
     private final ServerCore core;
     private final HttpClient http;
     private final Map<Long, Peer> peers = new ConcurrentHashMap<>();
+    private final OutgoingStreams streams;
+    private final java.util.concurrent.atomic.AtomicLong posted = new java.util.concurrent.atomic.AtomicLong();
 
     private final io.vetcd.mvcc.MvccStore store;
     private final java.nio.file.Path scratchDir;
 
-    public PeerSender(Vertx vertx, Context context, Membership membership, ServerCore core,
+    public PeerSender(Vertx vertx, Context context, Membership membership, ServerCore core, OutgoingStreams streams,
                       io.vetcd.mvcc.MvccStore store, java.nio.file.Path scratchDir) {
+        this.streams = streams;
         this.store = store;
         this.scratchDir = scratchDir;
         this.vertx = vertx;
@@ -71,11 +77,12 @@ public final class PeerSender implements ServerCore.PeerSender {
     @Override
     public void send(List<Message> messages) {
         for (Message m : messages) {
-            Peer p = peers.computeIfAbsent(m.to(), Peer::new);
             if (m.type() == MessageType.MsgSnap) {
                 sendSnapshot(m);
                 continue;
             }
+            if (streams.offer(m)) continue;
+            Peer p = peers.computeIfAbsent(m.to(), Peer::new);
             if (p.queued.incrementAndGet() > MAX_QUEUED) {
                 p.queued.decrementAndGet();
                 continue;
@@ -193,6 +200,11 @@ public final class PeerSender implements ServerCore.PeerSender {
         }));
     }
 
+    /** Messages sent by POST /raft so far (those that found no stream up). */
+    public long messagesPosted() {
+        return posted.get();
+    }
+
     public void close() {
         http.close();
     }
@@ -238,6 +250,7 @@ public final class PeerSender implements ServerCore.PeerSender {
                 .setTimeout(5000);
             inFlight = true;
             var encoded = RaftBatchCodec.encode(batch);
+            posted.addAndGet(batch.size());
             http.request(req)
                 .compose(r -> r.send(encoded))
                 .compose(resp -> resp.body().map(b -> resp)) // drain, so the connection is reused

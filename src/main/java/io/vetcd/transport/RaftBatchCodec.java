@@ -7,7 +7,10 @@ import io.vetcd.raft.MessageCodec;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A POST /raft body: messages back to back, each as a 4-byte big-endian length and its codec bytes. */
+/**
+ * A POST /raft body: messages back to back, each as a 4-byte big-endian length and its codec bytes.
+ * Raft streams carry the same frames (see {@link StreamFrameDecoder}).
+ */
 public final class RaftBatchCodec {
     /** A peer must not make us allocate more than this for one message. */
     static final int MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -16,11 +19,14 @@ public final class RaftBatchCodec {
 
     public static Buffer encode(List<Message> messages) {
         Buffer b = Buffer.buffer();
-        for (Message m : messages) {
-            byte[] bytes = MessageCodec.encode(m);
-            b.appendInt(bytes.length).appendBytes(bytes);
-        }
+        for (Message m : messages) appendFrame(b, m);
         return b;
+    }
+
+    /** Appends one message as a frame; raft streams are the same frames without end. */
+    public static Buffer appendFrame(Buffer b, Message m) {
+        byte[] bytes = MessageCodec.encode(m);
+        return b.appendInt(bytes.length).appendBytes(bytes);
     }
 
     /** Decodes a whole body, or throws IllegalArgumentException for anything malformed. */

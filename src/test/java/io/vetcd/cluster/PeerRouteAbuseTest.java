@@ -14,7 +14,7 @@ import java.net.http.HttpResponse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A peer with the wrong cluster id, or sending garbage, is refused and the member keeps serving. */
+/** A peer with the wrong cluster id, or sending garbage, or dialing a stream it should not, is refused and the member keeps serving. */
 class PeerRouteAbuseTest {
     @Test
     void wrongClusterIdAndGarbageAreRefused() throws Exception {
@@ -48,9 +48,34 @@ class PeerRouteAbuseTest {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(truncated)).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(400, badSnapshot.statusCode());
 
+            // raft streams: checked as etcd's stream handler checks them
+            String local = Long.toHexString(m.node.server().memberId());
+            String stream = "http://127.0.0.1:" + m.peerPort + "/raft/stream/";
+            assertEquals(412, dial(http, stream + "message/" + from, "deadbeef", from, local).statusCode(), "wrong cluster id");
+            assertEquals(404, dial(http, stream + "message/1234", cid, "1234", local).statusCode(), "unknown member");
+            assertEquals(404, dial(http, stream + "message/not-hex", cid, "zz", local).statusCode(), "garbage member id");
+            assertEquals(404, dial(http, stream + "msgappv9/" + from, cid, from, local).statusCode(), "unknown stream type");
+            assertEquals(412, dial(http, stream + "msgapp/" + from, cid, from, "1234").statusCode(), "wrong X-Raft-To");
+            // a well-formed dial is accepted at once (and replaces the member's real stream, which redials)
+            HttpResponse<java.io.InputStream> ok = http.send(streamDial(stream + "message/" + from, cid, from, local),
+                HttpResponse.BodyHandlers.ofInputStream());
+            assertEquals(200, ok.statusCode());
+            assertEquals(cid, ok.headers().firstValue("X-Etcd-Cluster-ID").orElse(""));
+            ok.body().close();
+
             Cli.Result put = Cli.etcdctl(m.endpoint(), "put", "still", "serving");
             assertEquals(0, put.exitCode(), put.output());
             assertTrue(Cli.etcdctl(cluster.members.get(2).endpoint(), "get", "still").output().contains("serving"));
         }
+    }
+
+    private static HttpRequest streamDial(String url, String cid, String from, String to) {
+        return HttpRequest.newBuilder(URI.create(url)).timeout(java.time.Duration.ofSeconds(10))
+            .header("X-Etcd-Cluster-ID", cid).header("X-Server-From", from).header("X-Raft-To", to)
+            .header("X-Server-Version", "3.4.23").GET().build();
+    }
+
+    private static HttpResponse<String> dial(HttpClient http, String url, String cid, String from, String to) throws Exception {
+        return http.send(streamDial(url, cid, from, to), HttpResponse.BodyHandlers.ofString());
     }
 }
