@@ -190,10 +190,11 @@ class WatchJetcdTest {
             }
         });
         writer.start();
-        Thread.sleep(300); // history to replay
+        awaitSize(written, 10); // history to replay
         Sink s = new Sink();
         try (Watch.Watcher w = watch.watch(bs("h/"), WatchOption.builder().isPrefix(true).withRevision(first).build(), s)) {
-            Thread.sleep(500); // keep writing while the watcher crosses from history to live
+            // keep writing while the watcher crosses from history to live (counts, not time: CI may be slow)
+            awaitSize(written, written.size() + 10);
             writing.set(false);
             writer.join();
             List<String> got = s.take(written.size());
@@ -201,7 +202,12 @@ class WatchJetcdTest {
             assertEquals(written, revs);
             s.assertNoMore();
         }
-        assertTrue(written.size() > 20, "wrote " + written.size());
+        assertTrue(written.size() >= 20, "wrote " + written.size());
+    }
+
+    private static void awaitSize(List<Long> list, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (list.size() < n && System.nanoTime() < deadline) Thread.sleep(10);
     }
 
     @Test
