@@ -67,14 +67,30 @@ class ProcessClusterTest {
             Files.deleteIfExists(dir.resolve("n" + leader + ".pid"));
             Cli.Result restart = script(dir, "start", c, p);
             assertEquals(0, restart.exitCode(), restart.output());
-            Thread.sleep(2000); // let the restarted member catch up
-            assertTrue(Cli.etcdctl("127.0.0.1:" + (bc + leader), "get", "k59").output().contains("v59"));
-            Cli.Result hash = Cli.etcdctl(all, "endpoint", "hashkv", "-w", "json");
-            var hashes = Pattern.compile("\"hash\":(\\d+)").matcher(hash.output()).results().map(r -> r.group(1)).distinct().toList();
+            // the restarted member catches up: its linearizable read sees the last write (asked until it serves)
+            long caughtUp = System.nanoTime() + 30_000_000_000L;
+            Cli.Result got = Cli.etcdctl("127.0.0.1:" + (bc + leader), "get", "k59");
+            while (!got.output().contains("v59") && System.nanoTime() < caughtUp) {
+                Thread.sleep(200);
+                got = Cli.etcdctl("127.0.0.1:" + (bc + leader), "get", "k59");
+            }
+            assertTrue(got.output().contains("v59"), got.output());
+            // every member applied the same history (a follower may still be applying the last entries)
+            Cli.Result hash;
+            List<String> hashes;
+            do {
+                hash = Cli.etcdctl(all, "endpoint", "hashkv", "-w", "json");
+                hashes = Pattern.compile("\"hash\":(\\d+)").matcher(hash.output()).results().map(r -> r.group(1)).distinct().toList();
+            } while (hashes.size() != 1 && System.nanoTime() < caughtUp && sleep(200));
             assertEquals(1, hashes.size(), "hashkv equal on all members: " + hash.output());
         } finally {
             script(dir, "stop", c, p);
         }
+    }
+
+    private static boolean sleep(long ms) throws InterruptedException {
+        Thread.sleep(ms);
+        return true;
     }
 
     private static int leader(String endpoints, int baseClient) {
