@@ -2,6 +2,8 @@ package io.vetcd.api;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
@@ -45,6 +47,17 @@ public final class WatchApi {
         public Future<Void> write(WatchResponse r) {
             try {
                 return resp.write(r);
+            } catch (IllegalStateException e) { // the call was canceled or reset
+                return Future.failedFuture(e);
+            }
+        }
+
+        @Override public boolean takesEncoded() { return true; }
+
+        @Override
+        public Future<Void> writeEncoded(byte[] response) {
+            try {
+                return resp.writeMessage(GrpcMessage.message("identity", Buffer.buffer(response)));
             } catch (IllegalStateException e) { // the call was canceled or reset
                 return Future.failedFuture(e);
             }

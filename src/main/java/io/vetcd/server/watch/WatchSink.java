@@ -12,4 +12,12 @@ public interface WatchSink {
     boolean writeQueueFull();
 
     void drainHandler(Runnable onDrain);
+
+    /** Whether {@link #writeEncoded} takes a response as protobuf bytes (a gRPC stream does, saving a re-encode per watcher). */
+    default boolean takesEncoded() { return false; }
+
+    /** Queues one response given as its protobuf encoding; fails once the client is gone. */
+    default Future<Void> writeEncoded(byte[] response) {
+        throw new UnsupportedOperationException();
+    }
 }

@@ -55,6 +55,7 @@ public final class WatchStream {
     private long progressTimer = -1;
     private long headerRev = -1;
     private ResponseHeader headerAtRev;
+    private final EncodedResponses encoded = new EncodedResponses();
 
     // shared with the core thread
     private final ConcurrentLinkedQueue<Delivery> queue = new ConcurrentLinkedQueue<>();
@@ -202,6 +203,7 @@ public final class WatchStream {
             queuedBytes.addAndGet(-d.bytes());
             if (!closed && !d.watcher().canceled) sendEvents(d.watcher(), d.rev(), d.events());
         }
+        encoded.clear();
         full = sink.writeQueueFull();
     }
 
@@ -211,11 +213,17 @@ public final class WatchStream {
     }
 
     private void sendEvents(Watcher w, long rev, List<Event> events) {
+        w.sentSinceTick = true;
+        if (!w.fragment && sink.takesEncoded()) {
+            if (closed) return;
+            hub.store().metrics().eventsSent(events.size());
+            sink.writeEncoded(encoded.response(rev, headerFor(rev), w.id, events, w.prevKv)).onFailure(e -> doClose());
+            return;
+        }
         WatchResponse.Builder b = WatchResponse.newBuilder().setHeader(headerFor(rev)).setWatchId(w.id);
         for (Event e : events) {
             b.addEvents(!w.prevKv && e.hasPrevKv() ? e.toBuilder().clearPrevKv().build() : e);
         }
-        w.sentSinceTick = true;
         WatchResponse r = b.build();
         if (w.fragment) Fragmenter.send(r, options.maxRequestBytes(), this::send);
         else send(r);
@@ -288,6 +296,7 @@ public final class WatchStream {
             hub.advance(w, chunk.readThrough() + 1);
             if (hub.trySync(w)) unsynced.remove(w);
         }
+        encoded.clear();
         if (chunk.bytes() > options.catchUpReadBytes()) eventsPerRead = Math.max(1, eventsPerRead / 2);
         else if (chunk.events().size() >= eventsPerRead && chunk.bytes() < options.catchUpReadBytes() / 2)
             eventsPerRead = Math.min(8192, eventsPerRead * 2);
