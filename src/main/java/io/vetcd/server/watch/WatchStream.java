@@ -204,6 +204,7 @@ public final class WatchStream {
             if (!closed && !d.watcher().canceled) sendEvents(d.watcher(), d.rev(), d.events());
         }
         encoded.clear();
+        flush();
         full = sink.writeQueueFull();
     }
 
@@ -236,6 +237,11 @@ public final class WatchStream {
             headerRev = rev;
         }
         return headerAtRev;
+    }
+
+    /** Sends the encoded responses the sink holds (each batch of sends ends here). */
+    private void flush() {
+        if (!closed) sink.flush().onFailure(e -> doClose());
     }
 
     private void send(WatchResponse r) {
@@ -297,6 +303,7 @@ public final class WatchStream {
             if (hub.trySync(w)) unsynced.remove(w);
         }
         encoded.clear();
+        flush();
         if (chunk.bytes() > options.catchUpReadBytes()) eventsPerRead = Math.max(1, eventsPerRead / 2);
         else if (chunk.events().size() >= eventsPerRead && chunk.bytes() < options.catchUpReadBytes() / 2)
             eventsPerRead = Math.min(8192, eventsPerRead * 2);
