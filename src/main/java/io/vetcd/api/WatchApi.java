@@ -41,7 +41,7 @@ public final class WatchApi {
     /** Encoded responses held for one transport write: one HTTP/2 DATA frame's worth. */
     static final int BATCH_BYTES = 16 * 1024;
     /** Written bytes not yet on the socket beyond which the stream's watchers stop taking live events. */
-    static final long UNWRITTEN_HIGH = 1 << 20;
+    static final long UNWRITTEN_HIGH = 256 * 1024;
     /** ... and below which they take them again. */
     static final long UNWRITTEN_LOW = UNWRITTEN_HIGH / 2;
 
