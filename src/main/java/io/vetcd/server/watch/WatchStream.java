@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,15 @@ public final class WatchStream {
     /** clientv3.InvalidWatchID: responses that belong to no watcher. */
     static final long INVALID_ID = -1;
 
-    private record Delivery(Watcher watcher, long rev, List<Event> events, long bytes) {}
+    private record Delivery(Watcher watcher, long rev, List<Event> events, long bytes) {
+        /** This delivery followed by {@code next} (the same watcher's later revision) as one. */
+        Delivery then(Delivery next) {
+            // the hub gives each delivery a list of its own, so it can grow in place
+            List<Event> all = events instanceof ArrayList<Event> a ? a : new ArrayList<>(events);
+            all.addAll(next.events);
+            return new Delivery(watcher, next.rev, all, bytes + next.bytes);
+        }
+    }
 
     private final WatchHub hub;
     private final Context ctx;
@@ -55,6 +64,7 @@ public final class WatchStream {
     private long progressTimer = -1;
     private long headerRev = -1;
     private ResponseHeader headerAtRev;
+    private final EncodedResponses encoded = new EncodedResponses();
 
     // shared with the core thread
     private final ConcurrentLinkedQueue<Delivery> queue = new ConcurrentLinkedQueue<>();
@@ -195,13 +205,25 @@ public final class WatchStream {
 
     // ---------------------------------------------------------------- writing (event loop)
 
+    /**
+     * Writes the queued live events. A watcher with several revisions queued gets them in one
+     * response (header at the last one), as etcd's catch-up does: when this loop is behind, that
+     * cuts the per-response cost on both ends instead of falling further behind.
+     */
     private void drain() {
         drainScheduled.set(false);
+        Map<Watcher, Delivery> merged = new LinkedHashMap<>();
         Delivery d;
         while ((d = queue.poll()) != null) {
             queuedBytes.addAndGet(-d.bytes());
-            if (!closed && !d.watcher().canceled) sendEvents(d.watcher(), d.rev(), d.events());
+            Delivery prev = merged.putIfAbsent(d.watcher(), d);
+            if (prev != null) merged.put(d.watcher(), prev.then(d));
         }
+        for (Delivery m : merged.values()) {
+            if (!closed && !m.watcher().canceled) sendEvents(m.watcher(), m.rev(), m.events());
+        }
+        encoded.clear();
+        flush();
         full = sink.writeQueueFull();
     }
 
@@ -211,11 +233,17 @@ public final class WatchStream {
     }
 
     private void sendEvents(Watcher w, long rev, List<Event> events) {
+        w.sentSinceTick = true;
+        if (!w.fragment && sink.takesEncoded()) {
+            if (closed) return;
+            hub.store().metrics().eventsSent(events.size());
+            sink.writeEncoded(encoded.response(rev, headerFor(rev), w.id, events, w.prevKv)).onFailure(e -> doClose());
+            return;
+        }
         WatchResponse.Builder b = WatchResponse.newBuilder().setHeader(headerFor(rev)).setWatchId(w.id);
         for (Event e : events) {
             b.addEvents(!w.prevKv && e.hasPrevKv() ? e.toBuilder().clearPrevKv().build() : e);
         }
-        w.sentSinceTick = true;
         WatchResponse r = b.build();
         if (w.fragment) Fragmenter.send(r, options.maxRequestBytes(), this::send);
         else send(r);
@@ -228,6 +256,11 @@ public final class WatchStream {
             headerRev = rev;
         }
         return headerAtRev;
+    }
+
+    /** Sends the encoded responses the sink holds (each batch of sends ends here). */
+    private void flush() {
+        if (!closed) sink.flush().onFailure(e -> doClose());
     }
 
     private void send(WatchResponse r) {
@@ -288,6 +321,8 @@ public final class WatchStream {
             hub.advance(w, chunk.readThrough() + 1);
             if (hub.trySync(w)) unsynced.remove(w);
         }
+        encoded.clear();
+        flush();
         if (chunk.bytes() > options.catchUpReadBytes()) eventsPerRead = Math.max(1, eventsPerRead / 2);
         else if (chunk.events().size() >= eventsPerRead && chunk.bytes() < options.catchUpReadBytes() / 2)
             eventsPerRead = Math.min(8192, eventsPerRead * 2);
