@@ -46,6 +46,8 @@ public final class WatchApi {
     static final long UNWRITTEN_LOW = UNWRITTEN_HIGH / 2;
 
     private final EtcdServer server;
+    /** Counts a message written pre-encoded (the codec, where gRPC metrics count, never sees it). */
+    private java.util.function.IntConsumer sent = bytes -> { };
 
     public WatchApi(EtcdServer server) {
         this.server = server;
@@ -53,12 +55,16 @@ public final class WatchApi {
 
     public void bind(GrpcServer grpc) {
         grpc.callHandler(WatchGrpcService.Watch, this::open);
+        if (grpc instanceof io.vetcd.metrics.MeteredGrpcServer metered) {
+            var method = metered.methodAt("/etcdserverpb.Watch/Watch");
+            if (method != null) sent = method::sent;
+        }
     }
 
     private void open(GrpcServerRequest<WatchRequest, WatchResponse> req) {
         GrpcServerResponse<WatchRequest, WatchResponse> resp = req.response();
         WatchStream stream = new WatchStream(server.watchHub(), Vertx.currentContext(),
-            new GrpcSink(resp, httpResponse(req)), server::header);
+            new GrpcSink(resp, httpResponse(req), sent), server::header);
         req.handler(stream::handle);
         req.exceptionHandler(e -> stream.close());
         req.errorHandler(e -> stream.close()); // RST_STREAM (client canceled the call)
@@ -100,9 +106,13 @@ public final class WatchApi {
         private boolean reportedFull;
         private Runnable onDrain = () -> { };
 
-        GrpcSink(GrpcServerResponse<WatchRequest, WatchResponse> resp, HttpServerResponse http) {
+        private final java.util.function.IntConsumer sent;
+
+        GrpcSink(GrpcServerResponse<WatchRequest, WatchResponse> resp, HttpServerResponse http,
+                 java.util.function.IntConsumer sent) {
             this.resp = resp;
             this.http = http;
+            this.sent = sent;
         }
 
         @Override
@@ -119,6 +129,7 @@ public final class WatchApi {
 
         @Override
         public Future<Void> writeEncoded(byte[] response) {
+            sent.accept(response.length);
             if (http == null) {
                 try {
                     return counted(resp.writeMessage(GrpcMessage.message("identity", Buffer.buffer(response))),

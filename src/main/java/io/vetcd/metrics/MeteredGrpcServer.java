@@ -47,6 +47,11 @@ public final class MeteredGrpcServer implements GrpcServer {
         }
     }
 
+    /** The counters of a bound method by request path, for handlers that write pre-encoded messages. */
+    public GrpcServerMetrics.Method methodAt(String path) {
+        return byPath.get(path);
+    }
+
     @Override
     public void handle(HttpServerRequest req) {
         GrpcServerMetrics.Method m = byPath.get(req.path());
