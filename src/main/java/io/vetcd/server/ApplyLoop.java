@@ -137,10 +137,15 @@ final class ApplyLoop {
             }
             if (System.nanoTime() - started > SLOW_APPLY_NANOS) metrics.slowApplies.inc();
         }
+        answer(a);
+        appliedIndex = e.index();
+    }
+
+    /** Completes the proposal an applied entry answers, if this member proposed it (either thread). */
+    void answer(ServerCore.Applied a) {
         if (a.proposer() == memberId && a.requestId() != 0) {
             Proposal p = waiting.remove(a.requestId());
             if (p != null) p.complete(a.result());
         }
-        appliedIndex = e.index();
     }
 }

@@ -505,11 +505,7 @@ public final class ServerCore {
         // Already in the backend (a restart replays the WAL): raft keeps membership only in memory, so
         // it must see every conf change again; the backend must not.
         if (e.index() <= applyLoop.appliedIndex()) return;
-        Applied a = stateMachine.applyConfChange(e, cc, cs);
-        if (a.proposer() == memberId && a.requestId() != 0) {
-            Proposal p = waiting.remove(a.requestId());
-            if (p != null) p.complete(a.result());
-        }
+        applyLoop.answer(stateMachine.applyConfChange(e, cc, cs));
         applyLoop.appliedByCore(e.index());
     }
 
