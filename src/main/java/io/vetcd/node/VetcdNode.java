@@ -172,6 +172,7 @@ public final class VetcdNode {
         long requestTimeout = 5000 + 2 * cfg.member().electionTimeoutMs();
         server = new EtcdServer(vertx, store, lessor, membership, (int) cfg.member().maxTxnOps(),
             cfg.member().maxRequestBytes(), requestTimeout, cfg.member().electionTimeoutMs());
+        server.auth(authStore(store));
         core = new ServerCore(wal, raft, raftStorage, server, membership.localId(), heartbeat, applied);
         server.attach(core);
         server.quota(cfg.member().quotaBackendBytes());
@@ -231,6 +232,7 @@ public final class VetcdNode {
         metrics.server.observeServer(() -> c.leaderId() != 0, c::isLeader,
             () -> { Member m = srv.membership().get(localId); return m != null && m.learner(); },
             c::commitIndex, c::appliedIndex, srv::pendingProposals, srv::quotaBytes);
+        metrics.server.observeAuth(() -> srv.auth().revision());
         // etcd labels the cluster version as major.minor (version.Cluster)
         String[] cv = EtcdServer.CLUSTER_VERSION.split("\\.");
         metrics.server.identity(EtcdServer.VERSION, cv[0] + "." + cv[1], Long.toHexString(localId));
@@ -364,6 +366,19 @@ public final class VetcdNode {
     }
 
     /** Given certificate files, or the self-signed pair --auto-tls / --peer-auto-tls made when none are given. */
+    /** The auth store with --bcrypt-cost and --auth-token (simple with --auth-token-ttl, or jwt). */
+    private io.vetcd.auth.AuthStore authStore(io.vetcd.mvcc.MvccStore store) {
+        var s = cfg.security();
+        io.vetcd.auth.TokenProvider tokens;
+        if ("jwt".equals(s.authTokenType())) {
+            tokens = io.vetcd.auth.JwtTokens.fromOptions(s.authTokenOptions(), System::currentTimeMillis);
+        } else {
+            log.warn("simple token is not cryptographically signed");
+            tokens = new io.vetcd.auth.SimpleTokens(s.authTokenTtlSeconds(), System::nanoTime);
+        }
+        return new io.vetcd.auth.AuthStore(store, new io.vetcd.auth.PasswordHasher((int) s.bcryptCost()), tokens);
+    }
+
     private ListenerTls listenerTls(String cert, String key, SelfSignedCertificate auto, String ca, boolean clientCertAuth, String crl) {
         if (auto != null) {
             cert = auto.certFile().toString();
