@@ -143,7 +143,8 @@ public final class JwtTokens implements TokenProvider {
         Object o = pemObject(pem);
         try {
             JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
-            if (o instanceof PEMKeyPair kp) return conv.getKeyPair(kp).getPrivate();
+            // an "EC PRIVATE KEY" may come without its public half
+            if (o instanceof PEMKeyPair kp) return conv.getPrivateKey(kp.getPrivateKeyInfo());
             if (o instanceof PrivateKeyInfo pk) return conv.getPrivateKey(pk);
         } catch (IOException e) {
             throw new IllegalArgumentException("auth: bad private key: " + e.getMessage(), e);

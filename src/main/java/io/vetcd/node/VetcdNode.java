@@ -180,7 +180,9 @@ public final class VetcdNode {
         ServerCore raftCore = core;
         outgoingStreams = new OutgoingStreams(membership.localId(), metrics.network,
             id -> raftCore.runOnCore(node -> node.reportUnreachable(id)));
-        peerSender = new PeerSender(vertx, transportContext, membership, core, outgoingStreams, store, memberDir.resolve("snap.tmp"));
+        ListenerTls peerTlsForDials = cfg.security().isPeerTls() ? peerTls() : null;
+        peerSender = new PeerSender(vertx, transportContext, membership, core, outgoingStreams, store, memberDir.resolve("snap.tmp"),
+            peerTlsForDials == null ? null : peerTlsForDials.clientCertificate());
         core.peers(peerSender);
         core.snapshotEvery(cfg.member().snapshotCount(), cfg.member().snapshotCatchUpEntries(), store::syncWal, raftStorage.snapshot().index());
         server.memberChanges().forwarder(peerSender::promote);
@@ -306,7 +308,8 @@ public final class VetcdNode {
             .compose(id -> {
                 deployments.add(id);
                 // dial the peers' streams on the sender's context once we can accept theirs
-                incomingStreams = new IncomingStreams(vertx, transportContext, server.membership(), core, metrics.network);
+                incomingStreams = new IncomingStreams(vertx, transportContext, server.membership(), core, metrics.network,
+                    peerTls == null ? null : peerTls.clientCertificate());
                 incomingStreams.start();
                 return vertx.deployVerticle(() -> new ClientVerticle(server, clientUrls, clientTls, maxRequestBytes, maxStreams),
                     new DeploymentOptions().setInstances(cfg.vertx().clientInstances()));
@@ -362,10 +365,11 @@ public final class VetcdNode {
         SelfSignedCertificate auto = s.peerAutoTls() && s.peerCertFile().isEmpty()
             ? SelfSignedCertificate.forPeer(cfg.member().dataDir(), cfg.member().listenPeerUrls(), s.selfSignedCertValidity())
             : null;
-        return listenerTls(s.peerCertFile(), s.peerKeyFile(), auto, s.peerTrustedCaFile(), s.peerClientCertAuth(), s.peerCrlFile());
+        ListenerTls t = listenerTls(s.peerCertFile(), s.peerKeyFile(), auto, s.peerTrustedCaFile(), s.peerClientCertAuth(), s.peerCrlFile());
+        return new ListenerTls(t.certFile(), t.keyFile(), t.trustedCaFile(), t.clientCertAuth(), t.crlFile(), t.cipherSuites(),
+            s.peerCertAllowedCn(), s.peerCertAllowedHostname());
     }
 
-    /** Given certificate files, or the self-signed pair --auto-tls / --peer-auto-tls made when none are given. */
     /** The auth store with --bcrypt-cost and --auth-token (simple with --auth-token-ttl, or jwt). */
     private io.vetcd.auth.AuthStore authStore(io.vetcd.mvcc.MvccStore store) {
         var s = cfg.security();
@@ -379,6 +383,7 @@ public final class VetcdNode {
         return new io.vetcd.auth.AuthStore(store, new io.vetcd.auth.PasswordHasher((int) s.bcryptCost()), tokens);
     }
 
+    /** Given certificate files, or the self-signed pair --auto-tls / --peer-auto-tls made when none are given. */
     private ListenerTls listenerTls(String cert, String key, SelfSignedCertificate auto, String ca, boolean clientCertAuth, String crl) {
         if (auto != null) {
             cert = auto.certFile().toString();

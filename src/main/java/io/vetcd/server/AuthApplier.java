@@ -37,7 +37,7 @@ import io.vetcd.pb.internal.InternalRaftRequest;
  * every member reaches the same verdict; and the Auth service's own requests change or read the
  * auth store. Apply thread only.
  */
-final class AuthApplier {
+public final class AuthApplier {
     private final AuthStore auth;
     private final Lessor lessor;
     private final MvccStore store;
@@ -48,7 +48,7 @@ final class AuthApplier {
         this.store = store;
     }
 
-    static boolean isAuthRequest(InternalRaftRequest r) {
+    public static boolean isAuthRequest(InternalRaftRequest r) {
         return r.hasAuthEnable() || r.hasAuthDisable() || r.hasAuthStatus() || r.hasAuthenticate()
             || r.hasAuthUserAdd() || r.hasAuthUserDelete() || r.hasAuthUserGet() || r.hasAuthUserChangePassword()
             || r.hasAuthUserGrantRole() || r.hasAuthUserRevokeRole() || r.hasAuthUserList() || r.hasAuthRoleList()
