@@ -211,7 +211,10 @@ public final class VetcdNode {
         core.start();
         core.runOnCore(node -> {
             if (alone) {
-                node.campaign(); // a single voter needs no election timeout to lead
+                // a single voter needs no election timeout to lead; on a restart raft learns it is a voter
+                // only once the replayed conf changes apply, so also let the first tick after that campaign
+                for (int i = 0; i < 2 * electionTick; i++) node.tick();
+                node.campaign();
             } else {
                 // etcd's initial election tick advance: campaign one tick after a timeout, not two timeouts
                 for (int i = 0; i < electionTick - 1; i++) node.tick();
