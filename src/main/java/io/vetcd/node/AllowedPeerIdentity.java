@@ -28,6 +28,7 @@ import java.util.Locale;
  * peer with another certificate never gets a request through, and sees etcd's "bad certificate".
  */
 final class AllowedPeerIdentity implements X509TrustManager {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("embed");
     private final X509TrustManager chain;
     private final String allowedCn;
     private final String allowedHostname;
@@ -60,10 +61,16 @@ final class AllowedPeerIdentity implements X509TrustManager {
         chain.checkClientTrusted(certs, authType);
         X509Certificate leaf = certs[0];
         if (!allowedCn.isEmpty() && !allowedCn.equals(commonName(leaf))) {
-            throw new CertificateException("CommonName authentication failed: " + commonName(leaf) + " is not " + allowedCn);
+            String why = "CommonName authentication failed (allowed-cn " + allowedCn + ", got " + commonName(leaf) + ")";
+            log.warn("rejected connection from a peer: {}", why);
+            throw new CertificateException(why);
         }
         if (!allowedHostname.isEmpty() && !validFor(leaf, allowedHostname)) {
-            throw new CertificateException("client certificate authentication failed: not valid for " + allowedHostname);
+            // etcd's words, which operators (and etcd's e2e tests) look for
+            String why = "client certificate authentication failed (allowed-hostname " + allowedHostname + ", certificate "
+                + commonName(leaf) + " is not valid for it)";
+            log.warn("rejected connection from a peer: {}", why);
+            throw new CertificateException(why);
         }
     }
 
