@@ -36,11 +36,24 @@ public final class MaintenanceApi {
 
     public void bind(GrpcServer grpc, Callers callers) {
         AuthedCalls.unary(grpc, callers, MaintenanceGrpcService.Status, (ai, r) -> admin(ai).compose(v -> status(r)));
-        AuthedCalls.unary(grpc, callers, MaintenanceGrpcService.Hash, (ai, r) -> admin(ai).compose(v -> hash(r)));
-        AuthedCalls.unary(grpc, callers, MaintenanceGrpcService.HashKV, (ai, r) -> admin(ai).compose(v -> hashKV(r)));
-        AuthedCalls.unary(grpc, callers, MaintenanceGrpcService.Defragment, (ai, r) -> admin(ai).compose(v -> defragment(r)));
+        AuthedCalls.unary(grpc, callers, MaintenanceGrpcService.Hash, (ai, r) -> adminRaw(server, ai).compose(v -> hash(r)));
+        AuthedCalls.unary(grpc, callers, MaintenanceGrpcService.HashKV, (ai, r) -> adminRaw(server, ai).compose(v -> hashKV(r)));
+        AuthedCalls.unary(grpc, callers, MaintenanceGrpcService.Defragment, (ai, r) -> adminRaw(server, ai).compose(v -> defragment(r)));
         AuthedCalls.unary(grpc, callers, MaintenanceGrpcService.MoveLeader, (ai, r) -> admin(ai).compose(v -> moveLeader(r)));
         AuthedCalls.unary(grpc, callers, MaintenanceGrpcService.Alarm, this::alarm);
+    }
+
+    /**
+     * etcd's Defragment, Snapshot, Hash and HashKV hand the auth store's refusal to the client as it
+     * is: gRPC code Unknown, text {@code auth: permission denied}. Clients see exactly that from etcd.
+     */
+    static Future<Void> adminRaw(EtcdServer server, AuthInfo ai) {
+        try {
+            server.auth().checkAdmin(ai);
+            return Future.succeededFuture();
+        } catch (io.vetcd.auth.AuthException e) {
+            return Future.failedFuture(new io.vertx.grpc.server.StatusException(io.vertx.grpc.common.GrpcStatus.UNKNOWN, e.error().text));
+        }
     }
 
     /**

@@ -56,14 +56,7 @@ public final class SnapshotApi {
             Path memberDir = server.store().directory().getParent();
             long started = System.nanoTime();
             // the whole key space, users included: an admin's call when auth is on
-            caller.compose(ai -> {
-                    try {
-                        server.auth().checkAdmin(ai);
-                        return Future.succeededFuture();
-                    } catch (io.vetcd.auth.AuthException e) {
-                        return Future.failedFuture(io.vetcd.server.EtcdError.of(e));
-                    }
-                })
+            caller.compose(ai -> MaintenanceApi.adminRaw(server, ai))
                 .compose(v -> vertx.executeBlocking(() -> writeSnapshotFile(memberDir), false))
                 .compose(file -> send(vertx, file, resp).eventually(() -> vertx.fileSystem().delete(file.toString())))
                 // etcd's backend_snapshot_duration_seconds: the whole snapshot written out to the client

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -20,9 +21,9 @@ class EtcdctlAuthDifferentialTest extends AgainstRealEtcd {
 
     static final List<EtcdctlDifferentialTest.Step> SEQUENCE = List.of(
         // management while auth is off, with its errors
+        s("auth", "enable"),
         s("user", "add", "root:rootpw"),
         s("user", "add", "root:again"),
-        s("auth", "enable"),
         s("user", "grant-role", "root", "nosuchrole"),
         s("role", "add", "root"),
         s("user", "grant-role", "root", "root"),
@@ -34,7 +35,8 @@ class EtcdctlAuthDifferentialTest extends AgainstRealEtcd {
         s("role", "grant-permission", "writer", "write", "single"),
         s("role", "grant-permission", "writer", "readwrite", "open", "--from-key"),
         s("role", "grant-permission", "nosuch", "read", "x"),
-        s("role", "grant-permission", "writer", "read", "z", "a"),
+        s("role", "add", "scratch"),
+        s("role", "grant-permission", "scratch", "read", "z", "a"),
         s("user", "add", "alice:alicepw"),
         s("user", "add", "bob:bobpw"),
         s("user", "grant-role", "alice", "reader"),
@@ -112,12 +114,23 @@ class EtcdctlAuthDifferentialTest extends AgainstRealEtcd {
         return new EtcdctlDifferentialTest.Step(stdin, user, "txn");
     }
 
+    /**
+     * Where we follow a later etcd 3.4 release on purpose (security fixes after 3.4.23), vetcd's
+     * answer is this one, not 3.4.23's.
+     */
+    static final Map<String, String> FIXED_AFTER_3_4_23 = Map.of(
+        // 3.4.45 refuses a permission whose range ends before it starts (3.4.23 stores it)
+        "role grant-permission scratch read z a", "1\nError: etcdserver: invalid auth management\n",
+        // 3.4.45: compaction drops everyone's history, so only an admin may ask for it
+        "--user=bob:bobpw compaction 2", "1\nError: etcdserver: permission denied\n");
+
     @Test
     void authSequenceMatchesRealEtcd() {
         List<String> expected = run(etcd.endpoint());
         List<String> actual = run(vetcd.endpoint());
         for (int i = 0; i < SEQUENCE.size(); i++) {
-            assertEquals(expected.get(i), actual.get(i), "step " + i + ": etcdctl " + String.join(" ", SEQUENCE.get(i).args()));
+            String step = String.join(" ", SEQUENCE.get(i).args());
+            assertEquals(FIXED_AFTER_3_4_23.getOrDefault(step, expected.get(i)), actual.get(i), "step " + i + ": etcdctl " + step);
         }
     }
 
@@ -128,6 +141,7 @@ class EtcdctlAuthDifferentialTest extends AgainstRealEtcd {
             String stdin = s.args().length > 2 && s.args()[1].equals("user") && s.args()[2].equals("passwd") ? "bobpw2\n" : s.stdin();
             Cli.Result r = Cli.etcdctlWithInput(endpoint, stdin, s.args());
             out.add(EtcdctlDifferentialTest.mask(r.exitCode() + "\n" + r.output(), endpoint));
+            if (Boolean.getBoolean("vetcd.diff.print")) System.out.println(String.join(" ", s.args()) + " -> " + out.get(out.size() - 1));
         }
         return out;
     }
