@@ -130,7 +130,8 @@ class AuthPermissionMatrixTest {
 
                 // admin-only calls: root yes, alice no
                 Map<String, java.util.function.Function<Client, Callable<?>>> admin = new LinkedHashMap<>();
-                admin.put("Compact", c -> () -> c.getKVClient().compact(1).get(10, TimeUnit.SECONDS));
+                admin.put("Compact", c -> () -> c.getKVClient().compact(
+                    root.getKVClient().put(bs("k/c"), bs("x")).get(10, TimeUnit.SECONDS).getHeader().getRevision()).get(10, TimeUnit.SECONDS));
                 admin.put("Status", c -> () -> c.getMaintenanceClient().statusMember(ep).get(10, TimeUnit.SECONDS));
                 admin.put("HashKV", c -> () -> c.getMaintenanceClient().hashKV(ep, 0).get(10, TimeUnit.SECONDS));
                 admin.put("Defragment", c -> () -> c.getMaintenanceClient().defragmentMember(ep).get(10, TimeUnit.SECONDS));
