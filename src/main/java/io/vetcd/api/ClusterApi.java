@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.grpc.server.GrpcServer;
 import io.vetcd.auth.AuthInfo;
 import io.vetcd.pb.etcdserver.ClusterGrpcService;
-import io.vetcd.server.EtcdError;
 import io.vetcd.pb.etcdserver.MemberAddRequest;
 import io.vetcd.pb.etcdserver.MemberAddResponse;
 import io.vetcd.pb.etcdserver.MemberListRequest;
@@ -37,21 +36,13 @@ public final class ClusterApi {
 
     /** Membership changes are an admin's (etcd's checkMembershipOperationPermission). */
     private Future<Void> admin(AuthInfo ai) {
-        try {
-            server.auth().checkAdmin(ai);
-            return Future.succeededFuture();
-        } catch (io.vetcd.auth.AuthException e) {
-            return GrpcErrors.fail(EtcdError.of(e));
-        }
+        return EtcdServer.allowed(() -> server.auth().checkAdmin(ai)).recover(GrpcErrors::fail);
     }
 
     public Future<MemberListResponse> memberList(AuthInfo ai, MemberListRequest r) {
         // etcd 3.4.45: listing members needs an authenticated user when auth is on
-        try {
-            server.auth().checkAuthenticated(ai);
-        } catch (io.vetcd.auth.AuthException e) {
-            return GrpcErrors.fail(EtcdError.of(e));
-        }
+        Future<Void> ok = EtcdServer.allowed(() -> server.auth().checkAuthenticated(ai));
+        if (ok.failed()) return GrpcErrors.fail(ok.cause());
         MemberListResponse.Builder b = MemberListResponse.newBuilder().setHeader(server.header());
         for (Member m : server.members()) b.addMembers(m.toProto());
         return Future.succeededFuture(b.build());

@@ -61,12 +61,7 @@ public final class MaintenanceApi {
      * MoveLeader open). The gateway's status path checks the same way.
      */
     Future<Void> admin(AuthInfo ai) {
-        try {
-            server.auth().checkAdmin(ai);
-            return Future.succeededFuture();
-        } catch (io.vetcd.auth.AuthException e) {
-            return GrpcErrors.fail(io.vetcd.server.EtcdError.of(e));
-        }
+        return EtcdServer.allowed(() -> server.auth().checkAdmin(ai)).recover(GrpcErrors::fail);
     }
 
     public Future<StatusResponse> status(StatusRequest r) {

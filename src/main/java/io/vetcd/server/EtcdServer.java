@@ -170,7 +170,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
     }
 
     /** Runs an auth check, turning its refusal into etcd's error. */
-    private static Future<Void> allowed(Runnable check) {
+    public static Future<Void> allowed(Runnable check) {
         try {
             check.run();
             return Future.succeededFuture();
@@ -308,9 +308,28 @@ public final class EtcdServer implements ServerCore.StateMachine {
         return readBarrier().compose(v -> authenticateOnce(r, 5));
     }
 
+    private volatile io.vertx.core.WorkerExecutor bcryptPool;
+
+    /**
+     * bcrypt gets threads of its own: a storm of logins (wrong passwords cost as much as right ones)
+     * then competes for CPU like any other work, but never queues reads behind it in the shared pool.
+     */
+    private io.vertx.core.WorkerExecutor bcryptPool() {
+        io.vertx.core.WorkerExecutor p = bcryptPool;
+        if (p == null) {
+            synchronized (this) {
+                if (bcryptPool == null) {
+                    bcryptPool = vertx.createSharedWorkerExecutor("vetcd-bcrypt", Runtime.getRuntime().availableProcessors());
+                }
+                p = bcryptPool;
+            }
+        }
+        return p;
+    }
+
     private Future<io.vetcd.pb.etcdserver.AuthenticateResponse> authenticateOnce(
             io.vetcd.pb.etcdserver.AuthenticateRequest r, int attemptsLeft) {
-        return vertx.executeBlocking(() -> {
+        return bcryptPool().executeBlocking(() -> {
             try {
                 return auth.checkPassword(r.getName(), r.getPassword());
             } catch (AuthException e) {
