@@ -27,6 +27,15 @@ public final class KvApi extends KVService {
         return server.range(r).recover(GrpcErrors::fail);
     }
 
+    /** Range answered in chunks from a pinned view ({@link StreamedRange}, {@link JsonRangeStream}). */
+    public Future<io.vetcd.mvcc.RangeView> openRange(RangeRequest r) {
+        return server.openRange(r).recover(GrpcErrors::fail);
+    }
+
+    EtcdServer server() {
+        return server;
+    }
+
     @Override
     public Future<PutResponse> put(PutRequest r) {
         return server.put(r).recover(GrpcErrors::fail);

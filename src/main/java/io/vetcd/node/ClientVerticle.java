@@ -73,7 +73,10 @@ public final class ClientVerticle extends VerticleBase {
             .setMaxMessageSize(maxRequestBytes + GRPC_OVERHEAD_BYTES)), metrics.grpc, RpcProto.getDescriptor(),
             io.vetcd.pb.lock.LockProto.getDescriptor(),
             io.vetcd.pb.election.ElectionProto.getDescriptor());
-        grpc.addService(KVGrpcService.of(kv));
+        // Range is bound on its own: its answers are written in chunks (StreamedRange).
+        grpc.addService(KVGrpcService.builder(kv).bind(KVGrpcService.Put, KVGrpcService.DeleteRange,
+            KVGrpcService.Txn, KVGrpcService.Compact).build());
+        new io.vetcd.api.StreamedRange(kv).bind(grpc);
         grpc.addService(LeaseGrpcService.of(lease));
         // Only what is built is bound; the rest answers UNIMPLEMENTED rather than pretending.
         grpc.addService(MaintenanceGrpcService.builder(maintenance).bind(

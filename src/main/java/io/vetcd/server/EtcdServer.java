@@ -178,6 +178,28 @@ public final class EtcdServer implements ServerCore.StateMachine {
         return ready.compose(v -> vertx.executeBlocking(() -> stamp(readRange(r)), false));
     }
 
+    /**
+     * {@link #range} for answers written in chunks: same checks and read barrier, but the answer
+     * stays in a pinned view of the store, which the caller must close.
+     */
+    public Future<io.vetcd.mvcc.RangeView> openRange(RangeRequest r) {
+        try {
+            validator.checkRange(r);
+        } catch (EtcdException e) {
+            return Future.failedFuture(e);
+        }
+        Future<Void> ready = r.getSerializable() ? Future.succeededFuture() : readBarrier();
+        return ready.compose(v -> vertx.executeBlocking(() -> {
+            try {
+                io.vetcd.mvcc.RangeView view = store.openRangeView(r);
+                store.metrics().rangeRead();
+                return view;
+            } catch (RuntimeException e) {
+                throw MvccErrors.translate(e);
+            }
+        }, false));
+    }
+
     public Future<PutResponse> put(PutRequest r) {
         return validated(() -> validator.checkPut(r))
             .compose(v -> withinQuota(BackendQuota.cost(r)))
