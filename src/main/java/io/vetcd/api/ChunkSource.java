@@ -14,6 +14,11 @@ interface ChunkSource extends AutoCloseable {
     /** Bytes the next item needs; 0 when everything was written. */
     int nextSize();
 
+    /** Total bytes it will produce, if known (sizes the budget reservation of small answers). */
+    default long sizeHint() {
+        return Long.MAX_VALUE;
+    }
+
     @Override
     void close();
 }

@@ -41,6 +41,11 @@ final class GrpcRangeSource implements ChunkSource {
     }
 
     @Override
+    public long sizeHint() {
+        return 5 + messageLength;
+    }
+
+    @Override
     public int nextSize() {
         if (head != null) {
             return head.length;

@@ -49,6 +49,13 @@ public final class RangeEncoder {
         }
     }
 
+    /** The next kv as a message (for encodings other than protobuf), moving past it. */
+    public io.vetcd.pb.mvcc.KeyValue nextKv() {
+        io.vetcd.pb.mvcc.KeyValue kv = cursor.kv(keysOnly);
+        advance();
+        return kv;
+    }
+
     private void advance() {
         key = null;
         if (remaining == 0) {
