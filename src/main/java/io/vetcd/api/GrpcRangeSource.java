@@ -1,6 +1,7 @@
 package io.vetcd.api;
 
 import com.google.protobuf.CodedOutputStream;
+import io.vetcd.mvcc.KvFields;
 import io.vetcd.mvcc.RangeEncoder;
 import io.vetcd.mvcc.RangePlan;
 import io.vetcd.mvcc.RangeView;
@@ -15,14 +16,21 @@ import java.nio.ByteBuffer;
  * total length comes from the {@link RangePlan}, so the prefix goes out before the first kv.
  */
 final class GrpcRangeSource implements ChunkSource {
-    private final RangeView view;
-    private final RangeEncoder kvs;
+    private final KvFields kvs;
+    private final Runnable onClose;
     private byte[] head;
     private byte[] tail;
     private final long messageLength;
 
+    /** Key-ordered: kvs encoded while the view is scanned. */
     GrpcRangeSource(RangeView view, RangePlan plan, ResponseHeader header) {
-        this.view = view;
+        this(plan, new RangeEncoder(view, plan), header, view::close);
+    }
+
+    /** Any {@code kvs} matching {@code plan}; {@code onClose} frees what they hold. */
+    GrpcRangeSource(RangePlan plan, KvFields kvs, ResponseHeader header, Runnable onClose) {
+        this.onClose = onClose;
+        this.kvs = kvs;
         byte[] headerField = field1(header);
         this.tail = tail(plan);
         this.messageLength = headerField.length + plan.kvsBytes() + tail.length;
@@ -32,7 +40,6 @@ final class GrpcRangeSource implements ChunkSource {
         ByteBuffer h = ByteBuffer.allocate(5 + headerField.length);
         h.put((byte) 0).putInt((int) messageLength).put(headerField);
         this.head = h.array();
-        this.kvs = new RangeEncoder(view, plan);
     }
 
     /** Bytes of the protobuf message (without the gRPC prefix). */
@@ -74,7 +81,7 @@ final class GrpcRangeSource implements ChunkSource {
 
     @Override
     public void close() {
-        view.close();
+        onClose.run();
     }
 
     static byte[] field1(ResponseHeader header) {

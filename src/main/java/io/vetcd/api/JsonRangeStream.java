@@ -45,7 +45,8 @@ final class JsonRangeStream {
         RangeAnswerCall call = new RangeAnswerCall(kv, budget, http);
         http.exceptionHandler(call::cancel);
         http.closeHandler(v -> call.cancel(new IllegalStateException("connection closed")));
-        call.run(r, (view, plan) -> new JsonRangeSource(view, plan, kv.server().header(view.currentRevision()), printer),
+        call.run(r, 0, view -> new JsonRangeSource(view, io.vetcd.mvcc.RangeSizer.plan(view),
+                kv.server().header(view.currentRevision()), printer),
             () -> http.setChunked(true).putHeader("content-type", "application/json"))
             .onComplete(ar -> {
                 if (ar.succeeded()) {

@@ -4,11 +4,9 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
-import io.vetcd.mvcc.RangePlan;
-import io.vetcd.mvcc.RangeSizer;
 import io.vetcd.mvcc.RangeView;
 import io.vetcd.pb.etcdserver.RangeRequest;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * One streamed range answer from request to last byte, whatever the wire format: open a pinned
@@ -34,28 +32,42 @@ final class RangeAnswerCall {
     }
 
     /**
-     * Runs the answer. {@code source} builds the bytes from the view and its plan (on a worker);
-     * {@code firstByte} runs on the event loop right before the first write (headers). Completes
-     * when every byte is on the socket; fails before {@link #started()} with the request's error.
+     * Runs the answer. {@code source} builds the bytes from the view (on a worker, so it may scan
+     * and sort); {@code firstByte} runs on the event loop right before the first write (headers).
+     * {@code reserveFirst} bytes of budget are taken before the view is even opened, for sources
+     * that need memory while they are built; otherwise the answer's window is taken once its size
+     * is known. Completes when every byte is on the socket; fails before {@link #started()} with
+     * the request's error.
      */
-    Future<Void> run(RangeRequest r, BiFunction<RangeView, RangePlan, ChunkSource> source, Runnable firstByte) {
+    Future<Void> run(RangeRequest r, long reserveFirst, Function<RangeView, ChunkSource> source, Runnable firstByte) {
         Context ctx = Vertx.currentContext();
         Vertx vertx = ctx.owner();
-        return kv.openRange(r)
+        Future<Void> admitted = Future.succeededFuture();
+        if (reserveFirst > 0) {
+            reserved = budget.grant(reserveFirst);
+            admitted = budget.acquire(reserveFirst);
+        }
+        return admitted
+            .compose(x -> cancelled ? Future.failedFuture("canceled") : kv.openRange(r))
             .compose(v -> {
                 view = v;
                 if (cancelled) {
                     return Future.failedFuture("canceled");
                 }
-                return vertx.executeBlocking(() -> source.apply(v, RangeSizer.plan(v)), false);
+                return vertx.executeBlocking(() -> source.apply(v), false);
             })
             .compose(src -> {
+                if (reserveFirst > 0) {
+                    return Future.succeededFuture(src);
+                }
                 long want = Math.min(src.sizeHint(), AnswerPump.WINDOW);
                 reserved = budget.grant(want);
                 return budget.acquire(want).map(x -> src);
             })
             .compose(src -> {
                 if (cancelled) {
+                    src.close();
+                    view = null;
                     return Future.failedFuture("canceled");
                 }
                 firstByte.run();

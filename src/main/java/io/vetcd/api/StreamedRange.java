@@ -4,7 +4,9 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
+import io.vetcd.mvcc.RangeSizer;
 import io.vetcd.mvcc.RangeView;
+import io.vetcd.mvcc.SortedRange;
 import io.vetcd.pb.etcdserver.KVGrpcService;
 import io.vetcd.pb.etcdserver.RangeRequest;
 import io.vetcd.pb.etcdserver.RangeResponse;
@@ -37,10 +39,15 @@ public final class StreamedRange {
         }
     }
 
+    /** Where big sorts spill: next to the member's store, emptied at start-up. */
+    private java.nio.file.Path scratchDir() {
+        return SortScratchDir.of(kv.server().store().directory());
+    }
+
     private void answer(GrpcServerRequest<RangeRequest, RangeResponse> req, RangeRequest r) {
         GrpcServerResponse<RangeRequest, RangeResponse> resp = req.response();
         HttpServerResponse http = WatchApi.httpResponse(req);
-        if (http == null || !RangeView.keyOrdered(r)) {
+        if (http == null) {
             kv.range(r).onComplete(ar -> {
                 if (ar.succeeded()) {
                     resp.end(ar.result());
@@ -55,8 +62,19 @@ public final class StreamedRange {
         req.exceptionHandler(call::cancel);
         resp.exceptionHandler(call::cancel);
         long[] length = {0};
-        call.run(r, (view, plan) -> {
-            GrpcRangeSource src = new GrpcRangeSource(view, plan, kv.server().header(view.currentRevision()));
+        boolean keyOrdered = RangeView.keyOrdered(r);
+        // A sort needs memory while it is built (in memory up to a bound, else a scratch store's
+        // memtables): reserve that before starting, so parallel big sorts queue.
+        long reserveFirst = keyOrdered ? 0 : AnswerPump.WINDOW + SortedRange.footprintBytes();
+        call.run(r, reserveFirst, view -> {
+            GrpcRangeSource src;
+            if (keyOrdered) {
+                src = new GrpcRangeSource(view, RangeSizer.plan(view), kv.server().header(view.currentRevision()));
+            } else {
+                SortedRange sorted = SortedRange.build(view, scratchDir());
+                view.close(); // the sorted answer no longer needs the pinned view
+                src = new GrpcRangeSource(sorted.plan(), sorted, kv.server().header(view.currentRevision()), sorted::close);
+            }
             length[0] = src.messageLength();
             return src;
         }, () -> {

@@ -8,7 +8,7 @@ import java.nio.ByteBuffer;
  * protobuf would produce for the same KeyValues), chunk by chunk, copying values from RocksDB
  * straight into the caller's buffer. Emits exactly the kvs {@link RangeSizer} counted.
  */
-public final class RangeEncoder {
+public final class RangeEncoder implements KvFields {
     private static final int TAG_KVS = (2 << 3) | 2;
 
     private final RangeView view;
@@ -32,16 +32,19 @@ public final class RangeEncoder {
         advance();
     }
 
+    @Override
     public boolean done() {
         return key == null;
     }
 
     /** Bytes the next kv takes (0 when done): a chunk must have at least this much room. */
+    @Override
     public int nextFieldSize() {
         return key == null ? 0 : fieldSize(kvSize);
     }
 
     /** Writes whole kvs into {@code out} while the next one fits. */
+    @Override
     public void fill(ByteBuffer out) {
         while (key != null && out.remaining() >= fieldSize(kvSize)) {
             write(out);
