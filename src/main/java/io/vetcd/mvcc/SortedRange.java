@@ -58,6 +58,10 @@ public final class SortedRange implements KvFields, AutoCloseable {
 
     /** Worker thread: sorts the view's answer; spills to a fresh directory under {@code scratchParent}. */
     public static SortedRange build(RangeView view, Path scratchParent) {
+        return build(view, scratchParent, IN_MEMORY_BYTES);
+    }
+
+    static SortedRange build(RangeView view, Path scratchParent, long inMemoryBytes) {
         RangeRequest r = view.request();
         boolean filtered = view.filtered();
         long limit = r.getLimit();
@@ -77,7 +81,7 @@ public final class SortedRange implements KvFields, AutoCloseable {
                 candidateBytes += RangeEncoder.fieldSize(RangeEncoder.kvSize(c.userKey().length, h, c.modRevision(), false));
             }
         }
-        if (candidateBytes <= IN_MEMORY_BYTES) {
+        if (candidateBytes <= inMemoryBytes) {
             RangeResult rr = RangeExecutor.execute(view.cursor(), r, view.readRevision(), view.currentRevision());
             long bytes = 0;
             for (KeyValue kv : rr.kvs()) {
