@@ -27,6 +27,9 @@ final class JsonRangeStream {
 
     /** Handles the request; false when it is not streamed (the caller answers it as before). */
     boolean handle(RoutingContext ctx) {
+        if (!StreamedRange.ENABLED) {
+            return false;
+        }
         RangeRequest r;
         try {
             RangeRequest.Builder b = RangeRequest.newBuilder();

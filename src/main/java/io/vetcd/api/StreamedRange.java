@@ -20,6 +20,9 @@ import java.util.function.IntConsumer;
  * {@link KvApi#range}, as before, unless they are big ({@link SortedRangeSource}).
  */
 public final class StreamedRange {
+    /** {@code -Dvetcd.range.stream=false} answers every range materialised, as before (a way back). */
+    static final boolean ENABLED = !"false".equals(System.getProperty("vetcd.range.stream"));
+
     private final KvApi kv;
     private final RangeAnswerBudget budget;
     private IntConsumer sent = bytes -> { };
@@ -47,7 +50,7 @@ public final class StreamedRange {
     private void answer(GrpcServerRequest<RangeRequest, RangeResponse> req, RangeRequest r) {
         GrpcServerResponse<RangeRequest, RangeResponse> resp = req.response();
         HttpServerResponse http = WatchApi.httpResponse(req);
-        if (http == null) {
+        if (http == null || !ENABLED) {
             kv.range(r).onComplete(ar -> {
                 if (ar.succeeded()) {
                     resp.end(ar.result());
