@@ -27,7 +27,10 @@ final class AnswerPump {
     static final int WINDOW = 8 * CHUNK;
     /** Chunks filled per worker hand-off. */
     private static final int CHUNKS_PER_TASK = 4;
-    static final long IDLE_MILLIS = Long.getLong("vetcd.range.idleMillis", 60_000);
+    /** How long a client may read nothing before its answer is reset ({@code -Dvetcd.range.idleMillis}, default 60 s). */
+    static long idleMillis() {
+        return Long.getLong("vetcd.range.idleMillis", 60_000);
+    }
 
     private final Vertx vertx;
     private final Context ctx;
@@ -196,7 +199,7 @@ final class AnswerPump {
             // The client stopped reading: what it holds of us is a pinned view and a window.
             stop(new IllegalStateException("client stopped reading the answer for " + idleMillis + " ms"));
             try {
-                http.reset();
+                http.reset(8); // CANCEL
             } catch (RuntimeException ignored) {
                 // already gone
             }

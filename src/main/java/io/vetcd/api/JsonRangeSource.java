@@ -10,22 +10,22 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A RangeResponse as the JSON gateway prints it (the same printer, the same field order: header,
- * kvs, more, count), produced one kv at a time so the text of a big answer is never whole in memory.
+ * A RangeResponse as the JSON gateway prints it (the same printer for the header, the same text
+ * for each kv ({@link RangeEncoder} in JSON mode), the same field order: header, kvs, more, count),
+ * produced chunk by chunk so the text of a big answer is never whole in memory.
  */
 final class JsonRangeSource implements ChunkSource {
     private final RangeView view;
     private final RangeEncoder kvs;
     private final JsonFormat.Printer printer;
-    private final String tail;
+    private final byte[] tail;
     private byte[] pending;
-    private boolean first = true;
     private boolean tailOut;
 
     JsonRangeSource(RangeView view, RangePlan plan, ResponseHeader header, JsonFormat.Printer printer) {
         this.view = view;
         this.printer = printer;
-        this.kvs = new RangeEncoder(view, plan);
+        this.kvs = new RangeEncoder(view, plan, true);
         StringBuilder t = new StringBuilder();
         if (plan.kvs() > 0) {
             t.append(']');
@@ -36,7 +36,7 @@ final class JsonRangeSource implements ChunkSource {
         if (plan.count() != 0) {
             t.append(",\"count\":\"").append(plan.count()).append('"');
         }
-        this.tail = t.append('}').toString();
+        this.tail = t.append('}').toString().getBytes(StandardCharsets.UTF_8);
         String head = "{\"header\":" + print(header) + (plan.kvs() > 0 ? ",\"kvs\":[" : "");
         this.pending = head.getBytes(StandardCharsets.UTF_8);
     }
@@ -51,29 +51,29 @@ final class JsonRangeSource implements ChunkSource {
 
     @Override
     public int nextSize() {
-        return pending == null ? 0 : pending.length;
+        if (pending != null) {
+            return pending.length;
+        }
+        if (!kvs.done()) {
+            return kvs.nextFieldSize();
+        }
+        return tailOut ? 0 : tail.length;
     }
 
     @Override
     public void fill(ByteBuffer out) {
-        while (pending != null && out.remaining() >= pending.length) {
+        if (pending != null) {
+            if (out.remaining() < pending.length) {
+                return;
+            }
             out.put(pending);
-            pending = next();
+            pending = null;
         }
-    }
-
-    private byte[] next() {
-        if (!kvs.done()) {
-            String kv = print(kvs.nextKv());
-            String item = first ? kv : "," + kv;
-            first = false;
-            return item.getBytes(StandardCharsets.UTF_8);
-        }
-        if (!tailOut) {
+        kvs.fill(out);
+        if (kvs.done() && !tailOut && out.remaining() >= tail.length) {
+            out.put(tail);
             tailOut = true;
-            return tail.getBytes(StandardCharsets.UTF_8);
         }
-        return null;
     }
 
     @Override

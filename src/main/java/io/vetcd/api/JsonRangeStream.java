@@ -59,7 +59,7 @@ final class JsonRangeStream {
                 } else if (!call.started()) {
                     JsonGateway.fail(ctx, GrpcErrors.toStatus(ar.cause()));
                 } else {
-                    http.reset(); // cut mid-answer: close rather than end a partial body as if whole
+                    http.reset(8); // CANCEL: cut mid-answer: close rather than end a partial body as if whole
                 }
             });
         return true;

@@ -71,7 +71,7 @@ final class RangeAnswerCall {
                     return Future.failedFuture("canceled");
                 }
                 firstByte.run();
-                pump = new AnswerPump(vertx, ctx, http, src, AnswerPump.IDLE_MILLIS);
+                pump = new AnswerPump(vertx, ctx, http, src, AnswerPump.idleMillis());
                 return pump.start();
             })
             .andThen(ar -> finish());

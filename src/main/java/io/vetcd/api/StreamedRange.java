@@ -92,7 +92,7 @@ public final class StreamedRange {
                 resp.fail(GrpcErrors.toStatus(ar.cause()));
             } else {
                 try {
-                    http.reset(); // mid-answer: the client must not take a cut answer for a whole one
+                    http.reset(8); // CANCEL, mid-answer: the client must not take a cut answer for a whole one
                 } catch (RuntimeException ignored) {
                     // already gone
                 }

@@ -22,8 +22,21 @@ public final class RangeEncoder implements KvFields {
     private long mod;
     private int kvSize;
     private ByteBuffer scratch = ByteBuffer.allocateDirect(64 * 1024);
+    /** Writes the kvs as the JSON gateway prints them instead of protobuf (see {@link #json}). */
+    private final boolean json;
+    private boolean first = true;
 
     public RangeEncoder(RangeView view, RangePlan plan) {
+        this(view, plan, false);
+    }
+
+    /**
+     * {@code json}: each kv as protobuf's JSON printer writes a KeyValue with proto field names
+     * (int64 as quoted decimals, bytes as padded base64, defaults left out), comma-separated, so a
+     * JSON answer costs no per-kv garbage either.
+     */
+    public RangeEncoder(RangeView view, RangePlan plan, boolean json) {
+        this.json = json;
         this.view = view;
         this.cursor = view.cursor();
         this.filtered = view.filtered();
@@ -40,14 +53,21 @@ public final class RangeEncoder implements KvFields {
     /** Bytes the next kv takes (0 when done): a chunk must have at least this much room. */
     @Override
     public int nextFieldSize() {
-        return key == null ? 0 : fieldSize(kvSize);
+        if (key == null) {
+            return 0;
+        }
+        return json ? jsonSize() : fieldSize(kvSize);
     }
 
     /** Writes whole kvs into {@code out} while the next one fits. */
     @Override
     public void fill(ByteBuffer out) {
-        while (key != null && out.remaining() >= fieldSize(kvSize)) {
-            write(out);
+        while (key != null && out.remaining() >= nextFieldSize()) {
+            if (json) {
+                writeJson(out);
+            } else {
+                write(out);
+            }
             advance();
         }
     }
@@ -101,6 +121,110 @@ public final class RangeEncoder implements KvFields {
             out.put(scratch);
         }
         putField(out, 6, h.lease);
+    }
+
+    private static final byte[] KEY = ascii("\"key\":\"");
+    private static final byte[] CREATE = ascii("\"create_revision\":\"");
+    private static final byte[] MOD = ascii("\"mod_revision\":\"");
+    private static final byte[] VERSION = ascii("\"version\":\"");
+    private static final byte[] VALUE = ascii("\"value\":\"");
+    private static final byte[] LEASE = ascii("\"lease\":\"");
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    private boolean hasValue() {
+        return !keysOnly && h.valueLength > 0;
+    }
+
+    private int jsonSize() {
+        int n = (first ? 0 : 1) + 2;
+        int fields = 0;
+        if (key.length > 0) {
+            n += KEY.length + b64Length(key.length) + 1;
+            fields++;
+        }
+        for (long[] f : new long[][] {{CREATE.length, h.createRevision}, {MOD.length, mod}, {VERSION.length, h.version}}) {
+            if (f[1] != 0) {
+                n += (int) f[0] + Long.toString(f[1]).length() + 1;
+                fields++;
+            }
+        }
+        if (hasValue()) {
+            n += VALUE.length + b64Length(h.valueLength) + 1;
+            fields++;
+        }
+        if (h.lease != 0) {
+            n += LEASE.length + Long.toString(h.lease).length() + 1;
+            fields++;
+        }
+        return n + Math.max(0, fields - 1);
+    }
+
+    private static int b64Length(int n) {
+        return (n + 2) / 3 * 4;
+    }
+
+    private void writeJson(ByteBuffer out) {
+        if (!first) {
+            out.put((byte) ',');
+        }
+        first = false;
+        out.put((byte) '{');
+        boolean any = false;
+        if (key.length > 0) {
+            any = jsonBytes(out, any, KEY, ByteBuffer.wrap(key));
+        }
+        any = jsonNumber(out, any, CREATE, h.createRevision);
+        any = jsonNumber(out, any, MOD, mod);
+        any = jsonNumber(out, any, VERSION, h.version);
+        if (hasValue()) {
+            int stored = h.headerLength + h.valueLength;
+            if (scratch.capacity() < stored) {
+                scratch = ByteBuffer.allocateDirect(Math.max(stored, scratch.capacity() * 2));
+            }
+            scratch.clear();
+            cursor.storedValue(scratch);
+            scratch.position(h.headerLength).limit(stored);
+            any = jsonBytes(out, any, VALUE, scratch);
+        }
+        jsonNumber(out, any, LEASE, h.lease);
+        out.put((byte) '}');
+    }
+
+    private boolean jsonNumber(ByteBuffer out, boolean any, byte[] name, long v) {
+        if (v == 0) {
+            return any;
+        }
+        if (any) {
+            out.put((byte) ',');
+        }
+        out.put(name).put(ascii(Long.toString(v))).put((byte) '"');
+        return true;
+    }
+
+    private static final byte[] B64 = ascii("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+
+    /** {@code src}'s remaining bytes as padded standard base64 (what the JSON printer writes for bytes). */
+    private static boolean jsonBytes(ByteBuffer out, boolean any, byte[] name, ByteBuffer src) {
+        if (any) {
+            out.put((byte) ',');
+        }
+        out.put(name);
+        while (src.remaining() >= 3) {
+            int b = (src.get() & 0xFF) << 16 | (src.get() & 0xFF) << 8 | (src.get() & 0xFF);
+            out.put(B64[b >>> 18]).put(B64[(b >>> 12) & 63]).put(B64[(b >>> 6) & 63]).put(B64[b & 63]);
+        }
+        if (src.remaining() == 2) {
+            int b = (src.get() & 0xFF) << 16 | (src.get() & 0xFF) << 8;
+            out.put(B64[b >>> 18]).put(B64[(b >>> 12) & 63]).put(B64[(b >>> 6) & 63]).put((byte) '=');
+        } else if (src.remaining() == 1) {
+            int b = (src.get() & 0xFF) << 16;
+            out.put(B64[b >>> 18]).put(B64[(b >>> 12) & 63]).put((byte) '=').put((byte) '=');
+        }
+        out.put((byte) '"');
+        return true;
     }
 
     /** Encoded size of a KeyValue (proto3: zero fields are left out). */
