@@ -6,5 +6,7 @@ here="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
 jar="${VETCD_JAR:-$here/../target/node-fat.jar}"
 # Many short-lived members: favour start-up time over peak throughput.
 opts="${VETCD_JAVA_OPTS:--Xms64m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k}"
+# A harness started in the background inherits SIGINT ignored, and a JVM cannot un-ignore it
+# (etcd's Go runtime does); reset it so the suite's SIGINT restarts work wherever it runs.
 # shellcheck disable=SC2086
-exec java $opts -jar "$jar" "$@"
+exec env --default-signal=INT java $opts -jar "$jar" "$@"

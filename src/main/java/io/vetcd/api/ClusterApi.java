@@ -1,7 +1,10 @@
 package io.vetcd.api;
 
 import io.vertx.core.Future;
-import io.vetcd.pb.etcdserver.ClusterService;
+import io.vertx.grpc.server.GrpcServer;
+import io.vetcd.auth.AuthInfo;
+import io.vetcd.pb.etcdserver.ClusterGrpcService;
+import io.vetcd.server.EtcdError;
 import io.vetcd.pb.etcdserver.MemberAddRequest;
 import io.vetcd.pb.etcdserver.MemberAddResponse;
 import io.vetcd.pb.etcdserver.MemberListRequest;
@@ -17,46 +20,65 @@ import io.vetcd.server.Member;
 import io.vetcd.server.MemberChanges;
 
 /** etcdserverpb.Cluster: list and change the cluster's members with etcd's rules and errors. */
-public final class ClusterApi extends ClusterService {
+public final class ClusterApi {
     private final EtcdServer server;
 
     public ClusterApi(EtcdServer server) {
         this.server = server;
     }
 
-    @Override
-    public Future<MemberListResponse> memberList(MemberListRequest r) {
+    public void bind(GrpcServer grpc, Callers callers) {
+        AuthedCalls.unary(grpc, callers, ClusterGrpcService.MemberList, this::memberList);
+        AuthedCalls.unary(grpc, callers, ClusterGrpcService.MemberAdd, this::memberAdd);
+        AuthedCalls.unary(grpc, callers, ClusterGrpcService.MemberRemove, this::memberRemove);
+        AuthedCalls.unary(grpc, callers, ClusterGrpcService.MemberUpdate, this::memberUpdate);
+        AuthedCalls.unary(grpc, callers, ClusterGrpcService.MemberPromote, this::memberPromote);
+    }
+
+    /** Membership changes are an admin's (etcd's checkMembershipOperationPermission). */
+    private Future<Void> admin(AuthInfo ai) {
+        try {
+            server.auth().checkAdmin(ai);
+            return Future.succeededFuture();
+        } catch (io.vetcd.auth.AuthException e) {
+            return GrpcErrors.fail(EtcdError.of(e));
+        }
+    }
+
+    public Future<MemberListResponse> memberList(AuthInfo ai, MemberListRequest r) {
+        // etcd 3.4.45: listing members needs an authenticated user when auth is on
+        try {
+            server.auth().checkAuthenticated(ai);
+        } catch (io.vetcd.auth.AuthException e) {
+            return GrpcErrors.fail(EtcdError.of(e));
+        }
         MemberListResponse.Builder b = MemberListResponse.newBuilder().setHeader(server.header());
         for (Member m : server.members()) b.addMembers(m.toProto());
         return Future.succeededFuture(b.build());
     }
 
-    @Override
-    public Future<MemberAddResponse> memberAdd(MemberAddRequest r) {
-        return server.memberChanges().add(r.getPeerURLsList(), r.getIsLearner())
+    public Future<MemberAddResponse> memberAdd(AuthInfo ai, MemberAddRequest r) {
+        return admin(ai).compose(v -> server.memberChanges().add(r.getPeerURLsList(), r.getIsLearner())
             .map(a -> MemberAddResponse.newBuilder().setHeader(server.header())
-                .setMember(a.member().toProto()).addAllMembers(MemberChanges.toProto(a.members())).build())
+                .setMember(a.member().toProto()).addAllMembers(MemberChanges.toProto(a.members())).build()))
             .recover(GrpcErrors::fail);
     }
 
-    @Override
-    public Future<MemberRemoveResponse> memberRemove(MemberRemoveRequest r) {
-        return server.memberChanges().remove(r.getID())
-            .map(ms -> MemberRemoveResponse.newBuilder().setHeader(server.header()).addAllMembers(MemberChanges.toProto(ms)).build())
+    public Future<MemberRemoveResponse> memberRemove(AuthInfo ai, MemberRemoveRequest r) {
+        return admin(ai).compose(v -> server.memberChanges().remove(r.getID())
+            .map(ms -> MemberRemoveResponse.newBuilder().setHeader(server.header()).addAllMembers(MemberChanges.toProto(ms)).build()))
             .recover(GrpcErrors::fail);
     }
 
-    @Override
-    public Future<MemberUpdateResponse> memberUpdate(MemberUpdateRequest r) {
-        return server.memberChanges().update(r.getID(), r.getPeerURLsList())
-            .map(ms -> MemberUpdateResponse.newBuilder().setHeader(server.header()).addAllMembers(MemberChanges.toProto(ms)).build())
+    public Future<MemberUpdateResponse> memberUpdate(AuthInfo ai, MemberUpdateRequest r) {
+        return admin(ai).compose(v -> server.memberChanges().update(r.getID(), r.getPeerURLsList())
+            .map(ms -> MemberUpdateResponse.newBuilder().setHeader(server.header()).addAllMembers(MemberChanges.toProto(ms)).build()))
             .recover(GrpcErrors::fail);
     }
 
-    @Override
-    public Future<MemberPromoteResponse> memberPromote(MemberPromoteRequest r) {
-        return server.memberChanges().promote(r.getID())
-            .map(ms -> MemberPromoteResponse.newBuilder().setHeader(server.header()).addAllMembers(MemberChanges.toProto(ms)).build())
+    public Future<MemberPromoteResponse> memberPromote(AuthInfo ai, MemberPromoteRequest r) {
+        return admin(ai).compose(v -> server.memberChanges().promote(r.getID())
+            .map(ms -> MemberPromoteResponse.newBuilder().setHeader(server.header()).addAllMembers(MemberChanges.toProto(ms)).build()))
             .recover(GrpcErrors::fail);
     }
 }

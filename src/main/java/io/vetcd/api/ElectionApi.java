@@ -3,6 +3,7 @@ package io.vetcd.api;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.server.GrpcServer;
+import io.vetcd.auth.AuthInfo;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
 import io.vetcd.pb.election.CampaignRequest;
@@ -30,42 +31,52 @@ public final class ElectionApi {
         this.election = new Election(server);
     }
 
-    public void bind(GrpcServer grpc) {
-        CancellableCalls.unary(grpc, ElectionGrpcService.Campaign, this::campaign);
-        CancellableCalls.unary(grpc, ElectionGrpcService.Proclaim, (r, c) -> proclaim(r));
-        CancellableCalls.unary(grpc, ElectionGrpcService.Leader, (r, c) -> leader(r));
-        CancellableCalls.unary(grpc, ElectionGrpcService.Resign, (r, c) -> resign(r));
+    public void bind(GrpcServer grpc, Callers callers) {
+        this.callers = callers;
+        CancellableCalls.unary(grpc, callers, ElectionGrpcService.Campaign, this::campaign);
+        CancellableCalls.unary(grpc, callers, ElectionGrpcService.Proclaim, (ai, r, c) -> proclaim(ai, r));
+        CancellableCalls.unary(grpc, callers, ElectionGrpcService.Leader, (ai, r, c) -> leader(ai, r));
+        CancellableCalls.unary(grpc, callers, ElectionGrpcService.Resign, (ai, r, c) -> resign(ai, r));
         grpc.callHandler(ElectionGrpcService.Observe, this::observe);
     }
 
-    public Future<CampaignResponse> campaign(CampaignRequest r, Cancellation cancel) {
-        return election.campaign(r.getName(), r.getLease(), r.getValue(), Vertx.currentContext(), cancel)
+    private Callers callers;
+
+    /** The recipes act as their caller: keys and leases are checked as if the client used them itself. */
+    public Future<CampaignResponse> campaign(AuthInfo ai, CampaignRequest r, Cancellation cancel) {
+        return election.campaign(ai, r.getName(), r.getLease(), r.getValue(), Vertx.currentContext(), cancel)
             .recover(RecipeErrors::fail);
     }
 
-    public Future<ProclaimResponse> proclaim(ProclaimRequest r) {
+    public Future<ProclaimResponse> proclaim(AuthInfo ai, ProclaimRequest r) {
         if (!r.hasLeader()) return Future.failedFuture(ConcurrencyError.MISSING_LEADER_KEY.exception());
-        return election.proclaim(r.getLeader(), r.getValue()).recover(RecipeErrors::fail);
+        return election.proclaim(ai, r.getLeader(), r.getValue()).recover(RecipeErrors::fail);
     }
 
-    public Future<LeaderResponse> leader(LeaderRequest r) {
-        return election.leader(r.getName()).recover(RecipeErrors::fail);
+    public Future<LeaderResponse> leader(AuthInfo ai, LeaderRequest r) {
+        return election.leader(ai, r.getName()).recover(RecipeErrors::fail);
     }
 
-    public Future<ResignResponse> resign(ResignRequest r) {
+    public Future<ResignResponse> resign(AuthInfo ai, ResignRequest r) {
         if (!r.hasLeader()) return Future.failedFuture(ConcurrencyError.MISSING_LEADER_KEY.exception());
-        return election.resign(r.getLeader()).recover(RecipeErrors::fail);
+        return election.resign(ai, r.getLeader()).recover(RecipeErrors::fail);
     }
 
     /** A server stream for as long as the client keeps it (or until the observation ends on its own). */
-    public ElectionObserver observer(LeaderRequest r, ElectionObserver.Sink sink) {
-        return new ElectionObserver(server, Vertx.currentContext(), r.getName(), sink);
+    public ElectionObserver observer(AuthInfo ai, LeaderRequest r, ElectionObserver.Sink sink) {
+        return new ElectionObserver(server, ai, Vertx.currentContext(), r.getName(), sink);
     }
 
     private void observe(GrpcServerRequest<LeaderRequest, LeaderResponse> req) {
         GrpcServerResponse<LeaderRequest, LeaderResponse> resp = req.response();
-        req.handler(msg -> {
-            ElectionObserver o = observer(msg, new ElectionObserver.Sink() {
+        Future<AuthInfo> caller = callers.of(req);
+        req.handler(msg -> caller.onFailure(e -> {
+            try {
+                resp.fail(GrpcErrors.toStatus(e));
+            } catch (IllegalStateException gone) {
+            }
+        }).onSuccess(ai -> {
+            ElectionObserver o = observer(ai, msg, new ElectionObserver.Sink() {
                 @Override
                 public void send(LeaderResponse r) {
                     try {
@@ -86,6 +97,6 @@ public final class ElectionApi {
             req.exceptionHandler(e -> o.close());
             resp.exceptionHandler(e -> o.close());
             o.start();
-        });
+        }));
     }
 }

@@ -17,6 +17,7 @@ public final class GrpcErrors {
     public static StatusException toStatus(Throwable t) {
         if (t instanceof StatusException se) return se;
         if (t instanceof EtcdException ee) return new StatusException(ee.error().status, ee.error().message);
+        if (t instanceof io.vetcd.auth.AuthException ae) return toStatus(EtcdError.of(ae));
         // Anything else is our bug, not the client's: say so without leaking internals, keep serving.
         log.warn("request failed unexpectedly", t);
         return new StatusException(GrpcStatus.UNKNOWN, String.valueOf(t.getMessage()));

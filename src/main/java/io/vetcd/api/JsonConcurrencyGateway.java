@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import io.vertx.core.Future;
+import io.vetcd.auth.AuthInfo;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -36,23 +37,30 @@ public final class JsonConcurrencyGateway {
 
     private final LockApi lock;
     private final ElectionApi election;
+    private final Callers callers;
 
-    public JsonConcurrencyGateway(LockApi lock, ElectionApi election) {
+    public JsonConcurrencyGateway(LockApi lock, ElectionApi election, Callers callers) {
         this.lock = lock;
         this.election = election;
+        this.callers = callers;
+    }
+
+    /** A gateway call made for a caller, which learns when the caller goes away. */
+    private interface Call<Q> {
+        Future<? extends Message> apply(AuthInfo caller, Q request, Cancellation cancel);
     }
 
     public void mount(Router router) {
         for (String prefix : new String[]{"/v3", "/v3beta"}) {
             bind(router, prefix + "/lock/lock", LockRequest::newBuilder, lock::lock);
-            bind(router, prefix + "/lock/unlock", UnlockRequest::newBuilder, (UnlockRequest r, Cancellation c) -> lock.unlock(r));
+            bind(router, prefix + "/lock/unlock", UnlockRequest::newBuilder, (AuthInfo ai, UnlockRequest r, Cancellation c) -> lock.unlock(ai, r));
             bind(router, prefix + "/election/campaign", CampaignRequest::newBuilder, election::campaign);
             bind(router, prefix + "/election/proclaim", ProclaimRequest::newBuilder,
-                (ProclaimRequest r, Cancellation c) -> election.proclaim(r));
+                (AuthInfo ai, ProclaimRequest r, Cancellation c) -> election.proclaim(ai, r));
             bind(router, prefix + "/election/leader", LeaderRequest::newBuilder,
-                (LeaderRequest r, Cancellation c) -> election.leader(r));
+                (AuthInfo ai, LeaderRequest r, Cancellation c) -> election.leader(ai, r));
             bind(router, prefix + "/election/resign", ResignRequest::newBuilder,
-                (ResignRequest r, Cancellation c) -> election.resign(r));
+                (AuthInfo ai, ResignRequest r, Cancellation c) -> election.resign(ai, r));
             router.post(prefix + "/election/observe").handler(this::observe);
         }
     }
@@ -71,13 +79,13 @@ public final class JsonConcurrencyGateway {
     }
 
     private <Q extends Message, B extends Message.Builder> void bind(
-            Router router, String path, Supplier<B> builder, BiFunction<Q, Cancellation, Future<? extends Message>> call) {
+            Router router, String path, Supplier<B> builder, Call<Q> call) {
         router.post(path).handler(ctx -> {
             Q req = parse(ctx, builder);
             if (req == null) return;
             Cancellation cancel = new Cancellation();
             ctx.response().closeHandler(v -> cancel.cancel());
-            call.apply(req, cancel).onComplete(ar -> {
+            callers.of(ctx).compose(ai -> call.apply(ai, req, cancel)).onComplete(ar -> {
                 if (cancel.isCancelled() || ctx.response().closed()) return;
                 try {
                     if (ar.succeeded()) {
@@ -96,8 +104,13 @@ public final class JsonConcurrencyGateway {
     private void observe(RoutingContext ctx) {
         LeaderRequest req = parse(ctx, LeaderRequest::newBuilder);
         if (req == null) return;
+        callers.of(ctx).onFailure(e -> JsonGateway.fail(ctx, GrpcErrors.toStatus(e)))
+            .onSuccess(ai -> observe(ctx, ai, req));
+    }
+
+    private void observe(RoutingContext ctx, AuthInfo ai, LeaderRequest req) {
         HttpServerResponse resp = ctx.response().setChunked(true).putHeader("content-type", "application/json");
-        ElectionObserver o = election.observer(req, new ElectionObserver.Sink() {
+        ElectionObserver o = election.observer(ai, req, new ElectionObserver.Sink() {
             @Override
             public void send(LeaderResponse r) {
                 if (resp.closed()) return;

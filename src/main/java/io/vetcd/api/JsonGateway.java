@@ -24,7 +24,9 @@ import io.vetcd.pb.etcdserver.RangeRequest;
 import io.vetcd.pb.etcdserver.StatusRequest;
 import io.vetcd.pb.etcdserver.TxnRequest;
 
-import java.util.function.Function;
+import java.util.function.BiFunction;
+import io.vetcd.auth.AuthInfo;
+import io.vetcd.pb.etcdserver.*;
 import java.util.function.Supplier;
 
 /**
@@ -41,13 +43,18 @@ public final class JsonGateway {
     private final LeaseApi lease;
     private final MaintenanceApi maintenance;
     private final ClusterApi cluster;
+    private final AuthApi auth;
+    private final Callers callers;
     private final long maxBodyBytes;
 
-    public JsonGateway(KvApi kv, LeaseApi lease, MaintenanceApi maintenance, ClusterApi cluster, long maxBodyBytes) {
+    public JsonGateway(KvApi kv, LeaseApi lease, MaintenanceApi maintenance, ClusterApi cluster, AuthApi auth,
+                       Callers callers, long maxBodyBytes) {
         this.kv = kv;
         this.lease = lease;
         this.maintenance = maintenance;
         this.cluster = cluster;
+        this.auth = auth;
+        this.callers = callers;
         this.maxBodyBytes = maxBodyBytes;
     }
 
@@ -55,7 +62,7 @@ public final class JsonGateway {
         for (String prefix : new String[]{"/v3", "/v3beta"}) {
             router.post(prefix + "/*").handler(BodyHandler.create().setBodyLimit(maxBodyBytes));
             // Range answers are written while scanned (JsonRangeStream); sorted ones as before.
-            JsonRangeStream ranges = new JsonRangeStream(kv, PRINTER, PARSER);
+            JsonRangeStream ranges = new JsonRangeStream(kv, callers, PRINTER, PARSER);
             router.post(prefix + "/kv/range").handler(ctx -> {
                 if (!ranges.handle(ctx)) ctx.next();
             });
@@ -73,21 +80,44 @@ public final class JsonGateway {
             }
             // a stream in gRPC; over HTTP/1 one request gets one answer, wrapped as the gateway wraps stream items
             bind(router, prefix + "/lease/keepalive", LeaseKeepAliveRequest::newBuilder,
-                (LeaseKeepAliveRequest r) -> lease.keepAliveOnce(r).recover(GrpcErrors::fail), true);
-            bind(router, prefix + "/maintenance/status", StatusRequest::newBuilder, maintenance::status);
+                (AuthInfo ai, LeaseKeepAliveRequest r) -> lease.keepAliveOnce(ai, r).recover(GrpcErrors::fail), true);
+            bind(router, prefix + "/maintenance/status", StatusRequest::newBuilder,
+                (AuthInfo ai, StatusRequest r) -> maintenance.admin(ai).compose(v -> maintenance.status(r)));
             bind(router, prefix + "/cluster/member/list", MemberListRequest::newBuilder, cluster::memberList);
+            mountAuth(router, prefix + "/auth");
         }
     }
 
+    /** The Auth service's gateway paths, as etcd's rpc.proto names them. */
+    private void mountAuth(Router router, String p) {
+        bind(router, p + "/enable", AuthEnableRequest::newBuilder, auth::authEnable);
+        bind(router, p + "/disable", AuthDisableRequest::newBuilder, auth::authDisable);
+        bind(router, p + "/status", AuthStatusRequest::newBuilder, auth::authStatus);
+        bind(router, p + "/authenticate", AuthenticateRequest::newBuilder, auth::authenticate);
+        bind(router, p + "/user/add", AuthUserAddRequest::newBuilder, auth::userAdd);
+        bind(router, p + "/user/get", AuthUserGetRequest::newBuilder, auth::userGet);
+        bind(router, p + "/user/list", AuthUserListRequest::newBuilder, auth::userList);
+        bind(router, p + "/user/delete", AuthUserDeleteRequest::newBuilder, auth::userDelete);
+        bind(router, p + "/user/changepw", AuthUserChangePasswordRequest::newBuilder, auth::userChangePassword);
+        bind(router, p + "/user/grant", AuthUserGrantRoleRequest::newBuilder, auth::userGrantRole);
+        bind(router, p + "/user/revoke", AuthUserRevokeRoleRequest::newBuilder, auth::userRevokeRole);
+        bind(router, p + "/role/add", AuthRoleAddRequest::newBuilder, auth::roleAdd);
+        bind(router, p + "/role/get", AuthRoleGetRequest::newBuilder, auth::roleGet);
+        bind(router, p + "/role/list", AuthRoleListRequest::newBuilder, auth::roleList);
+        bind(router, p + "/role/delete", AuthRoleDeleteRequest::newBuilder, auth::roleDelete);
+        bind(router, p + "/role/grant", AuthRoleGrantPermissionRequest::newBuilder, auth::roleGrantPermission);
+        bind(router, p + "/role/revoke", AuthRoleRevokePermissionRequest::newBuilder, auth::roleRevokePermission);
+    }
+
     private <Q extends Message, B extends Message.Builder> void bind(
-            Router router, String path, Supplier<B> builder, Function<Q, Future<? extends Message>> call) {
+            Router router, String path, Supplier<B> builder, BiFunction<AuthInfo, Q, Future<? extends Message>> call) {
         bind(router, path, builder, call, false);
     }
 
     /** {@code streamItem}: the answer is one item of a gRPC stream, which the gateway wraps as {"result": ...}. */
     @SuppressWarnings("unchecked")
     private <Q extends Message, B extends Message.Builder> void bind(
-            Router router, String path, Supplier<B> builder, Function<Q, Future<? extends Message>> call,
+            Router router, String path, Supplier<B> builder, BiFunction<AuthInfo, Q, Future<? extends Message>> call,
             boolean streamItem) {
         router.post(path).handler(ctx -> {
             Q req;
@@ -100,7 +130,8 @@ public final class JsonGateway {
                 fail(ctx, new StatusException(GrpcStatus.INVALID_ARGUMENT, String.valueOf(e.getMessage())));
                 return;
             }
-            call.apply(req).onComplete(ar -> {
+            // the gateway's caller comes from its Authorization header; never from a client certificate
+            callers.of(ctx).compose(ai -> call.apply(ai, req)).onComplete(ar -> {
                 if (ar.succeeded()) {
                     try {
                         String json = PRINTER.print(ar.result());

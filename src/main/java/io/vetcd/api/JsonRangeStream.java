@@ -14,12 +14,14 @@ import io.vetcd.pb.etcdserver.RangeRequest;
  */
 final class JsonRangeStream {
     private final KvApi kv;
+    private final Callers callers;
     private final RangeAnswerBudget budget;
     private final JsonFormat.Printer printer;
     private final JsonFormat.Parser parser;
 
-    JsonRangeStream(KvApi kv, JsonFormat.Printer printer, JsonFormat.Parser parser) {
+    JsonRangeStream(KvApi kv, Callers callers, JsonFormat.Printer printer, JsonFormat.Parser parser) {
         this.kv = kv;
+        this.callers = callers;
         this.budget = RangeAnswerBudget.of(kv.server());
         this.printer = printer;
         this.parser = parser;
@@ -48,9 +50,10 @@ final class JsonRangeStream {
         RangeAnswerCall call = new RangeAnswerCall(kv, budget, http);
         http.exceptionHandler(call::cancel);
         http.closeHandler(v -> call.cancel(new IllegalStateException("connection closed")));
-        call.run(r, 0, view -> new JsonRangeSource(view, io.vetcd.mvcc.RangeSizer.plan(view),
+        // the gateway's caller comes from its Authorization header, as for every gateway call
+        callers.of(ctx).compose(ai -> call.run(ai, r, 0, view -> new JsonRangeSource(view, io.vetcd.mvcc.RangeSizer.plan(view),
                 kv.server().header(view.currentRevision()), printer),
-            () -> http.setChunked(true).putHeader("content-type", "application/json"))
+            () -> http.setChunked(true).putHeader("content-type", "application/json")))
             .onComplete(ar -> {
                 if (ar.succeeded()) {
                     http.end();

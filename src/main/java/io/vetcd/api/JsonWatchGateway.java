@@ -27,8 +27,11 @@ public final class JsonWatchGateway {
 
     private final EtcdServer server;
 
-    public JsonWatchGateway(EtcdServer server) {
+    private final Callers callers;
+
+    public JsonWatchGateway(EtcdServer server, Callers callers) {
         this.server = server;
+        this.callers = callers;
     }
 
     public void mount(Router router) {
@@ -51,7 +54,7 @@ public final class JsonWatchGateway {
         WatchStream stream = new WatchStream(server.watchHub(), Vertx.currentContext(), new JsonSink(resp), server::header);
         resp.closeHandler(v -> stream.close());
         resp.exceptionHandler(e -> stream.close());
-        stream.handle(b.build());
+        new WatchCreateGuard(server, () -> callers.of(ctx), stream).handle(b.build());
     }
 
     private record JsonSink(HttpServerResponse resp) implements WatchSink {

@@ -1,11 +1,13 @@
 package io.vetcd.api;
 
 import io.vertx.core.Future;
+import io.vertx.grpc.server.GrpcServer;
+import io.vetcd.auth.AuthInfo;
 import io.vetcd.pb.etcdserver.CompactionRequest;
 import io.vetcd.pb.etcdserver.CompactionResponse;
 import io.vetcd.pb.etcdserver.DeleteRangeRequest;
 import io.vetcd.pb.etcdserver.DeleteRangeResponse;
-import io.vetcd.pb.etcdserver.KVService;
+import io.vetcd.pb.etcdserver.KVGrpcService;
 import io.vetcd.pb.etcdserver.PutRequest;
 import io.vetcd.pb.etcdserver.PutResponse;
 import io.vetcd.pb.etcdserver.RangeRequest;
@@ -14,45 +16,49 @@ import io.vetcd.pb.etcdserver.TxnRequest;
 import io.vetcd.pb.etcdserver.TxnResponse;
 import io.vetcd.server.EtcdServer;
 
-/** etcdserverpb.KV over gRPC: a thin shell over {@link EtcdServer}. */
-public final class KvApi extends KVService {
+/** etcdserverpb.KV over gRPC: a thin shell over {@link EtcdServer}, acting for the caller. */
+public final class KvApi {
     private final EtcdServer server;
 
     public KvApi(EtcdServer server) {
         this.server = server;
     }
 
-    @Override
-    public Future<RangeResponse> range(RangeRequest r) {
-        return server.range(r).recover(GrpcErrors::fail);
+    public void bind(GrpcServer grpc, Callers callers) {
+        // Range answers are written in chunks as the store is scanned (StreamedRange)
+        new StreamedRange(this, callers).bind(grpc);
+        AuthedCalls.unary(grpc, callers, KVGrpcService.Put, this::put);
+        AuthedCalls.unary(grpc, callers, KVGrpcService.DeleteRange, this::deleteRange);
+        AuthedCalls.unary(grpc, callers, KVGrpcService.Txn, this::txn);
+        AuthedCalls.unary(grpc, callers, KVGrpcService.Compact, this::compact);
+    }
+
+    public Future<RangeResponse> range(AuthInfo ai, RangeRequest r) {
+        return server.range(ai, r).recover(GrpcErrors::fail);
     }
 
     /** Range answered in chunks from a pinned view ({@link StreamedRange}, {@link JsonRangeStream}). */
-    public Future<io.vetcd.mvcc.RangeView> openRange(RangeRequest r) {
-        return server.openRange(r).recover(GrpcErrors::fail);
+    public Future<io.vetcd.mvcc.RangeView> openRange(AuthInfo ai, RangeRequest r) {
+        return server.openRange(ai, r).recover(GrpcErrors::fail);
     }
 
     EtcdServer server() {
         return server;
     }
 
-    @Override
-    public Future<PutResponse> put(PutRequest r) {
-        return server.put(r).recover(GrpcErrors::fail);
+    public Future<PutResponse> put(AuthInfo ai, PutRequest r) {
+        return server.put(ai, r).recover(GrpcErrors::fail);
     }
 
-    @Override
-    public Future<DeleteRangeResponse> deleteRange(DeleteRangeRequest r) {
-        return server.deleteRange(r).recover(GrpcErrors::fail);
+    public Future<DeleteRangeResponse> deleteRange(AuthInfo ai, DeleteRangeRequest r) {
+        return server.deleteRange(ai, r).recover(GrpcErrors::fail);
     }
 
-    @Override
-    public Future<TxnResponse> txn(TxnRequest r) {
-        return server.txn(r).recover(GrpcErrors::fail);
+    public Future<TxnResponse> txn(AuthInfo ai, TxnRequest r) {
+        return server.txn(ai, r).recover(GrpcErrors::fail);
     }
 
-    @Override
-    public Future<CompactionResponse> compact(CompactionRequest r) {
-        return server.compact(r).recover(GrpcErrors::fail);
+    public Future<CompactionResponse> compact(AuthInfo ai, CompactionRequest r) {
+        return server.compact(ai, r).recover(GrpcErrors::fail);
     }
 }

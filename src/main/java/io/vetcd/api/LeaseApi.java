@@ -1,6 +1,9 @@
 package io.vetcd.api;
 
 import io.vertx.core.Future;
+import io.vertx.grpc.server.GrpcServer;
+import io.vetcd.auth.AuthInfo;
+import io.vetcd.pb.etcdserver.LeaseGrpcService;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 import io.vertx.grpc.server.GrpcServerResponse;
@@ -12,7 +15,6 @@ import io.vetcd.pb.etcdserver.LeaseLeasesRequest;
 import io.vetcd.pb.etcdserver.LeaseLeasesResponse;
 import io.vetcd.pb.etcdserver.LeaseRevokeRequest;
 import io.vetcd.pb.etcdserver.LeaseRevokeResponse;
-import io.vetcd.pb.etcdserver.LeaseService;
 import io.vetcd.pb.etcdserver.LeaseTimeToLiveRequest;
 import io.vetcd.pb.etcdserver.LeaseTimeToLiveResponse;
 import io.vetcd.server.EtcdError;
@@ -23,47 +25,51 @@ import io.vetcd.server.EtcdServer;
  * etcdserverpb.Lease over gRPC, with etcd's v3rpc quirks: an unknown lease is
  * not an error for TimeToLive (TTL -1) nor for KeepAlive (TTL 0).
  */
-public final class LeaseApi extends LeaseService {
+public final class LeaseApi {
     private final EtcdServer server;
 
     public LeaseApi(EtcdServer server) {
         this.server = server;
     }
 
-    @Override
-    public Future<LeaseGrantResponse> leaseGrant(LeaseGrantRequest r) {
-        return server.leaseGrant(r).recover(GrpcErrors::fail);
+    public void bind(GrpcServer grpc, Callers callers) {
+        AuthedCalls.unary(grpc, callers, LeaseGrpcService.LeaseGrant, this::leaseGrant);
+        AuthedCalls.unary(grpc, callers, LeaseGrpcService.LeaseRevoke, this::leaseRevoke);
+        AuthedCalls.unary(grpc, callers, LeaseGrpcService.LeaseTimeToLive, this::leaseTimeToLive);
+        AuthedCalls.unary(grpc, callers, LeaseGrpcService.LeaseLeases, this::leaseLeases);
+        grpc.callHandler(LeaseGrpcService.LeaseKeepAlive, req -> leaseKeepAlive(callers.of(req), req, req.response()));
     }
 
-    @Override
-    public Future<LeaseRevokeResponse> leaseRevoke(LeaseRevokeRequest r) {
-        return server.leaseRevoke(r).recover(GrpcErrors::fail);
+    public Future<LeaseGrantResponse> leaseGrant(AuthInfo ai, LeaseGrantRequest r) {
+        return server.leaseGrant(ai, r).recover(GrpcErrors::fail);
     }
 
-    @Override
-    public Future<LeaseTimeToLiveResponse> leaseTimeToLive(LeaseTimeToLiveRequest r) {
-        return server.leaseTimeToLive(r).recover(e -> isLeaseNotFound(e)
+    public Future<LeaseRevokeResponse> leaseRevoke(AuthInfo ai, LeaseRevokeRequest r) {
+        return server.leaseRevoke(ai, r).recover(GrpcErrors::fail);
+    }
+
+    public Future<LeaseTimeToLiveResponse> leaseTimeToLive(AuthInfo ai, LeaseTimeToLiveRequest r) {
+        return server.leaseTimeToLive(ai, r).recover(e -> isLeaseNotFound(e)
             ? Future.succeededFuture(LeaseTimeToLiveResponse.newBuilder().setHeader(server.header())
                 .setID(r.getID()).setTTL(-1).build())
             : GrpcErrors.fail(e));
     }
 
-    @Override
-    public Future<LeaseLeasesResponse> leaseLeases(LeaseLeasesRequest r) {
-        return server.leaseLeases().recover(GrpcErrors::fail);
+    public Future<LeaseLeasesResponse> leaseLeases(AuthInfo ai, LeaseLeasesRequest r) {
+        return server.leaseLeases(ai).recover(GrpcErrors::fail);
     }
 
     /** One keep-alive: renew and answer {ID, TTL}; TTL 0 when the lease is gone. */
-    public Future<LeaseKeepAliveResponse> keepAliveOnce(LeaseKeepAliveRequest r) {
+    public Future<LeaseKeepAliveResponse> keepAliveOnce(AuthInfo ai, LeaseKeepAliveRequest r) {
         // the header is taken before the renew, so its revision never follows a revoke the renew saw
         var header = server.header();
-        return server.leaseRenew(r.getID())
+        return server.leaseRenew(ai, r.getID())
             .recover(e -> isLeaseNotFound(e) ? Future.succeededFuture(0L) : Future.failedFuture(e))
             .map(ttl -> LeaseKeepAliveResponse.newBuilder().setHeader(header).setID(r.getID()).setTTL(ttl).build());
     }
 
-    @Override
-    protected void leaseKeepAlive(ReadStream<LeaseKeepAliveRequest> requests, WriteStream<LeaseKeepAliveResponse> responses) {
+    private void leaseKeepAlive(Future<AuthInfo> caller, ReadStream<LeaseKeepAliveRequest> requests,
+                                WriteStream<LeaseKeepAliveResponse> responses) {
         // Answers go out in request order: each renew starts after the previous answer is written.
         @SuppressWarnings("unchecked")
         Future<Void>[] tail = new Future[]{Future.succeededFuture()};
@@ -73,7 +79,7 @@ public final class LeaseApi extends LeaseService {
                 requests.pause();
                 responses.drainHandler(v -> requests.resume());
             }
-            Future<Void> next = tail[0].compose(v -> keepAliveOnce(req)).compose(responses::write);
+            Future<Void> next = tail[0].compose(v -> caller).compose(ai -> keepAliveOnce(ai, req)).compose(responses::write);
             tail[0] = next;
             next.onFailure(e -> finish(responses, e, finished));
         });

@@ -3,6 +3,7 @@ package io.vetcd.api;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.server.GrpcServer;
+import io.vetcd.auth.AuthInfo;
 import io.vetcd.pb.lock.LockGrpcService;
 import io.vetcd.pb.lock.LockRequest;
 import io.vetcd.pb.lock.LockResponse;
@@ -20,16 +21,17 @@ public final class LockApi {
         this.locks = new LockQueue(server);
     }
 
-    public void bind(GrpcServer grpc) {
-        CancellableCalls.unary(grpc, LockGrpcService.Lock, this::lock);
-        CancellableCalls.unary(grpc, LockGrpcService.Unlock, (r, c) -> unlock(r));
+    public void bind(GrpcServer grpc, Callers callers) {
+        CancellableCalls.unary(grpc, callers, LockGrpcService.Lock, this::lock);
+        CancellableCalls.unary(grpc, callers, LockGrpcService.Unlock, (ai, r, c) -> unlock(ai, r));
     }
 
-    public Future<LockResponse> lock(LockRequest r, Cancellation cancel) {
-        return locks.lock(r.getName(), r.getLease(), Vertx.currentContext(), cancel).recover(RecipeErrors::fail);
+    /** The recipe acts as its caller: its keys and lease are checked as if the client wrote them itself. */
+    public Future<LockResponse> lock(AuthInfo ai, LockRequest r, Cancellation cancel) {
+        return locks.lock(ai, r.getName(), r.getLease(), Vertx.currentContext(), cancel).recover(RecipeErrors::fail);
     }
 
-    public Future<UnlockResponse> unlock(UnlockRequest r) {
-        return locks.unlock(r.getKey()).recover(RecipeErrors::fail);
+    public Future<UnlockResponse> unlock(AuthInfo ai, UnlockRequest r) {
+        return locks.unlock(ai, r.getKey()).recover(RecipeErrors::fail);
     }
 }

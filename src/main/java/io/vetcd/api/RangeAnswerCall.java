@@ -4,6 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
+import io.vetcd.auth.AuthInfo;
 import io.vetcd.mvcc.RangeView;
 import io.vetcd.pb.etcdserver.RangeRequest;
 import java.util.function.Function;
@@ -39,7 +40,7 @@ final class RangeAnswerCall {
      * is known. Completes when every byte is on the socket; fails before {@link #started()} with
      * the request's error.
      */
-    Future<Void> run(RangeRequest r, long reserveFirst, Function<RangeView, ChunkSource> source, Runnable firstByte) {
+    Future<Void> run(AuthInfo ai, RangeRequest r, long reserveFirst, Function<RangeView, ChunkSource> source, Runnable firstByte) {
         Context ctx = Vertx.currentContext();
         Vertx vertx = ctx.owner();
         Future<Void> admitted = Future.succeededFuture();
@@ -48,7 +49,7 @@ final class RangeAnswerCall {
             admitted = budget.acquire(reserveFirst);
         }
         return admitted
-            .compose(x -> cancelled ? Future.failedFuture("canceled") : kv.openRange(r))
+            .compose(x -> cancelled ? Future.failedFuture("canceled") : kv.openRange(ai, r))
             .compose(v -> {
                 view = v;
                 if (cancelled) {

@@ -40,18 +40,24 @@ public final class SnapshotApi {
         this.server = server;
     }
 
-    public void bind(GrpcServer grpc) {
+    private Callers callers;
+
+    public void bind(GrpcServer grpc, Callers callers) {
+        this.callers = callers;
         grpc.callHandler(MaintenanceGrpcService.Snapshot, this::open);
     }
 
     private void open(GrpcServerRequest<SnapshotRequest, SnapshotResponse> req) {
+        Future<io.vetcd.auth.AuthInfo> caller = callers.of(req);
         Context ctx = Vertx.currentContext();
         Vertx vertx = ctx.owner();
         GrpcServerResponse<SnapshotRequest, SnapshotResponse> resp = req.response();
         req.handler(msg -> {
             Path memberDir = server.store().directory().getParent();
             long started = System.nanoTime();
-            vertx.executeBlocking(() -> writeSnapshotFile(memberDir), false)
+            // the whole key space, users included: an admin's call when auth is on
+            caller.compose(ai -> MaintenanceApi.adminRaw(server, ai))
+                .compose(v -> vertx.executeBlocking(() -> writeSnapshotFile(memberDir), false))
                 .compose(file -> send(vertx, file, resp).eventually(() -> vertx.fileSystem().delete(file.toString())))
                 // etcd's backend_snapshot_duration_seconds: the whole snapshot written out to the client
                 .onSuccess(v -> server.metrics().backend.snapshotSeconds.observeSecondsSince(started))

@@ -1,6 +1,8 @@
 package io.vetcd.api;
 
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
+import io.vetcd.auth.AuthInfo;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
@@ -24,16 +26,27 @@ public final class StreamedRange {
     static final boolean ENABLED = !"false".equals(System.getProperty("vetcd.range.stream"));
 
     private final KvApi kv;
+    private final Callers callers;
     private final RangeAnswerBudget budget;
     private IntConsumer sent = bytes -> { };
 
-    public StreamedRange(KvApi kv) {
+    public StreamedRange(KvApi kv, Callers callers) {
         this.kv = kv;
+        this.callers = callers;
         this.budget = RangeAnswerBudget.of(kv.server());
     }
 
     public void bind(GrpcServer grpc) {
-        grpc.callHandler(KVGrpcService.Range, req -> req.handler(r -> answer(req, r)));
+        grpc.callHandler(KVGrpcService.Range, req -> {
+            Future<AuthInfo> caller = callers.of(req); // token or client certificate, for etcd's checks
+            req.handler(r -> caller.onComplete(ai -> {
+                if (ai.succeeded()) {
+                    answer(req, ai.result(), r);
+                } else {
+                    req.response().fail(GrpcErrors.toStatus(ai.cause()));
+                }
+            }));
+        });
         if (grpc instanceof io.vetcd.metrics.MeteredGrpcServer metered) {
             var method = metered.methodAt("/etcdserverpb.KV/Range");
             if (method != null) {
@@ -47,11 +60,11 @@ public final class StreamedRange {
         return SortScratchDir.of(kv.server().store().directory());
     }
 
-    private void answer(GrpcServerRequest<RangeRequest, RangeResponse> req, RangeRequest r) {
+    private void answer(GrpcServerRequest<RangeRequest, RangeResponse> req, AuthInfo ai, RangeRequest r) {
         GrpcServerResponse<RangeRequest, RangeResponse> resp = req.response();
         HttpServerResponse http = WatchApi.httpResponse(req);
         if (http == null || !ENABLED) {
-            kv.range(r).onComplete(ar -> {
+            kv.range(ai, r).onComplete(ar -> {
                 if (ar.succeeded()) {
                     resp.end(ar.result());
                 } else {
@@ -69,7 +82,7 @@ public final class StreamedRange {
         // A sort needs memory while it is built (in memory up to a bound, else a scratch store's
         // memtables): reserve that before starting, so parallel big sorts queue.
         long reserveFirst = keyOrdered ? 0 : AnswerPump.WINDOW + SortedRange.footprintBytes();
-        call.run(r, reserveFirst, view -> {
+        call.run(ai, r, reserveFirst, view -> {
             GrpcRangeSource src;
             if (keyOrdered) {
                 src = new GrpcRangeSource(view, RangeSizer.plan(view), kv.server().header(view.currentRevision()));

@@ -49,11 +49,14 @@ public final class WatchApi {
     /** Counts a message written pre-encoded (the codec, where gRPC metrics count, never sees it). */
     private java.util.function.IntConsumer sent = bytes -> { };
 
+    private Callers callers;
+
     public WatchApi(EtcdServer server) {
         this.server = server;
     }
 
-    public void bind(GrpcServer grpc) {
+    public void bind(GrpcServer grpc, Callers callers) {
+        this.callers = callers;
         grpc.callHandler(WatchGrpcService.Watch, this::open);
         if (grpc instanceof io.vetcd.metrics.MeteredGrpcServer metered) {
             var method = metered.methodAt("/etcdserverpb.Watch/Watch");
@@ -65,7 +68,7 @@ public final class WatchApi {
         GrpcServerResponse<WatchRequest, WatchResponse> resp = req.response();
         WatchStream stream = new WatchStream(server.watchHub(), Vertx.currentContext(),
             new GrpcSink(resp, httpResponse(req), sent), server::header);
-        req.handler(stream::handle);
+        req.handler(new WatchCreateGuard(server, () -> callers.of(req), stream)::handle);
         req.exceptionHandler(e -> stream.close());
         req.errorHandler(e -> stream.close()); // RST_STREAM (client canceled the call)
         resp.exceptionHandler(e -> stream.close());

@@ -1,5 +1,8 @@
 package io.vetcd.etcdformat;
 
+import io.vetcd.auth.AuthStore;
+import java.util.Map;
+
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vetcd.lease.LeaseStore;
@@ -32,13 +35,14 @@ import java.util.List;
  *   <li>{@code lease}: 8-byte big-endian id to leasepb.Lease{ID, TTL};</li>
  *   <li>{@code members}: hex id to the member's JSON, {@code members_removed} (we keep no list of
  *   removed members, so it is empty), {@code cluster}: {@code clusterVersion};</li>
- *   <li>{@code alarm} (the raised alarms), {@code auth} ({@code authRevision} 1, as a fresh etcd writes),
- *   {@code authUsers}, {@code authRoles}: what etcd creates at start-up with auth off.</li>
+ *   <li>{@code alarm} (the raised alarms), {@code auth} ({@code authEnabled}, {@code authRevision}),
+ *   {@code authUsers}, {@code authRoles} (authpb User and Role by name, bcrypt hashes as they are).</li>
  * </ul>
  * The history is read from a RocksDB snapshot in key order and re-sorted by revision in a
  * scratch store, so memory stays bounded whatever the database size.
  */
 public final class EtcdBackendExport {
+    private static final byte[] AUTH_ENABLED = bytes("authEnabled");
     private static final byte[] AUTH_REVISION = bytes("authRevision");
     private static final byte[] CLUSTER_VERSION = bytes("clusterVersion");
     private static final byte[] CONSISTENT_INDEX = bytes("consistent_index");
@@ -70,6 +74,10 @@ public final class EtcdBackendExport {
         List<long[]> leases = new ArrayList<>();
         List<Member> members;
         List<byte[]> alarms = new ArrayList<>();
+        byte[] authEnabled;
+        byte[] authRevision;
+        List<Map.Entry<byte[], byte[]>> users;
+        List<Map.Entry<byte[], byte[]>> roles;
         try (ScratchSorter history = new ScratchSorter(scratchDir)) {
             // Read everything from one snapshot, then let it go before the (longer) writing phase.
             try (HistoryView view = store.openHistoryView()) {
@@ -82,6 +90,11 @@ public final class EtcdBackendExport {
                 raised.load(view);
                 for (var a : raised.get(io.vetcd.pb.etcdserver.AlarmType.NONE)) alarms.add(a.toByteArray());
                 alarms.sort(java.util.Arrays::compareUnsigned);
+                // users and roles are stored as etcd stores them (authpb bytes by name)
+                authEnabled = view.getMeta(AuthStore.ENABLED_KEY);
+                authRevision = view.getMeta(AuthStore.REVISION_KEY);
+                users = view.scanMeta(AuthStore.USERS);
+                roles = view.scanMeta(AuthStore.ROLES);
                 JsonObject record = MembershipRecord.read(view);
                 members = record == null ? fallbackMembers : MembershipRecord.members(record);
                 view.forEachRetainedVersion((main, sub, tombstone, kv) -> history.add(
@@ -96,9 +109,12 @@ public final class EtcdBackendExport {
             sink.bucket(bytes("alarm"));
             for (byte[] a : alarms) sink.put(a, new byte[0]);
             sink.bucket(bytes("auth"));
-            sink.put(AUTH_REVISION, longBytes(1));
+            if (authEnabled != null) sink.put(AUTH_ENABLED, authEnabled);
+            sink.put(AUTH_REVISION, authRevision != null ? authRevision : longBytes(1));
             sink.bucket(bytes("authRoles"));
+            for (var r : roles) sink.put(java.util.Arrays.copyOfRange(r.getKey(), AuthStore.ROLES.length, r.getKey().length), r.getValue());
             sink.bucket(bytes("authUsers"));
+            for (var u : users) sink.put(java.util.Arrays.copyOfRange(u.getKey(), AuthStore.USERS.length, u.getKey().length), u.getValue());
             sink.bucket(bytes("cluster"));
             sink.put(CLUSTER_VERSION, bytes(EtcdServer.CLUSTER_VERSION));
             sink.bucket(bytes("key"));

@@ -114,7 +114,6 @@ public final class EtcdDataDirImport {
             // absent until etcd's backend commits for the first time: then etcd replays its whole log, and so do we
             byte[] ci = meta.get(bytes("consistent_index"));
             long applied = ci == null ? 0 : beLong(ci, "consistent_index");
-            refuseAuth(bolt);
             long appliedTerm = applied == 0 ? 0 : termAt(wal, snapDir, applied);
             List<Member> members = applied == 0 ? List.of() : membersAt(wal, snapDir, bolt, applied);
             if (applied > 0 && members.stream().noneMatch(m -> m.id() == wal.nodeId())) {
@@ -173,14 +172,19 @@ public final class EtcdDataDirImport {
         return m.members();
     }
 
-    /** etcd users and roles are not imported; taking over an auth-enabled store would open it to everyone. */
-    private static void refuseAuth(BoltReader bolt) throws IOException {
+    /** etcd's users, roles and auth switch, byte for byte (authpb records, bcrypt hashes): logins keep working. */
+    private static void importAuth(BoltReader bolt, WriteTxn txn) throws IOException {
         BoltReader.Bucket auth = bolt.bucket("auth");
-        byte[] enabled = auth == null ? null : auth.get(bytes("authEnabled"));
-        if (enabled != null && enabled.length == 1 && enabled[0] == 1) {
-            throw new EtcdFormatException("authentication is enabled in this etcd data directory; vetcd does not import"
-                + " etcd users and roles: disable auth (etcdctl auth disable) in etcd first");
+        if (auth != null) {
+            byte[] enabled = auth.get(bytes("authEnabled"));
+            if (enabled != null) txn.putMeta(io.vetcd.auth.AuthStore.ENABLED_KEY, enabled);
+            byte[] rev = auth.get(bytes("authRevision"));
+            if (rev != null) txn.putMeta(io.vetcd.auth.AuthStore.REVISION_KEY, rev);
         }
+        BoltReader.Bucket users = bolt.bucket("authUsers");
+        if (users != null) users.forEach((k, v) -> { if (v != null) txn.putMeta(io.vetcd.auth.AuthStore.key(io.vetcd.auth.AuthStore.USERS, new String(k, java.nio.charset.StandardCharsets.UTF_8)), v); });
+        BoltReader.Bucket roles = bolt.bucket("authRoles");
+        if (roles != null) roles.forEach((k, v) -> { if (v != null) txn.putMeta(io.vetcd.auth.AuthStore.key(io.vetcd.auth.AuthStore.ROLES, new String(k, java.nio.charset.StandardCharsets.UTF_8)), v); });
     }
 
     // ---- the entries etcd committed (or only logged) after what its backend holds
@@ -221,8 +225,16 @@ public final class EtcdDataDirImport {
         try {
             InternalRaftRequest r = InternalRaftRequest.parseFrom(data);
             if (r.hasPut() || r.hasDeleteRange() || r.hasTxn() || r.hasCompaction() || r.hasLeaseGrant()
-                    || r.hasLeaseRevoke() || r.hasRange() || r.hasAlarm() || r.hasLeaseCheckpoint()) {
-                return data;
+                    || r.hasLeaseRevoke() || r.hasRange() || r.hasAlarm() || r.hasLeaseCheckpoint()
+                    || io.vetcd.server.AuthApplier.isAuthRequest(r)) {
+                // etcd's header (field 100: ID, username, auth_revision) has our header's first three
+                // fields: the caller is kept, so auth checks the replayed entry as etcd did
+                var etcdHeader = r.getUnknownFields().getField(100);
+                RequestHeader h = etcdHeader == null || etcdHeader.getLengthDelimitedList().isEmpty()
+                    ? RequestHeader.getDefaultInstance()
+                    : RequestHeader.parseFrom(etcdHeader.getLengthDelimitedList().get(0)).toBuilder().setId(0).setMemberId(0).build();
+                return r.toBuilder().setUnknownFields(com.google.protobuf.UnknownFieldSet.getDefaultInstance())
+                    .setHeader(h).build().toByteArray();
             }
         } catch (InvalidProtocolBufferException e) {
             // a bare v2 request: no v3 state to change
@@ -292,6 +304,7 @@ public final class EtcdDataDirImport {
             List<Lease> all = new ArrayList<>();
             if (leaseBucket != null) leaseBucket.forEach((k, v) -> { if (v != null) all.add(Lease.parseFrom(v)); });
             for (Lease l : all) ImportedLeases.put(txn, l.getID(), l.getTTL());
+            importAuth(bolt, txn);
             leases = all.size();
             // with nothing applied yet, membership comes from replaying the log's conf changes
             if (!membership.members().isEmpty()) MembershipRecord.write(txn, membership, confState(membership.members()));

@@ -18,6 +18,7 @@ public final class ServerMetrics {
     public final Counter leasesExpired;
     public final Counter healthSuccess;
     public final Counter healthFailures;
+    public final Counter authFailures;
 
     public ServerMetrics(MetricRegistry r) {
         this.registry = r;
@@ -35,6 +36,8 @@ public final class ServerMetrics {
         leasesExpired = r.counter("etcd_debugging_server_lease_expired_total", "The total number of expired leases.");
         healthSuccess = r.counter("etcd_server_health_success", "The total number of successful health checks");
         healthFailures = r.counter("etcd_server_health_failures", "The total number of failed health checks");
+        // etcd has no such counter; a storm of bad logins should be visible
+        authFailures = r.counter("vetcd_auth_failures_total", "The total number of Authenticate calls refused (wrong user or password).");
     }
 
     /** Values owned by the raft core and membership, read at scrape time. */
@@ -55,6 +58,11 @@ public final class ServerMetrics {
             pending::getAsLong);
         registry.gauge("etcd_server_quota_backend_bytes", "Current backend storage quota size in bytes.",
             quotaBytes::getAsLong);
+    }
+
+    /** etcd's auth revision gauge, read at scrape time. */
+    public void observeAuth(LongSupplier authRevision) {
+        registry.gauge("etcd_debugging_auth_revision", "The current revision of auth store.", authRevision::getAsLong);
     }
 
     /** The constant info gauges: 1 with the value in a label. */

@@ -10,6 +10,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
+import io.vetcd.api.AuthApi;
+import io.vetcd.api.Callers;
 import io.vetcd.api.ClusterApi;
 import io.vetcd.api.ElectionApi;
 import io.vetcd.api.JsonConcurrencyGateway;
@@ -21,10 +23,6 @@ import io.vetcd.api.LockApi;
 import io.vetcd.api.MaintenanceApi;
 import io.vetcd.api.SnapshotApi;
 import io.vetcd.api.WatchApi;
-import io.vetcd.pb.etcdserver.ClusterGrpcService;
-import io.vetcd.pb.etcdserver.KVGrpcService;
-import io.vetcd.pb.etcdserver.LeaseGrpcService;
-import io.vetcd.pb.etcdserver.MaintenanceGrpcService;
 import io.vetcd.metrics.MemberMetrics;
 import io.vetcd.metrics.MeteredGrpcServer;
 import io.vetcd.metrics.MetricsEndpoint;
@@ -68,35 +66,33 @@ public final class ClientVerticle extends VerticleBase {
         ClusterApi cluster = new ClusterApi(server);
         LeaseApi lease = new LeaseApi(server);
 
+        AuthApi auth = new AuthApi(server);
+        Callers callers = new Callers(server, tls != null && tls.clientCertAuth());
+
         MemberMetrics metrics = server.metrics();
         GrpcServer grpc = new MeteredGrpcServer(GrpcServer.server(vertx, new GrpcServerOptions()
             .setMaxMessageSize(maxRequestBytes + GRPC_OVERHEAD_BYTES)), metrics.grpc, RpcProto.getDescriptor(),
             io.vetcd.pb.lock.LockProto.getDescriptor(),
             io.vetcd.pb.election.ElectionProto.getDescriptor());
-        // Range is bound on its own: its answers are written in chunks (StreamedRange).
-        grpc.addService(KVGrpcService.builder(kv).bind(KVGrpcService.Put, KVGrpcService.DeleteRange,
-            KVGrpcService.Txn, KVGrpcService.Compact).build());
-        new io.vetcd.api.StreamedRange(kv).bind(grpc);
-        grpc.addService(LeaseGrpcService.of(lease));
-        // Only what is built is bound; the rest answers UNIMPLEMENTED rather than pretending.
-        grpc.addService(MaintenanceGrpcService.builder(maintenance).bind(
-            MaintenanceGrpcService.Status, MaintenanceGrpcService.Hash, MaintenanceGrpcService.HashKV,
-            MaintenanceGrpcService.Defragment, MaintenanceGrpcService.Alarm,
-            MaintenanceGrpcService.MoveLeader).build());
-        grpc.addService(ClusterGrpcService.of(cluster));
-        new WatchApi(server).bind(grpc);
-        new SnapshotApi(server).bind(grpc);
+        // every call learns its caller (token or client certificate) for etcd's auth checks
+        kv.bind(grpc, callers);
+        lease.bind(grpc, callers);
+        maintenance.bind(grpc, callers);
+        cluster.bind(grpc, callers);
+        auth.bind(grpc, callers);
+        new WatchApi(server).bind(grpc, callers);
+        new SnapshotApi(server).bind(grpc, callers);
         LockApi lock = new LockApi(server);
         ElectionApi election = new ElectionApi(server);
-        lock.bind(grpc);
-        election.bind(grpc);
+        lock.bind(grpc, callers);
+        election.bind(grpc, callers);
 
         Router router = Router.router(vertx);
         router.get("/version").handler(ctx -> ctx.json(versionJson()));
         mountHealthAndMetrics(router, vertx, server);
-        new JsonGateway(kv, lease, maintenance, cluster, maxRequestBytes + GRPC_OVERHEAD_BYTES).mount(router);
-        new JsonWatchGateway(server).mount(router);
-        new JsonConcurrencyGateway(lock, election).mount(router);
+        new JsonGateway(kv, lease, maintenance, cluster, auth, callers, maxRequestBytes + GRPC_OVERHEAD_BYTES).mount(router);
+        new JsonWatchGateway(server, callers).mount(router);
+        new JsonConcurrencyGateway(lock, election, callers).mount(router);
 
         List<Future<HttpServer>> binds = new ArrayList<>();
         for (URI url : listenUrls) {

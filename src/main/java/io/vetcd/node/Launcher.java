@@ -47,6 +47,15 @@ public final class Launcher {
                     // shutting down anyway
                 }
             }, "vetcd-shutdown"));
+            // etcd stops cleanly on SIGINT/SIGTERM; the JVM would report 130/143, which supervisors
+            // and etcd's own test harness read as a crash. Exit 0 (the hook above still stops the member).
+            for (String sig : new String[] {"INT", "TERM"}) {
+                try {
+                    sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> System.exit(0));
+                } catch (IllegalArgumentException ignored) {
+                    // the signal is ignored in this process (e.g. started in the background): keep it so
+                }
+            }
         } catch (Throwable t) {
             log.error("failed to start member: {}", t.getMessage(), t);
             System.exit(1);

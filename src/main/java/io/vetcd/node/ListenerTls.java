@@ -13,13 +13,29 @@ import java.util.List;
  * authentication, a certificate revocation list, and the cipher suites.
  */
 public record ListenerTls(String certFile, String keyFile, String trustedCaFile, boolean clientCertAuth,
-                          String crlFile, List<String> cipherSuites) {
+                          String crlFile, List<String> cipherSuites, String allowedCn, String allowedHostname) {
+
+    public ListenerTls(String certFile, String keyFile, String trustedCaFile, boolean clientCertAuth,
+                       String crlFile, List<String> cipherSuites) {
+        this(certFile, keyFile, trustedCaFile, clientCertAuth, crlFile, cipherSuites, "", "");
+    }
+
+    /** Our certificate, for dialing peers that ask for one; null without TLS. */
+    public io.vertx.core.net.KeyCertOptions clientCertificate() {
+        if (certFile == null || certFile.isEmpty()) return null;
+        return new PemKeyCertOptions().setCertPath(certFile).setKeyPath(keyFile);
+    }
 
     /** Applies these settings to an https listener. */
     public HttpServerOptions applyTo(HttpServerOptions o) {
         o.setSsl(true).setUseAlpn(true)
             .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certFile).setKeyPath(keyFile));
-        if (trustedCaFile != null && !trustedCaFile.isEmpty()) {
+        boolean identity = clientCertAuth && (!isEmpty(allowedCn) || !isEmpty(allowedHostname));
+        if (identity && !isEmpty(trustedCaFile)) {
+            // --peer-cert-allowed-cn/-hostname: the handshake itself refuses any other certificate
+            o.setTrustOptions(io.vertx.core.net.TrustOptions.wrap(
+                AllowedPeerIdentity.trustManager(trustedCaFile, allowedCn, allowedHostname)));
+        } else if (!isEmpty(trustedCaFile)) {
             o.setTrustOptions(new PemTrustOptions().addCertPath(trustedCaFile));
         }
         if (clientCertAuth) o.setClientAuth(ClientAuth.REQUIRED);
@@ -28,4 +44,6 @@ public record ListenerTls(String certFile, String keyFile, String trustedCaFile,
         for (String suite : cipherSuites) o.addEnabledCipherSuite(suite);
         return o;
     }
+
+    private static boolean isEmpty(String s) { return s == null || s.isEmpty(); }
 }

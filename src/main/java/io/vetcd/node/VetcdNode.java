@@ -172,6 +172,7 @@ public final class VetcdNode {
         long requestTimeout = 5000 + 2 * cfg.member().electionTimeoutMs();
         server = new EtcdServer(vertx, store, lessor, membership, (int) cfg.member().maxTxnOps(),
             cfg.member().maxRequestBytes(), requestTimeout, cfg.member().electionTimeoutMs());
+        server.auth(authStore(store));
         core = new ServerCore(wal, raft, raftStorage, server, membership.localId(), heartbeat, applied);
         server.attach(core);
         server.quota(cfg.member().quotaBackendBytes());
@@ -179,7 +180,9 @@ public final class VetcdNode {
         ServerCore raftCore = core;
         outgoingStreams = new OutgoingStreams(membership.localId(), metrics.network,
             id -> raftCore.runOnCore(node -> node.reportUnreachable(id)));
-        peerSender = new PeerSender(vertx, transportContext, membership, core, outgoingStreams, store, memberDir.resolve("snap.tmp"));
+        ListenerTls peerTlsForDials = cfg.security().isPeerTls() ? peerTls() : null;
+        peerSender = new PeerSender(vertx, transportContext, membership, core, outgoingStreams, store, memberDir.resolve("snap.tmp"),
+            peerTlsForDials == null ? null : peerTlsForDials.clientCertificate());
         core.peers(peerSender);
         core.snapshotEvery(cfg.member().snapshotCount(), cfg.member().snapshotCatchUpEntries(), store::syncWal, raftStorage.snapshot().index());
         server.memberChanges().forwarder(peerSender::promote);
@@ -208,7 +211,10 @@ public final class VetcdNode {
         core.start();
         core.runOnCore(node -> {
             if (alone) {
-                node.campaign(); // a single voter needs no election timeout to lead
+                // a single voter needs no election timeout to lead; on a restart raft learns it is a voter
+                // only once the replayed conf changes apply, so also let the first tick after that campaign
+                for (int i = 0; i < 2 * electionTick; i++) node.tick();
+                node.campaign();
             } else {
                 // etcd's initial election tick advance: campaign one tick after a timeout, not two timeouts
                 for (int i = 0; i < electionTick - 1; i++) node.tick();
@@ -231,6 +237,7 @@ public final class VetcdNode {
         metrics.server.observeServer(() -> c.leaderId() != 0, c::isLeader,
             () -> { Member m = srv.membership().get(localId); return m != null && m.learner(); },
             c::commitIndex, c::appliedIndex, srv::pendingProposals, srv::quotaBytes);
+        metrics.server.observeAuth(() -> srv.auth().revision());
         // etcd labels the cluster version as major.minor (version.Cluster)
         String[] cv = EtcdServer.CLUSTER_VERSION.split("\\.");
         metrics.server.identity(EtcdServer.VERSION, cv[0] + "." + cv[1], Long.toHexString(localId));
@@ -304,7 +311,8 @@ public final class VetcdNode {
             .compose(id -> {
                 deployments.add(id);
                 // dial the peers' streams on the sender's context once we can accept theirs
-                incomingStreams = new IncomingStreams(vertx, transportContext, server.membership(), core, metrics.network);
+                incomingStreams = new IncomingStreams(vertx, transportContext, server.membership(), core, metrics.network,
+                    peerTls == null ? null : peerTls.clientCertificate());
                 incomingStreams.start();
                 return vertx.deployVerticle(() -> new ClientVerticle(server, clientUrls, clientTls, maxRequestBytes, maxStreams),
                     new DeploymentOptions().setInstances(cfg.vertx().clientInstances()));
@@ -360,7 +368,22 @@ public final class VetcdNode {
         SelfSignedCertificate auto = s.peerAutoTls() && s.peerCertFile().isEmpty()
             ? SelfSignedCertificate.forPeer(cfg.member().dataDir(), cfg.member().listenPeerUrls(), s.selfSignedCertValidity())
             : null;
-        return listenerTls(s.peerCertFile(), s.peerKeyFile(), auto, s.peerTrustedCaFile(), s.peerClientCertAuth(), s.peerCrlFile());
+        ListenerTls t = listenerTls(s.peerCertFile(), s.peerKeyFile(), auto, s.peerTrustedCaFile(), s.peerClientCertAuth(), s.peerCrlFile());
+        return new ListenerTls(t.certFile(), t.keyFile(), t.trustedCaFile(), t.clientCertAuth(), t.crlFile(), t.cipherSuites(),
+            s.peerCertAllowedCn(), s.peerCertAllowedHostname());
+    }
+
+    /** The auth store with --bcrypt-cost and --auth-token (simple with --auth-token-ttl, or jwt). */
+    private io.vetcd.auth.AuthStore authStore(io.vetcd.mvcc.MvccStore store) {
+        var s = cfg.security();
+        io.vetcd.auth.TokenProvider tokens;
+        if ("jwt".equals(s.authTokenType())) {
+            tokens = io.vetcd.auth.JwtTokens.fromOptions(s.authTokenOptions(), System::currentTimeMillis);
+        } else {
+            log.warn("simple token is not cryptographically signed");
+            tokens = new io.vetcd.auth.SimpleTokens(s.authTokenTtlSeconds(), System::nanoTime);
+        }
+        return new io.vetcd.auth.AuthStore(store, new io.vetcd.auth.PasswordHasher((int) s.bcryptCost()), tokens);
     }
 
     /** Given certificate files, or the self-signed pair --auto-tls / --peer-auto-tls made when none are given. */

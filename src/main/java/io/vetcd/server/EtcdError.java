@@ -46,6 +46,8 @@ public enum EtcdError {
     AUTH_NOT_ENABLED(GrpcStatus.FAILED_PRECONDITION, "etcdserver: authentication is not enabled"),
     INVALID_AUTH_TOKEN(GrpcStatus.UNAUTHENTICATED, "etcdserver: invalid auth token"),
     INVALID_AUTH_MGMT(GrpcStatus.INVALID_ARGUMENT, "etcdserver: invalid auth management"),
+    AUTH_OLD_REVISION(GrpcStatus.INVALID_ARGUMENT, "etcdserver: revision of auth store is old"),
+    PERMISSION_NOT_GIVEN(GrpcStatus.INVALID_ARGUMENT, "etcdserver: permission not given"),
     NO_LEADER(GrpcStatus.UNAVAILABLE, "etcdserver: no leader"),
     NOT_LEADER(GrpcStatus.FAILED_PRECONDITION, "etcdserver: not leader"),
     LEADER_CHANGED(GrpcStatus.UNAVAILABLE, "etcdserver: leader changed"),
@@ -66,6 +68,11 @@ public enum EtcdError {
     EtcdError(GrpcStatus status, String message) {
         this.status = status;
         this.message = message;
+    }
+
+    /** The same refusal as the auth store named it (its {@code AuthError} has our names). */
+    public static EtcdException of(io.vetcd.auth.AuthException e) {
+        return valueOf(e.error().name()).exception();
     }
 
     public EtcdException exception() {

@@ -7,6 +7,11 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vetcd.auth.AuthException;
+import io.vetcd.auth.AuthInfo;
+import io.vetcd.auth.AuthStore;
+import io.vetcd.auth.PasswordHasher;
+import io.vetcd.auth.SimpleTokens;
 import io.vetcd.lease.Lease;
 import io.vetcd.lease.LeaseException;
 import io.vetcd.lease.LeaseIdGenerator;
@@ -81,6 +86,8 @@ public final class EtcdServer implements ServerCore.StateMachine {
     private volatile ServerCore core;
     private volatile WatchHub watchHub;
     private final AlarmStore alarms = new AlarmStore();
+    private volatile AuthStore auth;
+    private volatile AuthApplier authApplier;
     private volatile BackendQuota quota;
     private volatile io.vetcd.metrics.ServerMetrics metrics = io.vetcd.metrics.ServerMetrics.DETACHED;
     /** Proposals of this member's clients not answered yet (etcd's proposals_pending). */
@@ -107,6 +114,69 @@ public final class EtcdServer implements ServerCore.StateMachine {
         this.nextProposalId = new AtomicLong(System.nanoTime());
         this.quota = new BackendQuota(store, 0);
         alarms.load(store);
+        auth(new AuthStore(store, new PasswordHasher(PasswordHasher.DEFAULT_COST), new SimpleTokens(300, System::nanoTime)));
+    }
+
+    /** The auth store (users, roles, tokens); set before the core replays the log. */
+    public void auth(AuthStore a) {
+        this.auth = a;
+        this.authApplier = new AuthApplier(a, lessor, store);
+    }
+
+    public AuthStore auth() { return auth; }
+
+    /** An internal request acts as root, as etcd's own lease revokes do (WithRoot). */
+    public AuthInfo rootInfo() {
+        return new AuthInfo("root", auth.revision());
+    }
+
+    /**
+     * Who a request is (etcd's AuthInfoFromCtx): the user of its token, else the common name of its
+     * verified client certificate ({@code --client-cert-auth}), else nobody. A token this member
+     * does not know may come from an Authenticate entry it has not applied yet: wait for it.
+     */
+    public Future<AuthInfo> authInfo(String token, String certCommonName) {
+        if (token != null && !token.isEmpty()) {
+            AuthInfo ai = auth.infoFromToken(token);
+            if (ai != null) return Future.succeededFuture(ai);
+            long created = auth.tokens().createdAt(token);
+            ServerCore c = core;
+            if (created > 0 && c != null && created > c.appliedIndex()) {
+                return waitApplied(created).compose(v -> {
+                    AuthInfo later = auth.infoFromToken(token);
+                    return later != null ? Future.succeededFuture(later) : Future.failedFuture(EtcdError.INVALID_AUTH_TOKEN.exception());
+                });
+            }
+            return Future.failedFuture(EtcdError.INVALID_AUTH_TOKEN.exception());
+        }
+        if (certCommonName != null && !certCommonName.isEmpty()) return Future.succeededFuture(auth.infoFromCommonName(certCommonName));
+        return Future.succeededFuture(AuthInfo.NONE);
+    }
+
+    /** Completes once this member has applied {@code index}, or fails after the request timeout. */
+    private Future<Void> waitApplied(long index) {
+        Promise<Void> p = Promise.promise();
+        long deadline = System.nanoTime() + requestTimeoutMs * 1_000_000L;
+        vertx.setPeriodic(5, id -> {
+            if (core.appliedIndex() >= index) {
+                vertx.cancelTimer(id);
+                p.tryComplete();
+            } else if (System.nanoTime() > deadline) {
+                vertx.cancelTimer(id);
+                p.tryFail(EtcdError.INVALID_AUTH_TOKEN.exception());
+            }
+        });
+        return p.future();
+    }
+
+    /** Runs an auth check, turning its refusal into etcd's error. */
+    private static Future<Void> allowed(Runnable check) {
+        try {
+            check.run();
+            return Future.succeededFuture();
+        } catch (AuthException e) {
+            return Future.failedFuture(EtcdError.of(e));
+        }
     }
 
     private volatile io.vetcd.metrics.MemberMetrics memberMetrics;
@@ -166,7 +236,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
 
     // ---- KV ----
 
-    public Future<RangeResponse> range(RangeRequest r) {
+    public Future<RangeResponse> range(AuthInfo ai, RangeRequest r) {
         try {
             validator.checkRange(r);
         } catch (EtcdException e) {
@@ -175,50 +245,64 @@ public final class EtcdServer implements ServerCore.StateMachine {
         // Serializable reads are served from local state; linearizable ones wait for
         // everything committed before they started to be applied (ReadIndex).
         Future<Void> ready = r.getSerializable() ? Future.succeededFuture() : readBarrier();
-        return ready.compose(v -> vertx.executeBlocking(() -> stamp(readRange(r)), false));
+        return ready.compose(v -> allowed(() -> auth.checkRange(ai, r.getKey().toByteArray(), r.getRangeEnd().toByteArray())))
+            .compose(v -> vertx.executeBlocking(() -> stamp(readRange(r)), false))
+            .compose(resp -> notStale(ai).map(resp));
     }
 
     /**
-     * {@link #range} for answers written in chunks: same checks and read barrier, but the answer
-     * stays in a pinned view of the store, which the caller must close.
+     * {@link #range} for answers written in chunks: the same checks (request, read barrier,
+     * permission, auth revision), but the answer stays in a pinned view of the store, which the
+     * caller must close.
      */
-    public Future<io.vetcd.mvcc.RangeView> openRange(RangeRequest r) {
+    public Future<io.vetcd.mvcc.RangeView> openRange(AuthInfo ai, RangeRequest r) {
         try {
             validator.checkRange(r);
         } catch (EtcdException e) {
             return Future.failedFuture(e);
         }
         Future<Void> ready = r.getSerializable() ? Future.succeededFuture() : readBarrier();
-        return ready.compose(v -> vertx.executeBlocking(() -> {
-            try {
-                io.vetcd.mvcc.RangeView view = store.openRangeView(r);
-                store.metrics().rangeRead();
-                return view;
-            } catch (RuntimeException e) {
-                throw MvccErrors.translate(e);
-            }
-        }, false));
+        return ready.compose(v -> allowed(() -> auth.checkRange(ai, r.getKey().toByteArray(), r.getRangeEnd().toByteArray())))
+            .compose(v -> vertx.executeBlocking(() -> {
+                try {
+                    io.vetcd.mvcc.RangeView view = store.openRangeView(r);
+                    store.metrics().rangeRead();
+                    return view;
+                } catch (RuntimeException e) {
+                    throw MvccErrors.translate(e);
+                }
+            }, false))
+            .compose(view -> notStale(ai).map(view).onFailure(x -> view.close()));
     }
 
-    public Future<PutResponse> put(PutRequest r) {
+    /** etcd's doSerialize: a read answered after the auth store moved on is refused (its permissions may be gone). */
+    private Future<Void> notStale(AuthInfo ai) {
+        if (ai.revision() != 0 && ai.revision() != auth.revision()) return Future.failedFuture(EtcdError.AUTH_OLD_REVISION.exception());
+        return Future.succeededFuture();
+    }
+
+    public Future<PutResponse> put(AuthInfo ai, PutRequest r) {
         return validated(() -> validator.checkPut(r))
             .compose(v -> withinQuota(BackendQuota.cost(r)))
-            .compose(v -> propose(InternalRaftRequest.newBuilder().setPut(r)));
+            .compose(v -> propose(ai, InternalRaftRequest.newBuilder().setPut(r)));
     }
 
-    public Future<DeleteRangeResponse> deleteRange(DeleteRangeRequest r) {
+    public Future<DeleteRangeResponse> deleteRange(AuthInfo ai, DeleteRangeRequest r) {
         return validated(() -> validator.checkDelete(r))
-            .compose(v -> propose(InternalRaftRequest.newBuilder().setDeleteRange(r)));
+            .compose(v -> propose(ai, InternalRaftRequest.newBuilder().setDeleteRange(r)));
     }
 
-    public Future<TxnResponse> txn(TxnRequest r) {
+    public Future<TxnResponse> txn(AuthInfo ai, TxnRequest r) {
         return validated(() -> validator.checkTxn(r))
             .compose(v -> withinQuota(BackendQuota.cost(r)))
-            .compose(v -> propose(InternalRaftRequest.newBuilder().setTxn(r)));
+            .compose(v -> propose(ai, InternalRaftRequest.newBuilder().setTxn(r)));
     }
 
-    public Future<CompactionResponse> compact(CompactionRequest r) {
-        Future<CompactionResponse> f = propose(InternalRaftRequest.newBuilder().setCompaction(r));
+    /** Compaction drops history for everyone: an admin's call when auth is on (etcd 3.4.45). */
+    public Future<CompactionResponse> compact(AuthInfo ai, CompactionRequest r) {
+        Future<Void> ok = allowed(() -> auth.checkAdmin(ai));
+        if (ok.failed()) return Future.failedFuture(ok.cause());
+        Future<CompactionResponse> f = propose(ai, InternalRaftRequest.newBuilder().setCompaction(r));
         if (!r.getPhysical()) return f;
         // physical: answer once the superseded revisions are really gone
         return f.compose(resp -> Future.fromCompletionStage(store.compactionWait(), vertx.getOrCreateContext()).map(resp));
@@ -226,11 +310,50 @@ public final class EtcdServer implements ServerCore.StateMachine {
 
     // ---- leases ----
 
-    public Future<LeaseGrantResponse> leaseGrant(LeaseGrantRequest r) {
+    public Future<LeaseGrantResponse> leaseGrant(AuthInfo ai, LeaseGrantRequest r) {
         // the proposer picks the id, so every member applies the same one
         if (r.getID() == 0) r = r.toBuilder().setID(leaseIds.next()).build();
         InternalRaftRequest.Builder req = InternalRaftRequest.newBuilder().setLeaseGrant(r);
-        return withinQuota(BackendQuota.leaseCost()).compose(v -> propose(req));
+        return allowed(() -> auth.checkAuthenticated(ai))
+            .compose(v -> withinQuota(BackendQuota.leaseCost())).compose(v -> propose(ai, req));
+    }
+
+    // ---- the Auth service: everything goes through raft (so reads are linearizable), checked at apply ----
+
+    /** Any Auth request but Authenticate; the caller is checked when the entry is applied. */
+    public <T extends Message> Future<T> authRequest(AuthInfo ai, InternalRaftRequest.Builder req) {
+        return propose(ai, req);
+    }
+
+    /**
+     * etcd's Authenticate: the password is checked here (bcrypt, on a worker), then an entry without
+     * it makes the token on every member. If the auth store changed in between, check again.
+     */
+    public Future<io.vetcd.pb.etcdserver.AuthenticateResponse> authenticate(io.vetcd.pb.etcdserver.AuthenticateRequest r) {
+        return readBarrier().compose(v -> authenticateOnce(r, 5));
+    }
+
+    private Future<io.vetcd.pb.etcdserver.AuthenticateResponse> authenticateOnce(
+            io.vetcd.pb.etcdserver.AuthenticateRequest r, int attemptsLeft) {
+        return vertx.executeBlocking(() -> {
+            try {
+                return auth.checkPassword(r.getName(), r.getPassword());
+            } catch (AuthException e) {
+                if (e.error() != io.vetcd.auth.AuthError.AUTH_NOT_ENABLED) {
+                    log.warn("invalid authentication was requested for user {}: {}", r.getName(), e.error());
+                    metrics.authFailures.inc();
+                }
+                throw EtcdError.of(e);
+            }
+        }, false).compose(checked -> {
+            var req = InternalRaftRequest.newBuilder().setAuthenticate(io.vetcd.pb.internal.InternalAuthenticateRequest.newBuilder()
+                .setName(r.getName()).setSimpleToken(auth.tokens().newPrefix()));
+            return this.<io.vetcd.pb.etcdserver.AuthenticateResponse>propose(AuthInfo.NONE, req).compose(resp -> {
+                if (checked == auth.revision() || attemptsLeft <= 1) return Future.succeededFuture(resp);
+                log.info("revision when password checked became stale; retrying");
+                return authenticateOnce(r, attemptsLeft - 1);
+            });
+        });
     }
 
     // ---- alarms and the space quota ----
@@ -249,7 +372,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
     private void raiseNoSpace() {
         for (var a : alarms.get(AlarmType.NOSPACE)) if (a.getMemberID() == membership.localId()) return;
         log.warn("message exceeded backend quota ({} bytes); raising alarm", quota.limit());
-        proposeRaw(InternalRaftRequest.newBuilder().setAlarm(AlarmRequest.newBuilder()
+        proposeRaw(rootInfo(), InternalRaftRequest.newBuilder().setAlarm(AlarmRequest.newBuilder()
             .setAction(AlarmRequest.AlarmAction.ACTIVATE).setMemberID(membership.localId()).setAlarm(AlarmType.NOSPACE)))
             .onFailure(e -> log.warn("could not raise the NOSPACE alarm: {}", e.getMessage()));
     }
@@ -258,11 +381,17 @@ public final class EtcdServer implements ServerCore.StateMachine {
      * Maintenance.Alarm: GET lists the raised alarms (of one type, or all for NONE) as of a
      * linearizable read; ACTIVATE and DEACTIVATE go through raft, as in etcd.
      */
-    public Future<AlarmResponse> alarm(AlarmRequest r) {
+    public Future<AlarmResponse> alarm(AuthInfo ai, AlarmRequest r) {
+        // etcd 3.4.45: listing needs a user, raising or clearing needs an admin
+        Future<Void> ok = allowed(() -> {
+            if (r.getAction() == AlarmRequest.AlarmAction.GET) auth.checkAuthenticated(ai);
+            else auth.checkAdmin(ai);
+        });
+        if (ok.failed()) return Future.failedFuture(ok.cause());
         return switch (r.getAction()) {
             case GET -> readBarrier().map(v -> AlarmResponse.newBuilder().setHeader(header())
                 .addAllAlarms(alarms.get(r.getAlarm())).build());
-            case ACTIVATE, DEACTIVATE -> propose(InternalRaftRequest.newBuilder().setAlarm(r));
+            case ACTIVATE, DEACTIVATE -> propose(ai, InternalRaftRequest.newBuilder().setAlarm(r));
             default -> Future.failedFuture(EtcdError.NOT_CAPABLE.exception());
         };
     }
@@ -303,8 +432,9 @@ public final class EtcdServer implements ServerCore.StateMachine {
         return 0;
     }
 
-    public Future<LeaseRevokeResponse> leaseRevoke(LeaseRevokeRequest r) {
-        return propose(InternalRaftRequest.newBuilder().setLeaseRevoke(r));
+    public Future<LeaseRevokeResponse> leaseRevoke(AuthInfo ai, LeaseRevokeRequest r) {
+        return allowed(() -> auth.checkAuthenticated(ai))
+            .compose(v -> propose(ai, InternalRaftRequest.newBuilder().setLeaseRevoke(r)));
     }
 
     /** Renews on the primary (renewals do not go through raft); the TTL granted. */
@@ -326,7 +456,14 @@ public final class EtcdServer implements ServerCore.StateMachine {
         return membership.get(c.leaderId());
     }
 
-    public Future<Long> leaseRenew(long id) {
+    /** A keep-alive: with auth on, the caller must be able to write every key of the lease (etcd 3.4.45). */
+    public Future<Long> leaseRenew(AuthInfo ai, long id) {
+        Future<Void> ok = allowed(() -> {
+            if (!auth.enabled()) return;
+            auth.checkAuthenticated(ai);
+            authApplier.checkLeaseKeys(ai, id);
+        });
+        if (ok.failed()) return Future.failedFuture(ok.cause());
         Member leader = leaderToForwardTo();
         if (leader != null) return leaseForwarder.renew(leader, id);
         return leaseRenewHere(id);
@@ -339,7 +476,13 @@ public final class EtcdServer implements ServerCore.StateMachine {
     }
 
     /** Remaining and granted TTL; fails with LEASE_NOT_FOUND for an unknown id (the API answers TTL -1). */
-    public Future<LeaseTimeToLiveResponse> leaseTimeToLive(LeaseTimeToLiveRequest r) {
+    public Future<LeaseTimeToLiveResponse> leaseTimeToLive(AuthInfo ai, LeaseTimeToLiveRequest r) {
+        // the keys of a lease are not for everyone's eyes (etcd 3.4.45: read permission on each, or admin)
+        Future<Void> ok = allowed(() -> {
+            auth.checkAuthenticated(ai);
+            if (r.getKeys() && auth.enabled()) authApplier.checkLeaseKeysReadable(ai, r.getID());
+        });
+        if (ok.failed()) return Future.failedFuture(ok.cause());
         Member leader = leaderToForwardTo();
         if (leader != null) return leaseForwarder.timeToLive(leader, r).map(resp -> resp.toBuilder().setHeader(header()).build());
         return leaseTimeToLiveHere(r);
@@ -357,7 +500,12 @@ public final class EtcdServer implements ServerCore.StateMachine {
         });
     }
 
-    public Future<LeaseLeasesResponse> leaseLeases() {
+    public Future<LeaseLeasesResponse> leaseLeases(AuthInfo ai) {
+        Future<Void> ok = allowed(() -> {
+            auth.checkAuthenticated(ai);
+            if (auth.enabled() && !auth.isAdmin(ai)) for (Lease l : lessor.leases()) authApplier.checkLeaseKeysReadable(ai, l.id());
+        });
+        if (ok.failed()) return Future.failedFuture(ok.cause());
         LeaseLeasesResponse.Builder b = LeaseLeasesResponse.newBuilder().setHeader(header());
         for (Lease l : lessor.leases()) b.addLeases(LeaseStatus.newBuilder().setID(l.id()));
         return Future.succeededFuture(b.build());
@@ -481,6 +629,13 @@ public final class EtcdServer implements ServerCore.StateMachine {
     }
 
     private Object applyRequest(InternalRaftRequest req, long index) {
+        AuthInfo ai = new AuthInfo(req.getHeader().getUsername(), req.getHeader().getAuthRevision());
+        if (AuthApplier.isAuthRequest(req)) return authApplier.apply(req, ai, index);
+        EtcdException refused = authApplier.refuse(req, ai);
+        if (refused != null) {
+            store.beginWrite().commit(index);
+            return refused;
+        }
         if (req.hasAlarm()) return applyAlarm(req.getAlarm(), index);
         if (alarms.isRaised(AlarmType.NOSPACE) && addsData(req)) {
             store.beginWrite().commit(index);
@@ -595,6 +750,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
             for (Member m : MembershipRecord.members(record)) membership.update(m);
         }
         alarms.load(store);
+        auth.load(store);
         if (watchHub != null) watchHub.afterRestore();
         lessor.recover(); // leases and their keys as of the snapshot
         return store.consistentIndex();
@@ -664,14 +820,15 @@ public final class EtcdServer implements ServerCore.StateMachine {
     }
 
     @SuppressWarnings("unchecked")
-    private <T extends Message> Future<T> propose(InternalRaftRequest.Builder req) {
-        return proposeRaw(req).map(o -> (T) stamp((Message) o));
+    private <T extends Message> Future<T> propose(AuthInfo ai, InternalRaftRequest.Builder req) {
+        return proposeRaw(ai, req).map(o -> (T) stamp((Message) o));
     }
 
-    /** Proposes a request and completes with whatever applying it produced. */
-    Future<Object> proposeRaw(InternalRaftRequest.Builder req) {
+    /** Proposes a request on behalf of {@code ai} and completes with whatever applying it produced. */
+    Future<Object> proposeRaw(AuthInfo ai, InternalRaftRequest.Builder req) {
         long id = nextProposalId.incrementAndGet();
-        req.setHeader(RequestHeader.newBuilder().setId(id).setMemberId(membership.localId()));
+        req.setHeader(RequestHeader.newBuilder().setId(id).setMemberId(membership.localId())
+            .setUsername(ai.username()).setAuthRevision(ai.revision()));
         byte[] data = req.build().toByteArray();
         if (data.length > maxRequestBytes) return Future.failedFuture(EtcdError.REQUEST_TOO_LARGE.exception());
         Promise<Object> promise = Promise.promise();

@@ -126,7 +126,7 @@ public final class MemberChanges {
         Membership ms = server.membership();
         MemberAttributes attrs = MemberAttributes.newBuilder().setId(ms.localId()).setName(name)
             .addAllClientUrls(clientUrls).build();
-        return server.proposeRaw(InternalRaftRequest.newBuilder().setMemberAttributes(attrs))
+        return server.proposeRaw(io.vetcd.auth.AuthInfo.NONE, InternalRaftRequest.newBuilder().setMemberAttributes(attrs))
             .<Void>mapEmpty()
             .recover(err -> {
                 log.warn("failed to publish local member to cluster through raft: {}; retrying", err.getMessage());

@@ -40,7 +40,8 @@ public final class IncomingStreams {
     private long timer = -1;
     private boolean closed;
 
-    public IncomingStreams(Vertx vertx, Context context, Membership membership, ServerCore core, NetworkMetrics metrics) {
+    public IncomingStreams(Vertx vertx, Context context, Membership membership, ServerCore core, NetworkMetrics metrics,
+                           io.vertx.core.net.KeyCertOptions clientCertificate) {
         this.metrics = metrics;
         this.vertx = vertx;
         this.context = context;
@@ -49,6 +50,7 @@ public final class IncomingStreams {
         HttpClientOptions o = new HttpClientOptions().setKeepAlive(false).setConnectTimeout(1000);
         // as PeerSender: the cluster id check, not the certificate chain, keeps strangers out
         o.setTrustAll(true).setVerifyHost(false);
+        if (clientCertificate != null) o.setKeyCertOptions(clientCertificate);
         // one connection per stream type per peer
         this.http = vertx.createHttpClient(o, new PoolOptions().setHttp1MaxSize(StreamType.values().length));
     }

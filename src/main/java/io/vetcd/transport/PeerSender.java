@@ -53,7 +53,8 @@ public final class PeerSender implements ServerCore.PeerSender {
     private final java.nio.file.Path scratchDir;
 
     public PeerSender(Vertx vertx, Context context, Membership membership, ServerCore core, OutgoingStreams streams,
-                      io.vetcd.mvcc.MvccStore store, java.nio.file.Path scratchDir) {
+                      io.vetcd.mvcc.MvccStore store, java.nio.file.Path scratchDir,
+                      io.vertx.core.net.KeyCertOptions clientCertificate) {
         this.streams = streams;
         this.store = store;
         this.scratchDir = scratchDir;
@@ -66,6 +67,8 @@ public final class PeerSender implements ServerCore.PeerSender {
         // Peers with self-signed (auto TLS) certificates are trusted as etcd does: the cluster id check
         // on every request, not the certificate chain, is what keeps strangers out.
         o.setTrustAll(true).setVerifyHost(false);
+        // peers that require client certificates (--peer-client-cert-auth) get ours
+        if (clientCertificate != null) o.setKeyCertOptions(clientCertificate);
         this.http = vertx.createHttpClient(o, new PoolOptions().setHttp1MaxSize(2));
     }
 
@@ -264,7 +267,7 @@ public final class PeerSender implements ServerCore.PeerSender {
                     } else {
                         nm.peer(id).sentFailures.inc();
                         nm.peerInactive(membership.localId(), id);
-                        String why = ar.succeeded() ? "status " + ar.result().statusCode() : String.valueOf(ar.cause().getMessage());
+                        String why = ar.succeeded() ? "status " + ar.result().statusCode() : TlsErrors.describe(ar.cause());
                         if (failures++ % 50 == 0) {
                             log.warn("failed to send {} raft messages to peer {} ({}): {}", batch.size(), ClusterIds.hex(id), url, why);
                         }

@@ -106,7 +106,7 @@ final class RaftStreamReader {
                     return;
                 }
                 if (ar.failed()) {
-                    failed(a, String.valueOf(ar.cause().getMessage()));
+                    failed(a, TlsErrors.describe(ar.cause()));
                     return;
                 }
                 HttpClientResponse resp = ar.result();
@@ -136,7 +136,7 @@ final class RaftStreamReader {
                 broken(a, "malformed stream: " + e.getMessage());
             }
         });
-        resp.exceptionHandler(e -> broken(a, String.valueOf(e.getMessage())));
+        resp.exceptionHandler(e -> broken(a, TlsErrors.describe(e)));
         resp.endHandler(v -> broken(a, "closed by the peer"));
     }
 

@@ -200,19 +200,32 @@ class EtcdDataDirImportTest {
     }
 
     @Test
-    void refusesADirectoryWithAuthEnabled() throws Exception {
+    void takesOverADirectoryWithAuthEnabledKeepingUsersRolesAndPasswords() throws Exception {
         Path data = dir.resolve("auth");
-        try (RealEtcd etcd = RealEtcd.start(data)) {
+        RealEtcd etcd = RealEtcd.start(data);
+        try (etcd) {
             etcd.put("secret", "x");
+            etcd.put("app/k", "v");
             ok(etcd.ctl("user", "add", "root", "--new-user-password=pw"));
+            ok(etcd.ctl("user", "add", "app", "--new-user-password=apppw"));
+            ok(etcd.ctl("role", "add", "appr"));
+            ok(etcd.ctl("role", "grant-permission", "appr", "--prefix=true", "readwrite", "app/"));
+            ok(etcd.ctl("user", "grant-role", "app", "appr"));
             ok(etcd.ctl("auth", "enable"));
+            // an entry proposed by a user, still in the WAL only if the backend has not committed it
+            ok(etcd.ctl("--user", "app:apppw", "put", "app/k2", "v2"));
         }
-        Path member = data.resolve("member");
-        Map<String, String> before = digests(data);
-        EtcdFormatException e = assertThrows(EtcdFormatException.class,
-            () -> new EtcdDataDirImport(member, member.resolve("wal"), WalOptions.defaults()).run());
-        assertTrue(e.getMessage().contains("authentication is enabled"), e.getMessage());
-        assertEquals(before, digests(data));
+        try (ServerProcess vetcd = vetcd("node1", data, etcd.clientPort, etcd.peerPort, List.of())) {
+            Cli.Result anonymous = Cli.etcdctl(vetcd.endpoint(), "get", "secret");
+            assertTrue(anonymous.exitCode() != 0 && anonymous.output().contains("user name is empty"), anonymous.output());
+            Cli.Result denied = Cli.etcdctl(vetcd.endpoint(), "--user", "app:apppw", "get", "secret");
+            assertTrue(denied.exitCode() != 0 && denied.output().contains("permission denied"), denied.output());
+            Cli.Result wrong = Cli.etcdctl(vetcd.endpoint(), "--user", "app:nope", "get", "app/k");
+            assertTrue(wrong.exitCode() != 0 && wrong.output().contains("authentication failed"), wrong.output());
+            assertTrue(ok(Cli.etcdctl(vetcd.endpoint(), "--user", "app:apppw", "get", "app/", "--prefix")).contains("v2"));
+            assertTrue(ok(Cli.etcdctl(vetcd.endpoint(), "--user", "root:pw", "get", "secret")).contains("x"));
+            assertTrue(ok(Cli.etcdctl(vetcd.endpoint(), "--user", "root:pw", "role", "get", "appr")).contains("[app/, app0)"));
+        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.vetcd.server.concurrency;
 
 import com.google.protobuf.ByteString;
 import io.vertx.core.Context;
+import io.vetcd.auth.AuthInfo;
 import io.vetcd.pb.election.LeaderResponse;
 import io.vetcd.pb.etcdserver.ResponseHeader;
 import io.vetcd.pb.etcdserver.WatchResponse;
@@ -41,8 +42,11 @@ public final class ElectionObserver {
     private long generation;
     private volatile boolean closed;
 
-    public ElectionObserver(EtcdServer server, Context ctx, ByteString name, Sink sink) {
+    private final AuthInfo ai;
+
+    public ElectionObserver(EtcdServer server, AuthInfo ai, Context ctx, ByteString name, Sink sink) {
         this.server = server;
+        this.ai = ai;
         this.ctx = ctx;
         this.prefix = ContenderKeys.prefix(name);
         this.sink = sink;
@@ -61,7 +65,7 @@ public final class ElectionObserver {
 
     private void findLeader() {
         if (closed) return;
-        server.range(ContenderKeys.firstCreated(prefix)).onComplete(ar -> ctx.runOnContext(v -> {
+        server.range(ai, ContenderKeys.firstCreated(prefix)).onComplete(ar -> ctx.runOnContext(v -> {
             if (closed) return;
             if (ar.failed()) {
                 finish();

@@ -3,6 +3,7 @@ package io.vetcd.server.concurrency;
 import com.google.protobuf.ByteString;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vetcd.auth.AuthInfo;
 import io.vetcd.pb.etcdserver.Compare;
 import io.vetcd.pb.etcdserver.DeleteRangeRequest;
 import io.vetcd.pb.etcdserver.PutRequest;
@@ -29,11 +30,11 @@ public final class LockQueue {
         this.server = server;
     }
 
-    public Future<LockResponse> lock(ByteString name, long lease, Context ctx, Cancellation cancel) {
-        return SessionLease.resolve(server, lease).compose(id -> lockWith(name, id, ctx, cancel));
+    public Future<LockResponse> lock(AuthInfo ai, ByteString name, long lease, Context ctx, Cancellation cancel) {
+        return SessionLease.resolve(server, ai, lease).compose(id -> lockWith(ai, name, id, ctx, cancel));
     }
 
-    private Future<LockResponse> lockWith(ByteString name, long lease, Context ctx, Cancellation cancel) {
+    private Future<LockResponse> lockWith(AuthInfo ai, ByteString name, long lease, Context ctx, Cancellation cancel) {
         ByteString prefix = ContenderKeys.prefix(name);
         ByteString key = ContenderKeys.key(prefix, lease);
         RangeRequest owner = ContenderKeys.firstCreated(prefix);
@@ -46,18 +47,18 @@ public final class LockQueue {
             .addFailure(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(key)))
             .addFailure(RequestOp.newBuilder().setRequestRange(owner))
             .build();
-        return server.txn(txn).compose(resp -> {
+        return server.txn(ai, txn).compose(resp -> {
             long myRev = resp.getSucceeded() ? resp.getHeader().getRevision()
                 : resp.getResponses(0).getResponseRange().getKvs(0).getCreateRevision();
             List<KeyValue> first = resp.getResponses(1).getResponseRange().getKvsList();
             if (first.isEmpty() || first.get(0).getCreateRevision() == myRev) {
                 return Future.succeededFuture(response(resp, key));
             }
-            return Predecessors.waitGone(server, ctx, prefix, myRev - 1, cancel)
+            return Predecessors.waitGone(server, ai, ctx, prefix, myRev - 1, cancel)
                 .map(hdr -> LockResponse.newBuilder().setHeader(hdr).setKey(key).build())
                 // Mutex.Lock gives up its place when the wait fails (the caller went away, a
                 // compaction): the key is deleted even if an earlier Lock call had created it.
-                .recover(err -> server.deleteRange(DeleteRangeRequest.newBuilder().setKey(key).build())
+                .recover(err -> server.deleteRange(ai, DeleteRangeRequest.newBuilder().setKey(key).build())
                     .transform(ignored -> Future.<LockResponse>failedFuture(err)));
         });
     }
@@ -67,8 +68,8 @@ public final class LockQueue {
     }
 
     /** Unlock is a plain delete of the key Lock returned, whoever holds it. */
-    public Future<UnlockResponse> unlock(ByteString key) {
-        return server.deleteRange(DeleteRangeRequest.newBuilder().setKey(key).build())
+    public Future<UnlockResponse> unlock(AuthInfo ai, ByteString key) {
+        return server.deleteRange(ai, DeleteRangeRequest.newBuilder().setKey(key).build())
             .map(r -> UnlockResponse.newBuilder().setHeader(r.getHeader()).build());
     }
 }

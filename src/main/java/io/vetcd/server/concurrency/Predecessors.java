@@ -3,6 +3,7 @@ package io.vetcd.server.concurrency;
 import com.google.protobuf.ByteString;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vetcd.auth.AuthInfo;
 import io.vertx.core.Promise;
 import io.vetcd.pb.etcdserver.ResponseHeader;
 import io.vetcd.pb.mvcc.Event;
@@ -19,14 +20,14 @@ final class Predecessors {
     private Predecessors() {}
 
     /** Completes with the header of the read that found no predecessor left. */
-    static Future<ResponseHeader> waitGone(EtcdServer server, Context ctx, ByteString prefix, long maxCreateRev,
+    static Future<ResponseHeader> waitGone(EtcdServer server, AuthInfo ai, Context ctx, ByteString prefix, long maxCreateRev,
                                            Cancellation cancel) {
         if (cancel.isCancelled()) return Future.failedFuture(ConcurrencyError.CANCELED.exception());
-        return server.range(ContenderKeys.lastCreatedUpTo(prefix, maxCreateRev)).compose(resp -> {
+        return server.range(ai, ContenderKeys.lastCreatedUpTo(prefix, maxCreateRev)).compose(resp -> {
             if (resp.getKvsCount() == 0) return Future.succeededFuture(resp.getHeader());
             ByteString last = resp.getKvs(0).getKey();
             return waitDelete(server, ctx, last, resp.getHeader().getRevision(), cancel)
-                .compose(v -> waitGone(server, ctx, prefix, maxCreateRev, cancel));
+                .compose(v -> waitGone(server, ai, ctx, prefix, maxCreateRev, cancel));
         });
     }
 

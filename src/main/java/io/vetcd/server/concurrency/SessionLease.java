@@ -1,6 +1,7 @@
 package io.vetcd.server.concurrency;
 
 import io.vertx.core.Future;
+import io.vetcd.auth.AuthInfo;
 import io.vetcd.pb.etcdserver.LeaseGrantRequest;
 import io.vetcd.pb.etcdserver.LeaseGrantResponse;
 import io.vetcd.server.EtcdServer;
@@ -15,9 +16,9 @@ final class SessionLease {
 
     private SessionLease() {}
 
-    static Future<Long> resolve(EtcdServer server, long lease) {
+    static Future<Long> resolve(EtcdServer server, AuthInfo ai, long lease) {
         if (lease != 0) return Future.succeededFuture(lease);
-        return server.leaseGrant(LeaseGrantRequest.newBuilder().setTTL(DEFAULT_TTL_SECONDS).build())
+        return server.leaseGrant(ai, LeaseGrantRequest.newBuilder().setTTL(DEFAULT_TTL_SECONDS).build())
             .map(LeaseGrantResponse::getID);
     }
 }

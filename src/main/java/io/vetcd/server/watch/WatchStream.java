@@ -132,6 +132,13 @@ public final class WatchStream {
         }
     }
 
+    /** A create request the caller may not make (auth): created and canceled at once, with the reason. */
+    public void refuseCreate(String reason) {
+        if (closed) return;
+        send(WatchResponse.newBuilder().setHeader(header.apply(hub.lastRevision())).setWatchId(INVALID_ID)
+            .setCreated(true).setCanceled(true).setCancelReason(reason).build());
+    }
+
     private void cancel(long id) {
         Watcher w = watchers.remove(id);
         if (w == null) return; // etcd answers nothing for an unknown id
