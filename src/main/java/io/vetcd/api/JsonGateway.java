@@ -61,6 +61,11 @@ public final class JsonGateway {
     public void mount(Router router) {
         for (String prefix : new String[]{"/v3", "/v3beta"}) {
             router.post(prefix + "/*").handler(BodyHandler.create().setBodyLimit(maxBodyBytes));
+            // Range answers are written while scanned (JsonRangeStream); sorted ones as before.
+            JsonRangeStream ranges = new JsonRangeStream(kv, callers, PRINTER, PARSER);
+            router.post(prefix + "/kv/range").handler(ctx -> {
+                if (!ranges.handle(ctx)) ctx.next();
+            });
             bind(router, prefix + "/kv/range", RangeRequest::newBuilder, kv::range);
             bind(router, prefix + "/kv/put", PutRequest::newBuilder, kv::put);
             bind(router, prefix + "/kv/deleterange", DeleteRangeRequest::newBuilder, kv::deleteRange);

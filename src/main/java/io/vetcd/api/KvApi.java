@@ -25,7 +25,8 @@ public final class KvApi {
     }
 
     public void bind(GrpcServer grpc, Callers callers) {
-        AuthedCalls.unary(grpc, callers, KVGrpcService.Range, this::range);
+        // Range answers are written in chunks as the store is scanned (StreamedRange)
+        new StreamedRange(this, callers).bind(grpc);
         AuthedCalls.unary(grpc, callers, KVGrpcService.Put, this::put);
         AuthedCalls.unary(grpc, callers, KVGrpcService.DeleteRange, this::deleteRange);
         AuthedCalls.unary(grpc, callers, KVGrpcService.Txn, this::txn);
@@ -34,6 +35,15 @@ public final class KvApi {
 
     public Future<RangeResponse> range(AuthInfo ai, RangeRequest r) {
         return server.range(ai, r).recover(GrpcErrors::fail);
+    }
+
+    /** Range answered in chunks from a pinned view ({@link StreamedRange}, {@link JsonRangeStream}). */
+    public Future<io.vetcd.mvcc.RangeView> openRange(AuthInfo ai, RangeRequest r) {
+        return server.openRange(ai, r).recover(GrpcErrors::fail);
+    }
+
+    EtcdServer server() {
+        return server;
     }
 
     public Future<PutResponse> put(AuthInfo ai, PutRequest r) {

@@ -82,7 +82,7 @@ public final class WatchApi {
      * The HTTP/2 response under the gRPC call, to write several framed messages at once;
      * vertx-grpc 5.0 keeps it in a package-private field. Null (one write per message) if absent.
      */
-    private static HttpServerResponse httpResponse(GrpcServerRequest<?, ?> req) {
+    static HttpServerResponse httpResponse(GrpcServerRequest<?, ?> req) {
         for (Class<?> c = req.getClass(); c != null; c = c.getSuperclass()) {
             try {
                 Field f = c.getDeclaredField("httpRequest");

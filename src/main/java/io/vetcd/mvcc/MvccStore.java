@@ -93,6 +93,11 @@ public final class MvccStore implements MetaReader, AutoCloseable {
     final WriteOptions writeOptions;
     /** Shared, never mutated after open: safe to pass to newIterator from many threads. */
     final ReadOptions readOptions;
+    /**
+     * For answers streamed from a pinned view: a scan over a big range must not push the working
+     * set out of the block cache, nor grow the member's memory by the cache's size.
+     */
+    private final ReadOptions scanReadOptions;
 
     private volatile long currentRev;
     private volatile long compactRev;
@@ -154,6 +159,7 @@ public final class MvccStore implements MetaReader, AutoCloseable {
         // RocksDB's WAL stays on for crash-consistency of batches but is never fsynced per write.
         this.writeOptions = new WriteOptions().setSync(false).setDisableWAL(false);
         this.readOptions = new ReadOptions();
+        this.scanReadOptions = new ReadOptions().setFillCache(false).setReadaheadSize(1 << 20);
         this.compactor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "mvcc-compaction-" + dir.getFileName());
             t.setDaemon(true);
@@ -259,6 +265,23 @@ public final class MvccStore implements MetaReader, AutoCloseable {
             return RangeExecutor.execute(cursor, req, rev, cur);
         } finally {
             exitRead();
+        }
+    }
+
+    /**
+     * Opens a pinned view for a range answered in chunks ({@link RangeSizer}, {@link RangeEncoder});
+     * checks the revision as {@link #range} does. The caller must close it.
+     */
+    public RangeView openRangeView(RangeRequest req) {
+        enterRead();
+        long cur = currentRev;
+        RocksIterator it = db.newIterator(kvCf, scanReadOptions);
+        try {
+            return new RangeView(this, it, req, checkRevision(req.getRevision(), cur), cur);
+        } catch (RuntimeException e) {
+            it.close();
+            exitRead();
+            throw e;
         }
     }
 
@@ -871,6 +894,7 @@ public final class MvccStore implements MetaReader, AutoCloseable {
         db.close();
         writeOptions.close();
         readOptions.close();
+        scanReadOptions.close();
         for (int i = resources.size() - 1; i >= 0; i--) {
             try {
                 resources.get(i).close();

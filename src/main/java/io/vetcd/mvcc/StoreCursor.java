@@ -117,6 +117,19 @@ final class StoreCursor implements KeyCursor {
         return KeyEncoding.userKey(cur, curPrefixLen);
     }
 
+    /** Mod revision of the current entry (it is in the stored key). */
+    long modRevision() {
+        return KeyEncoding.main(cur, curPrefixLen);
+    }
+
+    /**
+     * Copies the current entry's stored value (or its first {@code into.remaining()} bytes) into
+     * the direct buffer {@code into} at its position, without allocating; returns the stored length.
+     */
+    int storedValue(java.nio.ByteBuffer into) {
+        return it.value(into);
+    }
+
     /** Valid only right after {@link #advance()} returned true (the iterator is still on it). */
     @Override
     public KeyValue kv(boolean keysOnly) {

@@ -250,6 +250,31 @@ public final class EtcdServer implements ServerCore.StateMachine {
             .compose(resp -> notStale(ai).map(resp));
     }
 
+    /**
+     * {@link #range} for answers written in chunks: the same checks (request, read barrier,
+     * permission, auth revision), but the answer stays in a pinned view of the store, which the
+     * caller must close.
+     */
+    public Future<io.vetcd.mvcc.RangeView> openRange(AuthInfo ai, RangeRequest r) {
+        try {
+            validator.checkRange(r);
+        } catch (EtcdException e) {
+            return Future.failedFuture(e);
+        }
+        Future<Void> ready = r.getSerializable() ? Future.succeededFuture() : readBarrier();
+        return ready.compose(v -> allowed(() -> auth.checkRange(ai, r.getKey().toByteArray(), r.getRangeEnd().toByteArray())))
+            .compose(v -> vertx.executeBlocking(() -> {
+                try {
+                    io.vetcd.mvcc.RangeView view = store.openRangeView(r);
+                    store.metrics().rangeRead();
+                    return view;
+                } catch (RuntimeException e) {
+                    throw MvccErrors.translate(e);
+                }
+            }, false))
+            .compose(view -> notStale(ai).map(view).onFailure(x -> view.close()));
+    }
+
     /** etcd's doSerialize: a read answered after the auth store moved on is refused (its permissions may be gone). */
     private Future<Void> notStale(AuthInfo ai) {
         if (ai.revision() != 0 && ai.revision() != auth.revision()) return Future.failedFuture(EtcdError.AUTH_OLD_REVISION.exception());

@@ -65,6 +65,18 @@ public final class ServerProcess implements AutoCloseable {
         return new ServerProcess(cmd, clientPort, peerPort, dataDir);
     }
 
+    /** A vetcd JVM with these JVM options instead of the default heap (e.g. a heap cap for memory tests). */
+    public static ServerProcess vetcdJvm(List<String> jvmOptions, Path dataDir, int clientPort, int peerPort, String... extra)
+            throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.vetcd.node.Launcher"));
+        cmd.addAll(flags(dataDir, clientPort, peerPort));
+        cmd.addAll(List.of(extra));
+        return new ServerProcess(cmd, clientPort, peerPort, dataDir);
+    }
+
     /** A vetcd JVM with exactly these arguments and extra environment (for config-file and env tests). */
     public static ServerProcess vetcdWith(Map<String, String> env, int clientPort, int peerPort, Path dataDir, List<String> args)
             throws Exception {
