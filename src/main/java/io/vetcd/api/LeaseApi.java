@@ -88,7 +88,7 @@ public final class LeaseApi extends LeaseService {
         if (failure == null) {
             responses.end();
         } else if (responses instanceof GrpcServerResponse<?, ?> grpc) {
-            grpc.fail(GrpcErrors.toStatus(failure));
+            GrpcErrors.failStream(grpc, failure);
         } else {
             responses.end();
         }

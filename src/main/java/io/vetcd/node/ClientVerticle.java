@@ -125,7 +125,10 @@ public final class ClientVerticle extends VerticleBase {
 
     private static void dispatch(HttpServerRequest req, GrpcServer grpc, Router router) {
         String ct = req.getHeader("content-type");
-        if (ct != null && ct.startsWith("application/grpc")) grpc.handle(req);
+        if (ct != null && ct.startsWith("application/grpc")) {
+            io.vetcd.api.GoGrpcHeaders.install(req.response());
+            grpc.handle(req);
+        }
         else router.handle(req);
     }
 
