@@ -76,7 +76,7 @@ public final class JsonConcurrencyGateway {
             Q req = parse(ctx, builder);
             if (req == null) return;
             Cancellation cancel = new Cancellation();
-            ctx.response().closeHandler(v -> cancel.cancel());
+            GatewayStreamLimit.whenClosed(ctx, v -> cancel.cancel());
             call.apply(req, cancel).onComplete(ar -> {
                 if (cancel.isCancelled() || ctx.response().closed()) return;
                 try {
@@ -112,7 +112,7 @@ public final class JsonConcurrencyGateway {
                 if (!resp.closed()) resp.end();
             }
         });
-        resp.closeHandler(v -> o.close());
+        GatewayStreamLimit.whenClosed(ctx, v -> o.close());
         resp.exceptionHandler(e -> o.close());
         o.start();
     }

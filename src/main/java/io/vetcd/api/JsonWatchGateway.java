@@ -49,7 +49,7 @@ public final class JsonWatchGateway {
         }
         HttpServerResponse resp = ctx.response().setChunked(true).putHeader("content-type", "application/json");
         WatchStream stream = new WatchStream(server.watchHub(), Vertx.currentContext(), new JsonSink(resp), server::header);
-        resp.closeHandler(v -> stream.close());
+        GatewayStreamLimit.whenClosed(ctx, v -> stream.close());
         resp.exceptionHandler(e -> stream.close());
         stream.handle(b.build());
     }

@@ -91,6 +91,7 @@ public final class ClientVerticle extends VerticleBase {
         Router router = Router.router(vertx);
         router.get("/version").handler(ctx -> ctx.json(versionJson()));
         mountHealthAndMetrics(router, vertx, server);
+        router.routeWithRegex("/v3(alpha|beta)?/.*").handler(io.vetcd.api.GatewayStreamLimit.of(server, maxConcurrentStreams));
         new JsonGateway(kv, lease, maintenance, cluster, maxRequestBytes + GRPC_OVERHEAD_BYTES).mount(router);
         new JsonWatchGateway(server).mount(router);
         new JsonConcurrencyGateway(lock, election).mount(router);
