@@ -26,7 +26,7 @@ public final class ClusterApi extends ClusterService {
 
     @Override
     public Future<MemberListResponse> memberList(MemberListRequest r) {
-        MemberListResponse.Builder b = MemberListResponse.newBuilder().setHeader(server.header());
+        MemberListResponse.Builder b = MemberListResponse.newBuilder().setHeader(clusterHeader());
         for (Member m : server.members()) b.addMembers(m.toProto());
         return Future.succeededFuture(b.build());
     }
@@ -34,7 +34,7 @@ public final class ClusterApi extends ClusterService {
     @Override
     public Future<MemberAddResponse> memberAdd(MemberAddRequest r) {
         return server.memberChanges().add(r.getPeerURLsList(), r.getIsLearner())
-            .map(a -> MemberAddResponse.newBuilder().setHeader(server.header())
+            .map(a -> MemberAddResponse.newBuilder().setHeader(clusterHeader())
                 .setMember(a.member().toProto()).addAllMembers(MemberChanges.toProto(a.members())).build())
             .recover(GrpcErrors::fail);
     }
@@ -42,21 +42,26 @@ public final class ClusterApi extends ClusterService {
     @Override
     public Future<MemberRemoveResponse> memberRemove(MemberRemoveRequest r) {
         return server.memberChanges().remove(r.getID())
-            .map(ms -> MemberRemoveResponse.newBuilder().setHeader(server.header()).addAllMembers(MemberChanges.toProto(ms)).build())
+            .map(ms -> MemberRemoveResponse.newBuilder().setHeader(clusterHeader()).addAllMembers(MemberChanges.toProto(ms)).build())
             .recover(GrpcErrors::fail);
     }
 
     @Override
     public Future<MemberUpdateResponse> memberUpdate(MemberUpdateRequest r) {
         return server.memberChanges().update(r.getID(), r.getPeerURLsList())
-            .map(ms -> MemberUpdateResponse.newBuilder().setHeader(server.header()).addAllMembers(MemberChanges.toProto(ms)).build())
+            .map(ms -> MemberUpdateResponse.newBuilder().setHeader(clusterHeader()).addAllMembers(MemberChanges.toProto(ms)).build())
             .recover(GrpcErrors::fail);
     }
 
     @Override
     public Future<MemberPromoteResponse> memberPromote(MemberPromoteRequest r) {
         return server.memberChanges().promote(r.getID())
-            .map(ms -> MemberPromoteResponse.newBuilder().setHeader(server.header()).addAllMembers(MemberChanges.toProto(ms)).build())
+            .map(ms -> MemberPromoteResponse.newBuilder().setHeader(clusterHeader()).addAllMembers(MemberChanges.toProto(ms)).build())
             .recover(GrpcErrors::fail);
+    }
+
+    /** etcd's cluster server fills cluster id, member id and raft term, never a revision. */
+    private io.vetcd.pb.etcdserver.ResponseHeader clusterHeader() {
+        return server.header().toBuilder().clearRevision().build();
     }
 }

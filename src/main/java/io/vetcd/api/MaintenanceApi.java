@@ -60,19 +60,20 @@ public final class MaintenanceApi extends MaintenanceService {
     @Override
     public Future<DefragmentResponse> defragment(DefragmentRequest r) {
         return server.defragment()
-            .map(v -> DefragmentResponse.newBuilder().setHeader(server.header()).build())
+            .map(v -> DefragmentResponse.getDefaultInstance()) // etcd answers without a header
             .recover(GrpcErrors::fail);
     }
 
     @Override
     public Future<MoveLeaderResponse> moveLeader(MoveLeaderRequest r) {
         return server.moveLeader(r.getTargetID())
-            .map(v -> MoveLeaderResponse.newBuilder().setHeader(server.header()).build())
+            .map(v -> MoveLeaderResponse.getDefaultInstance()) // etcd answers without a header
             .recover(GrpcErrors::fail);
     }
 
     @Override
     public Future<AlarmResponse> alarm(AlarmRequest r) {
-        return server.alarm(r);
+        // etcd passes the applier's answer through, which has no header
+        return server.alarm(r).map(a -> a.toBuilder().clearHeader().build()).recover(GrpcErrors::fail);
     }
 }

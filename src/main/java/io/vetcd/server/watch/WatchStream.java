@@ -313,8 +313,9 @@ public final class WatchStream {
             for (Event e : chunk.events()) {
                 if (e.getKv().getModRevision() >= from[i] && w.wants(e)) mine.add(e);
             }
-            // header = how far history was read, as etcd's syncWatchers (its current revision)
-            if (!mine.isEmpty()) sendEvents(w, chunk.readThrough(), mine);
+            // header = the store's revision when history was read, as etcd's syncWatchers (its curRev),
+            // even when this chunk ends before it (etcd reads all of it at once)
+            if (!mine.isEmpty()) sendEvents(w, chunk.storeRevision(), mine);
             // an in-process sink may have closed the stream while handling those events
             if (closed) return;
             if (w.canceled) continue;
