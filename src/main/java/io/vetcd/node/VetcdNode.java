@@ -73,6 +73,7 @@ public final class VetcdNode {
     private ServerCore core;
     private EtcdServer server;
     private LeaseExpiryLoop leaseExpiry;
+    private io.vetcd.server.AutoCompactor autoCompactor;
     private final io.vetcd.metrics.MemberMetrics metrics;
 
     private VetcdNode(Vertx vertx, EtcdConfig cfg) {
@@ -320,6 +321,8 @@ public final class VetcdNode {
                 if (!deployments.contains(id)) deployments.add(id);
                 leaseExpiry = new LeaseExpiryLoop(vertx, server);
                 leaseExpiry.start();
+                autoCompactor = autoCompactor(cfg, server);
+                if (autoCompactor != null) autoCompactor.start();
                 // like etcd, announce name and client URLs through raft once there is a leader
                 return leaderElected.future();
             })
@@ -372,8 +375,20 @@ public final class VetcdNode {
         return new ListenerTls(cert, key, ca, clientCertAuth, crl, cfg.security().cipherSuitesJsse());
     }
 
+    /** --auto-compaction-mode/-retention as etcd reads them; a retention of 0 turns it off. */
+    private io.vetcd.server.AutoCompactor autoCompactor(EtcdConfig cfg, EtcdServer server) {
+        String mode = cfg.cluster().autoCompactionMode();
+        if ("revision".equals(mode)) {
+            long n = cfg.cluster().autoCompactionRetentionRevisions();
+            return n == 0 ? null : io.vetcd.server.AutoCompactor.forServer(vertx, server, mode, java.time.Duration.ZERO, n);
+        }
+        java.time.Duration p = cfg.cluster().autoCompactionRetentionPeriod();
+        return p.isZero() ? null : io.vetcd.server.AutoCompactor.forServer(vertx, server, mode, p, 0);
+    }
+
     public Future<Void> stop() {
         if (leaseExpiry != null) leaseExpiry.stop();
+        if (autoCompactor != null) autoCompactor.stop();
         if (incomingStreams != null) incomingStreams.close();
         if (outgoingStreams != null) outgoingStreams.close();
         List<Future<Void>> undeploys = new ArrayList<>();
