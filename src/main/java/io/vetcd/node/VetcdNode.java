@@ -120,7 +120,9 @@ public final class VetcdNode {
                 walDir.resolveSibling(walDir.getFileName() + EtcdDataDirImport.ASIDE_SUFFIX));
         }
         boolean existing = Wal.exists(walDir);
-        store = MvccStore.open(memberDir.resolve("db"), MvccOptions.defaults());
+        // etcd's limit counts revisions per compaction batch; ours counts keys, each with its revisions
+        store = MvccStore.open(memberDir.resolve("db"), MvccOptions.defaults()
+            .withCompactionBatchKeys((int) Math.max(1, Math.min(Integer.MAX_VALUE, cfg.member().experimentalCompactionBatchLimit()))));
 
         long heartbeat = cfg.member().heartbeatIntervalMs();
         int electionTick = (int) Math.max(2, cfg.member().electionTimeoutMs() / heartbeat);
@@ -174,6 +176,7 @@ public final class VetcdNode {
         server = new EtcdServer(vertx, store, lessor, membership, (int) cfg.member().maxTxnOps(),
             cfg.member().maxRequestBytes(), requestTimeout, cfg.member().electionTimeoutMs());
         core = new ServerCore(wal, raft, raftStorage, server, membership.localId(), heartbeat, applied);
+        core.warnApplyDuration(cfg.member().experimentalWarningApplyDuration());
         server.attach(core);
         server.quota(cfg.member().quotaBackendBytes());
         server.memberChanges(new MemberChanges(vertx, server, cfg.cluster().strictReconfigCheck()));
@@ -307,7 +310,9 @@ public final class VetcdNode {
                 // dial the peers' streams on the sender's context once we can accept theirs
                 incomingStreams = new IncomingStreams(vertx, transportContext, server.membership(), core, metrics.network);
                 incomingStreams.start();
-                return vertx.deployVerticle(() -> new ClientVerticle(server, clientUrls, clientTls, maxRequestBytes, maxStreams),
+                return vertx.deployVerticle(() -> new ClientVerticle(server, clientUrls, clientTls, maxRequestBytes, maxStreams,
+                        new io.vetcd.api.HttpAccessControl(cfg.member().cors(), cfg.member().hostWhitelist()),
+                        cfg.member().enableGrpcGateway()),
                     new DeploymentOptions().setInstances(cfg.vertx().clientInstances()));
             })
             .compose(id -> {
