@@ -81,6 +81,18 @@ class FlagTableCoverageTest {
     }
 
     @Test
+    void readmeListsEveryFlagWithItsStatus() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        Set<String> wrong = new TreeSet<>();
+        for (FlagSpec spec : FlagTable.all()) {
+            if (spec.type() == FlagType.IGNORED) continue;
+            String status = FeatureSupport.NOT_BUILT.containsKey(spec.name()) ? "not built: " : "works";
+            if (!readme.contains("| `--" + spec.name() + "` | " + status)) wrong.add(spec.name());
+        }
+        assertEquals(Set.of(), wrong, "README.md rows missing or with the wrong status");
+    }
+
+    @Test
     void notBuiltFlagsExistAndSayWhy() {
         for (var e : FeatureSupport.NOT_BUILT.entrySet()) {
             assertNotNull(FlagTable.byName(e.getKey()), e.getKey());
