@@ -54,7 +54,22 @@ public final class MaintenanceApi extends MaintenanceService {
 
     @Override
     public Future<HashKVResponse> hashKV(HashKVRequest r) {
-        return server.hashKV(r.getRevision()).recover(GrpcErrors::fail);
+        // revision and compaction checks and the header from the store; the hash as etcd computes it
+        // over its key bucket (a full export, like Hash), so it can be compared with etcd members
+        Path memberDir = server.store().directory().getParent();
+        return server.hashKV(r.getRevision()).compose(resp -> Vertx.currentContext().owner().executeBlocking(() -> {
+            long at = resp.getHeader().getRevision();
+            java.util.Set<java.nio.ByteBuffer> later = new java.util.HashSet<>();
+            if (resp.getCompactRevision() > 0) { // which compacted keys have newer revisions: a first pass
+                EtcdBackendExport.write(server.store(), server.members(), memberDir.resolve("hashkv." + UUID.randomUUID() + ".sort"),
+                    io.vetcd.etcdformat.KeyBucketHash.laterKeys(at, resp.getCompactRevision(), later));
+            }
+            io.vetcd.etcdformat.KeyBucketHash h = new io.vetcd.etcdformat.KeyBucketHash(at, resp.getCompactRevision(), later);
+            long current = EtcdBackendExport.write(server.store(), server.members(),
+                memberDir.resolve("hashkv." + UUID.randomUUID() + ".sort"), h);
+            // etcd's header carries the store's current revision, not the one hashed
+            return resp.toBuilder().setHash(h.value()).setHeader(resp.getHeader().toBuilder().setRevision(current)).build();
+        }, false)).recover(GrpcErrors::fail);
     }
 
     @Override

@@ -54,8 +54,8 @@ public final class FeatureSupport {
       "peer-cert-allowed-cn", "peer certificate CN checks are not enforced yet",
       "peer-cert-allowed-hostname", "peer certificate hostname checks are not enforced yet",
       "experimental-peer-skip-client-san-verification", "peer certificate SAN checks are not enforced yet, so there is nothing to skip",
-      "experimental-initial-corrupt-check", "corruption checks are not built (vetcd's HashKV is not etcd's bbolt hash yet)",
-      "experimental-corrupt-check-time", "corruption checks are not built (vetcd's HashKV is not etcd's bbolt hash yet)");
+      "experimental-initial-corrupt-check", "the corruption checks are not built (HashKV itself equals etcd's)",
+      "experimental-corrupt-check-time", "the corruption checks are not built (HashKV itself equals etcd's)");
 
   private static Map<String, String> notBuilt(String... flagAndReason) {
     Map<String, String> m = new LinkedHashMap<>();
