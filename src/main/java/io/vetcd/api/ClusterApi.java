@@ -43,33 +43,38 @@ public final class ClusterApi {
         // etcd 3.4.45: listing members needs an authenticated user when auth is on
         Future<Void> ok = EtcdServer.allowed(() -> server.auth().checkAuthenticated(ai));
         if (ok.failed()) return GrpcErrors.fail(ok.cause());
-        MemberListResponse.Builder b = MemberListResponse.newBuilder().setHeader(server.header());
+        MemberListResponse.Builder b = MemberListResponse.newBuilder().setHeader(clusterHeader());
         for (Member m : server.members()) b.addMembers(m.toProto());
         return Future.succeededFuture(b.build());
     }
 
     public Future<MemberAddResponse> memberAdd(AuthInfo ai, MemberAddRequest r) {
         return admin(ai).compose(v -> server.memberChanges().add(r.getPeerURLsList(), r.getIsLearner())
-            .map(a -> MemberAddResponse.newBuilder().setHeader(server.header())
+            .map(a -> MemberAddResponse.newBuilder().setHeader(clusterHeader())
                 .setMember(a.member().toProto()).addAllMembers(MemberChanges.toProto(a.members())).build()))
             .recover(GrpcErrors::fail);
     }
 
     public Future<MemberRemoveResponse> memberRemove(AuthInfo ai, MemberRemoveRequest r) {
         return admin(ai).compose(v -> server.memberChanges().remove(r.getID())
-            .map(ms -> MemberRemoveResponse.newBuilder().setHeader(server.header()).addAllMembers(MemberChanges.toProto(ms)).build()))
+            .map(ms -> MemberRemoveResponse.newBuilder().setHeader(clusterHeader()).addAllMembers(MemberChanges.toProto(ms)).build()))
             .recover(GrpcErrors::fail);
     }
 
     public Future<MemberUpdateResponse> memberUpdate(AuthInfo ai, MemberUpdateRequest r) {
         return admin(ai).compose(v -> server.memberChanges().update(r.getID(), r.getPeerURLsList())
-            .map(ms -> MemberUpdateResponse.newBuilder().setHeader(server.header()).addAllMembers(MemberChanges.toProto(ms)).build()))
+            .map(ms -> MemberUpdateResponse.newBuilder().setHeader(clusterHeader()).addAllMembers(MemberChanges.toProto(ms)).build()))
             .recover(GrpcErrors::fail);
     }
 
     public Future<MemberPromoteResponse> memberPromote(AuthInfo ai, MemberPromoteRequest r) {
         return admin(ai).compose(v -> server.memberChanges().promote(r.getID())
-            .map(ms -> MemberPromoteResponse.newBuilder().setHeader(server.header()).addAllMembers(MemberChanges.toProto(ms)).build()))
+            .map(ms -> MemberPromoteResponse.newBuilder().setHeader(clusterHeader()).addAllMembers(MemberChanges.toProto(ms)).build()))
             .recover(GrpcErrors::fail);
+    }
+
+    /** etcd's cluster server fills cluster id, member id and raft term, never a revision. */
+    private io.vetcd.pb.etcdserver.ResponseHeader clusterHeader() {
+        return server.header().toBuilder().clearRevision().build();
     }
 }

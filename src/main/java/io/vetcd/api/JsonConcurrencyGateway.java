@@ -84,7 +84,7 @@ public final class JsonConcurrencyGateway {
             Q req = parse(ctx, builder);
             if (req == null) return;
             Cancellation cancel = new Cancellation();
-            ctx.response().closeHandler(v -> cancel.cancel());
+            GatewayStreamLimit.whenClosed(ctx, v -> cancel.cancel());
             callers.of(ctx).compose(ai -> call.apply(ai, req, cancel)).onComplete(ar -> {
                 if (cancel.isCancelled() || ctx.response().closed()) return;
                 try {
@@ -125,7 +125,7 @@ public final class JsonConcurrencyGateway {
                 if (!resp.closed()) resp.end();
             }
         });
-        resp.closeHandler(v -> o.close());
+        GatewayStreamLimit.whenClosed(ctx, v -> o.close());
         resp.exceptionHandler(e -> o.close());
         o.start();
     }

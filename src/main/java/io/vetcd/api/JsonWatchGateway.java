@@ -52,7 +52,7 @@ public final class JsonWatchGateway {
         }
         HttpServerResponse resp = ctx.response().setChunked(true).putHeader("content-type", "application/json");
         WatchStream stream = new WatchStream(server.watchHub(), Vertx.currentContext(), new JsonSink(resp), server::header);
-        resp.closeHandler(v -> stream.close());
+        GatewayStreamLimit.whenClosed(ctx, v -> stream.close());
         resp.exceptionHandler(e -> stream.close());
         new WatchCreateGuard(server, () -> callers.of(ctx), stream).handle(b.build());
     }

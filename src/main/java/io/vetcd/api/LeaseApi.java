@@ -94,7 +94,7 @@ public final class LeaseApi {
         if (failure == null) {
             responses.end();
         } else if (responses instanceof GrpcServerResponse<?, ?> grpc) {
-            grpc.fail(GrpcErrors.toStatus(failure));
+            GrpcErrors.failStream(grpc, failure);
         } else {
             responses.end();
         }

@@ -83,22 +83,38 @@ public final class MaintenanceApi {
     }
 
     Future<HashKVResponse> hashKV(HashKVRequest r) {
-        return server.hashKV(r.getRevision()).recover(GrpcErrors::fail);
+        // revision and compaction checks and the header from the store; the hash as etcd computes it
+        // over its key bucket (a full export, like Hash), so it can be compared with etcd members
+        Path memberDir = server.store().directory().getParent();
+        return server.hashKV(r.getRevision()).compose(resp -> Vertx.currentContext().owner().executeBlocking(() -> {
+            long at = resp.getHeader().getRevision();
+            java.util.Set<java.nio.ByteBuffer> later = new java.util.HashSet<>();
+            if (resp.getCompactRevision() > 0) { // which compacted keys have newer revisions: a first pass
+                EtcdBackendExport.write(server.store(), server.members(), memberDir.resolve("hashkv." + UUID.randomUUID() + ".sort"),
+                    io.vetcd.etcdformat.KeyBucketHash.laterKeys(at, resp.getCompactRevision(), later));
+            }
+            io.vetcd.etcdformat.KeyBucketHash h = new io.vetcd.etcdformat.KeyBucketHash(at, resp.getCompactRevision(), later);
+            long current = EtcdBackendExport.write(server.store(), server.members(),
+                memberDir.resolve("hashkv." + UUID.randomUUID() + ".sort"), h);
+            // etcd's header carries the store's current revision, not the one hashed
+            return resp.toBuilder().setHash(h.value()).setHeader(resp.getHeader().toBuilder().setRevision(current)).build();
+        }, false)).recover(GrpcErrors::fail);
     }
 
     Future<DefragmentResponse> defragment(DefragmentRequest r) {
         return server.defragment()
-            .map(v -> DefragmentResponse.newBuilder().setHeader(server.header()).build())
+            .map(v -> DefragmentResponse.getDefaultInstance()) // etcd answers without a header
             .recover(GrpcErrors::fail);
     }
 
     Future<MoveLeaderResponse> moveLeader(MoveLeaderRequest r) {
         return server.moveLeader(r.getTargetID())
-            .map(v -> MoveLeaderResponse.newBuilder().setHeader(server.header()).build())
+            .map(v -> MoveLeaderResponse.getDefaultInstance()) // etcd answers without a header
             .recover(GrpcErrors::fail);
     }
 
     public Future<AlarmResponse> alarm(AuthInfo ai, AlarmRequest r) {
-        return server.alarm(ai, r).recover(GrpcErrors::fail);
+        // etcd passes the applier's answer through, which has no header
+        return server.alarm(ai, r).map(a -> a.toBuilder().clearHeader().build()).recover(GrpcErrors::fail);
     }
 }

@@ -64,7 +64,7 @@ public final class SnapshotApi {
                 .onFailure(e -> {
                     log.warn("snapshot failed: {}", e.toString());
                     try {
-                        resp.fail(GrpcErrors.toStatus(e));
+                        GrpcErrors.failStream(resp, e);
                     } catch (IllegalStateException ignored) {
                         // the client went away
                     }

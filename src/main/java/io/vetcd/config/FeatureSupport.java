@@ -2,7 +2,9 @@ package io.vetcd.config;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The single list of etcd flags vetcd accepts (so existing deployments start) but has not built.
@@ -10,16 +12,53 @@ import java.util.Set;
  */
 public final class FeatureSupport {
 
-  /** Flags that are parsed and validated but have no effect yet. */
-  public static final Set<String> NOT_BUILT = Set.of(
+  /**
+   * Flags that are parsed and validated but have no effect, each with the reason (logged at
+   * start-up when such a flag is set to something other than its default).
+   */
+  public static final Map<String, String> NOT_BUILT = notBuilt(
       // v2 proxy and discovery bootstrap
-      "proxy", "proxy-failure-wait", "proxy-refresh-interval", "proxy-dial-timeout", "proxy-write-timeout",
-      "proxy-read-timeout",
-      "discovery", "discovery-fallback", "discovery-proxy", "discovery-srv", "discovery-srv-name",
+      "proxy", "the v2 proxy is not built",
+      "proxy-failure-wait", "the v2 proxy is not built",
+      "proxy-refresh-interval", "the v2 proxy is not built",
+      "proxy-dial-timeout", "the v2 proxy is not built",
+      "proxy-write-timeout", "the v2 proxy is not built",
+      "proxy-read-timeout", "the v2 proxy is not built",
+      "discovery", "discovery bootstrap is not built; use --initial-cluster",
+      "discovery-fallback", "discovery bootstrap is not built; use --initial-cluster",
+      "discovery-proxy", "discovery bootstrap is not built; use --initial-cluster",
+      "discovery-srv", "DNS SRV discovery is not built; use --initial-cluster",
+      "discovery-srv-name", "DNS SRV discovery is not built; use --initial-cluster",
       // v2 API
-      "enable-v2", "experimental-enable-v2v3",
+      "enable-v2", "the v2 API is not built",
+      "experimental-enable-v2v3", "the v2 API is not built",
       // Go-runtime specific or bbolt specific
-      "enable-pprof", "experimental-backend-bbolt-freelist-type", "log-package-levels");
+      "enable-pprof", "Go's pprof has no JVM equivalent here; use JFR",
+      "experimental-backend-bbolt-freelist-type", "vetcd's backend is RocksDB, not bbolt",
+      "log-package-levels", "capnslog package levels are not mapped to JVM loggers",
+      "backend-batch-interval", "bbolt's commit batching; vetcd writes one RocksDB batch per applied entry (the raft WAL is the durable copy)",
+      "backend-batch-limit", "bbolt's commit batching; vetcd writes one RocksDB batch per applied entry (the raft WAL is the durable copy)",
+      "max-snapshots", "vetcd keeps no .snap files to count; its log is compacted every --snapshot-count entries",
+      "max-wals", "vetcd's own WAL segments are not purged by count",
+      "grpc-keepalive-min-time", "gRPC keepalive enforcement is not built",
+      "grpc-keepalive-interval", "gRPC server keepalive pings are not built",
+      "grpc-keepalive-timeout", "gRPC server keepalive pings are not built",
+      "initial-election-tick-advance", "a new member waits a full election timeout before campaigning",
+      "force-new-cluster", "restarting a member as a new one-member cluster is not built",
+      "experimental-enable-lease-checkpoint", "lease checkpoints are not built: remaining TTLs restart in full on a new leader",
+      "experimental-enable-lease-checkpoint-persist", "lease checkpoints are not built: remaining TTLs restart in full on a new leader",
+      "client-cert-allowed-hostname", "the client certificate hostname check is not built",
+      // peer TLS, corruption checks
+      "experimental-peer-skip-client-san-verification",
+          "peer client certificates are not checked against the remote address (only --peer-cert-allowed-cn/-hostname), so there is nothing to skip",
+      "experimental-initial-corrupt-check", "the corruption checks are not built (HashKV itself equals etcd's)",
+      "experimental-corrupt-check-time", "the corruption checks are not built (HashKV itself equals etcd's)");
+
+  private static Map<String, String> notBuilt(String... flagAndReason) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (int i = 0; i < flagAndReason.length; i += 2) m.put(flagAndReason[i], flagAndReason[i + 1]);
+    return Collections.unmodifiableMap(m);
+  }
 
   private FeatureSupport() {
   }
@@ -32,7 +71,7 @@ public final class FeatureSupport {
   static List<String> warnings(FlagValues values) {
     List<String> out = new ArrayList<>();
     for (FlagSpec spec : FlagTable.all()) {
-      if (NOT_BUILT.contains(spec.name()) && values.isSet(spec.name())
+      if (NOT_BUILT.containsKey(spec.name()) && values.isSet(spec.name())
           && !sameAsDefault(spec, values)) {
         out.add(warning(spec.name()));
       }
@@ -50,6 +89,6 @@ public final class FeatureSupport {
   }
 
   private static String warning(String flag) {
-    return "flag --" + flag + " is recognised but not supported yet by vetcd; ignored";
+    return "flag --" + flag + " is recognised but not built in vetcd (" + NOT_BUILT.get(flag) + "); ignored";
   }
 }

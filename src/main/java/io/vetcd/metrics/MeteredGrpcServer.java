@@ -83,8 +83,10 @@ public final class MeteredGrpcServer implements GrpcServer {
         }
 
         private static int status(HttpServerResponse r) {
-            String s = r.trailers().get("grpc-status");
-            if (s == null) s = r.headers().get("grpc-status"); // trailers-only response
+            // Headers first: trailers() creates the trailer block, and this runs while the stream
+            // closes inside end(), so a trailers-only answer would then get a second, failing write.
+            String s = r.headers().get("grpc-status"); // trailers-only response
+            if (s == null) s = r.trailers().get("grpc-status");
             if (s == null) return GrpcServerMetrics.UNKNOWN;
             try {
                 return Integer.parseInt(s);

@@ -50,8 +50,13 @@ public final class ClientVerticle extends VerticleBase {
     private final int maxConcurrentStreams;
     private final List<HttpServer> servers = new ArrayList<>();
 
+    private final io.vetcd.api.HttpAccessControl access;
+    private final boolean grpcGateway;
+
     public ClientVerticle(EtcdServer server, List<URI> listenUrls, ListenerTls tls, long maxRequestBytes,
-                          int maxConcurrentStreams) {
+                          int maxConcurrentStreams, io.vetcd.api.HttpAccessControl access, boolean grpcGateway) {
+        this.access = access;
+        this.grpcGateway = grpcGateway;
         this.server = server;
         this.listenUrls = listenUrls;
         this.tls = tls;
@@ -88,11 +93,15 @@ public final class ClientVerticle extends VerticleBase {
         election.bind(grpc, callers);
 
         Router router = Router.router(vertx);
+        router.route().handler(access); // etcd's accessController: Host whitelist, CORS, OPTIONS
         router.get("/version").handler(ctx -> ctx.json(versionJson()));
         mountHealthAndMetrics(router, vertx, server);
-        new JsonGateway(kv, lease, maintenance, cluster, auth, callers, maxRequestBytes + GRPC_OVERHEAD_BYTES).mount(router);
-        new JsonWatchGateway(server, callers).mount(router);
-        new JsonConcurrencyGateway(lock, election, callers).mount(router);
+        if (grpcGateway) { // --enable-grpc-gateway=false: no /v3 JSON routes, as etcd
+            router.routeWithRegex("/v3(alpha|beta)?/.*").handler(io.vetcd.api.GatewayStreamLimit.of(server, maxConcurrentStreams));
+            new JsonGateway(kv, lease, maintenance, cluster, auth, callers, maxRequestBytes + GRPC_OVERHEAD_BYTES).mount(router);
+            new JsonWatchGateway(server, callers).mount(router);
+            new JsonConcurrencyGateway(lock, election, callers).mount(router);
+        }
 
         List<Future<HttpServer>> binds = new ArrayList<>();
         for (URI url : listenUrls) {
@@ -124,7 +133,10 @@ public final class ClientVerticle extends VerticleBase {
 
     private static void dispatch(HttpServerRequest req, GrpcServer grpc, Router router) {
         String ct = req.getHeader("content-type");
-        if (ct != null && ct.startsWith("application/grpc")) grpc.handle(req);
+        if (ct != null && ct.startsWith("application/grpc")) {
+            io.vetcd.api.GoGrpcHeaders.install(req.response());
+            grpc.handle(req);
+        }
         else router.handle(req);
     }
 

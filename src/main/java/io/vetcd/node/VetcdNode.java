@@ -73,6 +73,7 @@ public final class VetcdNode {
     private ServerCore core;
     private EtcdServer server;
     private LeaseExpiryLoop leaseExpiry;
+    private io.vetcd.server.AutoCompactor autoCompactor;
     private final io.vetcd.metrics.MemberMetrics metrics;
 
     private VetcdNode(Vertx vertx, EtcdConfig cfg) {
@@ -119,7 +120,9 @@ public final class VetcdNode {
                 walDir.resolveSibling(walDir.getFileName() + EtcdDataDirImport.ASIDE_SUFFIX));
         }
         boolean existing = Wal.exists(walDir);
-        store = MvccStore.open(memberDir.resolve("db"), MvccOptions.defaults());
+        // etcd's limit counts revisions per compaction batch; ours counts keys, each with its revisions
+        store = MvccStore.open(memberDir.resolve("db"), MvccOptions.defaults()
+            .withCompactionBatchKeys((int) Math.max(1, Math.min(Integer.MAX_VALUE, cfg.member().experimentalCompactionBatchLimit()))));
 
         long heartbeat = cfg.member().heartbeatIntervalMs();
         int electionTick = (int) Math.max(2, cfg.member().electionTimeoutMs() / heartbeat);
@@ -174,6 +177,7 @@ public final class VetcdNode {
             cfg.member().maxRequestBytes(), requestTimeout, cfg.member().electionTimeoutMs());
         server.auth(authStore(store));
         core = new ServerCore(wal, raft, raftStorage, server, membership.localId(), heartbeat, applied);
+        core.warnApplyDuration(cfg.member().experimentalWarningApplyDuration());
         server.attach(core);
         server.quota(cfg.member().quotaBackendBytes());
         server.memberChanges(new MemberChanges(vertx, server, cfg.cluster().strictReconfigCheck()));
@@ -314,7 +318,9 @@ public final class VetcdNode {
                 incomingStreams = new IncomingStreams(vertx, transportContext, server.membership(), core, metrics.network,
                     peerTls == null ? null : peerTls.clientCertificate());
                 incomingStreams.start();
-                return vertx.deployVerticle(() -> new ClientVerticle(server, clientUrls, clientTls, maxRequestBytes, maxStreams),
+                return vertx.deployVerticle(() -> new ClientVerticle(server, clientUrls, clientTls, maxRequestBytes, maxStreams,
+                        new io.vetcd.api.HttpAccessControl(cfg.member().cors(), cfg.member().hostWhitelist()),
+                        cfg.member().enableGrpcGateway()),
                     new DeploymentOptions().setInstances(cfg.vertx().clientInstances()));
             })
             .compose(id -> {
@@ -328,6 +334,8 @@ public final class VetcdNode {
                 if (!deployments.contains(id)) deployments.add(id);
                 leaseExpiry = new LeaseExpiryLoop(vertx, server);
                 leaseExpiry.start();
+                autoCompactor = autoCompactor(cfg, server);
+                if (autoCompactor != null) autoCompactor.start();
                 // like etcd, announce name and client URLs through raft once there is a leader
                 return leaderElected.future();
             })
@@ -395,8 +403,20 @@ public final class VetcdNode {
         return new ListenerTls(cert, key, ca, clientCertAuth, crl, cfg.security().cipherSuitesJsse());
     }
 
+    /** --auto-compaction-mode/-retention as etcd reads them; a retention of 0 turns it off. */
+    private io.vetcd.server.AutoCompactor autoCompactor(EtcdConfig cfg, EtcdServer server) {
+        String mode = cfg.cluster().autoCompactionMode();
+        if ("revision".equals(mode)) {
+            long n = cfg.cluster().autoCompactionRetentionRevisions();
+            return n == 0 ? null : io.vetcd.server.AutoCompactor.forServer(vertx, server, mode, java.time.Duration.ZERO, n);
+        }
+        java.time.Duration p = cfg.cluster().autoCompactionRetentionPeriod();
+        return p.isZero() ? null : io.vetcd.server.AutoCompactor.forServer(vertx, server, mode, p, 0);
+    }
+
     public Future<Void> stop() {
         if (leaseExpiry != null) leaseExpiry.stop();
+        if (autoCompactor != null) autoCompactor.stop();
         if (incomingStreams != null) incomingStreams.close();
         if (outgoingStreams != null) outgoingStreams.close();
         List<Future<Void>> undeploys = new ArrayList<>();

@@ -38,8 +38,8 @@ final class ApplyLoop {
     private long enqueuedThrough;
     private volatile long appliedIndex;
     volatile io.vetcd.metrics.ServerMetrics metrics = io.vetcd.metrics.ServerMetrics.DETACHED;
-    /** etcd's warnApplyDuration: an apply slower than this counts in slow_apply_total. */
-    private static final long SLOW_APPLY_NANOS = 100_000_000L;
+    /** etcd's warnApplyDuration (--experimental-warning-apply-duration): a slower apply is logged and counted in slow_apply_total. */
+    volatile long warnApplyNanos = 100_000_000L;
     private volatile boolean failed;
 
     ApplyLoop(ServerCore.StateMachine stateMachine, long memberId, Map<Long, Proposal> waiting, long appliedIndex,
@@ -135,7 +135,13 @@ final class ApplyLoop {
             } catch (EtcdException ex) {
                 a = ServerCore.Applied.NONE;
             }
-            if (System.nanoTime() - started > SLOW_APPLY_NANOS) metrics.slowApplies.inc();
+            long took = System.nanoTime() - started;
+            if (took > warnApplyNanos) {
+                metrics.slowApplies.inc();
+                log.warn("apply request took too long: entry {} took {}, expected {}", e.index(),
+                    io.vetcd.config.GoDuration.format(java.time.Duration.ofNanos(took)),
+                    io.vetcd.config.GoDuration.format(java.time.Duration.ofNanos(warnApplyNanos)));
+            }
         }
         answer(a);
         appliedIndex = e.index();

@@ -580,7 +580,9 @@ public final class EtcdServer implements ServerCore.StateMachine {
             try {
                 var h = store.hashKV(revision);
                 return HashKVResponse.newBuilder().setHeader(header(h.revision()))
-                    .setHash((int) h.hash()).setCompactRevision(h.compactRevision()).build();
+                    .setHash((int) h.hash())
+                    // etcd's compactMainRev is -1 until the first compaction
+                    .setCompactRevision(h.compactRevision() == 0 ? -1 : h.compactRevision()).build();
             } catch (RuntimeException e) {
                 throw MvccErrors.translate(e);
             }

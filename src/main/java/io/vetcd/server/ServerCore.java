@@ -145,6 +145,11 @@ public final class ServerCore {
 
     public void peers(PeerSender sender) { this.peers = sender; }
 
+    /** --experimental-warning-apply-duration: applies slower than this are logged and counted as slow. */
+    public void warnApplyDuration(java.time.Duration d) {
+        applyLoop.warnApplyNanos = d.toNanos();
+    }
+
     /** Where leader changes, slow applies and read indexes, heartbeats and snapshot installs are counted. */
     public void metrics(io.vetcd.metrics.ServerMetrics m) {
         this.metrics = m;

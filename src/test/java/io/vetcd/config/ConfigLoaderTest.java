@@ -147,7 +147,7 @@ class ConfigLoaderTest {
     assertEquals("localhost", cfg.security().peerCertAllowedHostname());
     assertEquals("../../integration/fixtures/revoke.crl", cfg.security().clientCrlFile());
     // enable-v2 is recognised but not built
-    assertTrue(cfg.warnings().contains("flag --enable-v2 is recognised but not supported yet by vetcd; ignored"),
+    assertTrue(cfg.warnings().contains("flag --enable-v2 is recognised but not built in vetcd (the v2 API is not built); ignored"),
         cfg.warnings().toString());
 
     EtcdConfig fromFile = load(vertx, Map.of(), "--config-file", sample.toString());
@@ -185,7 +185,7 @@ class ConfigLoaderTest {
     assertEquals("periodic", cfg.cluster().autoCompactionMode());
     assertEquals(Duration.ofHours(1), cfg.cluster().autoCompactionRetentionPeriod());
     assertFalse(cfg.security().autoTls());
-    assertTrue(cfg.warnings().contains("flag --enable-pprof is recognised but not supported yet by vetcd; ignored"));
+    assertTrue(cfg.warnings().contains("flag --enable-pprof is recognised but not built in vetcd (Go's pprof has no JVM equivalent here; use JFR); ignored"));
   }
 
   /** The very file the e2e harness copies next to its work dir, when this machine has it. */
@@ -366,8 +366,8 @@ class ConfigLoaderTest {
   void notBuiltFlagsWarnOnlyWhenChanged(Vertx vertx) {
     EtcdConfig cfg = load(vertx, Map.of(), "--proxy", "off", "--discovery-srv", "example.com",
         "--experimental-enable-v2v3", "/v2");
-    assertEquals(List.of("flag --discovery-srv is recognised but not supported yet by vetcd; ignored",
-        "flag --experimental-enable-v2v3 is recognised but not supported yet by vetcd; ignored"),
+    assertEquals(List.of("flag --discovery-srv is recognised but not built in vetcd (DNS SRV discovery is not built; use --initial-cluster); ignored",
+        "flag --experimental-enable-v2v3 is recognised but not built in vetcd (the v2 API is not built); ignored"),
         FeatureSupport.warnings(cfg));
     // discovery clears the default initial cluster, as in etcd
     assertTrue(cfg.cluster().initialCluster().isEmpty());

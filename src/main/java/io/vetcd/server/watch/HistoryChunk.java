@@ -14,8 +14,10 @@ import java.util.List;
  * @param events events in revision order, each revision complete
  * @param readThrough every revision up to this one has been read (the events hold all of them)
  * @param bytes serialized size of the events, to size the next read
+ * @param storeRevision the store's revision when the read started: etcd's catch-up answers carry it
+ *     as their header revision, also when this chunk stops short of it
  */
-record HistoryChunk(long compactRevision, List<Event> events, long readThrough, long bytes) {
+record HistoryChunk(long compactRevision, List<Event> events, long readThrough, long bytes, long storeRevision) {
 
     /** Worker thread. {@code from[i]} is the next revision watcher i needs. */
     static HistoryChunk read(MvccStore store, long[] from, int maxEvents) {
@@ -26,13 +28,13 @@ record HistoryChunk(long compactRevision, List<Event> events, long readThrough, 
             for (long f : from) {
                 if (f >= compact) min = Math.min(min, f);
             }
-            if (min == Long.MAX_VALUE || min > to) return new HistoryChunk(compact, List.of(), to, 0);
+            if (min == Long.MAX_VALUE || min > to) return new HistoryChunk(compact, List.of(), to, 0, to);
             try {
                 List<Event> events = store.eventsBetween(min, to, maxEvents);
                 long through = events.size() >= maxEvents ? events.get(events.size() - 1).getKv().getModRevision() : to;
                 long bytes = 0;
                 for (Event e : events) bytes += e.getSerializedSize();
-                return new HistoryChunk(compact, events, through, bytes);
+                return new HistoryChunk(compact, events, through, bytes, to);
             } catch (CompactedException e) {
                 // a compaction raced the read: re-check which watchers lost history
             }

@@ -135,6 +135,19 @@ public final class WatchHub {
 
     synchronized boolean isSynced(Watcher w) { return w.synced; }
 
+    /**
+     * The revision a stream may claim in a progress notification: the last dispatched revision if
+     * every one of its watchers is synced (then all their events up to it are in the stream's
+     * queue), else -1 (one is still catching up and holds events at or below it). One lock, so a
+     * watcher cannot fall behind between the two reads.
+     */
+    synchronized long progressRevision(Iterable<Watcher> streamWatchers) {
+        for (Watcher w : streamWatchers) {
+            if (!w.canceled && !w.synced) return -1;
+        }
+        return lastRev;
+    }
+
     synchronized void unregister(Watcher w) {
         if (w.synced) {
             synced.remove(w);

@@ -63,6 +63,8 @@ public final class WatchStream {
     private int eventsPerRead = 16;
     private long progressTimer = -1;
     private long headerRev = -1;
+    /** A progress request waits for this stream's watchers to be synced (event loop). */
+    private boolean progressDeferred;
     private ResponseHeader headerAtRev;
     private final EncodedResponses encoded = new EncodedResponses();
 
@@ -145,11 +147,26 @@ public final class WatchStream {
         release(w);
         send(WatchResponse.newBuilder().setHeader(header.apply(hub.lastRevision())).setWatchId(id)
             .setCanceled(true).build());
+        sendDeferredProgress(); // the watcher it waited for may be gone
     }
 
-    /** WatchProgressRequest: one response for the stream, watch_id -1, as etcd 3.4. */
+    /**
+     * WatchProgressRequest: one response for the stream, watch_id -1. As etcd after 3.4.23 (3.4.26,
+     * 3.5.8; Kubernetes relies on it), never ahead of events: while a watcher of this stream is
+     * still catching up, the notification waits until all are synced, and then claims the revision
+     * of that moment; requests made meanwhile share it.
+     */
     private void progressAll() {
-        long rev = hub.lastRevision();
+        progressDeferred = true;
+        sendDeferredProgress();
+    }
+
+    /** Sends the deferred progress notification if every watcher is synced now. */
+    private void sendDeferredProgress() {
+        if (!progressDeferred || closed) return;
+        long rev = hub.progressRevision(watchers.values());
+        if (rev < 0) return;
+        progressDeferred = false;
         drain(); // everything up to rev is queued: write it before claiming rev
         send(WatchResponse.newBuilder().setHeader(header.apply(rev)).setWatchId(INVALID_ID).build());
     }
@@ -320,8 +337,9 @@ public final class WatchStream {
             for (Event e : chunk.events()) {
                 if (e.getKv().getModRevision() >= from[i] && w.wants(e)) mine.add(e);
             }
-            // header = how far history was read, as etcd's syncWatchers (its current revision)
-            if (!mine.isEmpty()) sendEvents(w, chunk.readThrough(), mine);
+            // header = the store's revision when history was read, as etcd's syncWatchers (its curRev),
+            // even when this chunk ends before it (etcd reads all of it at once)
+            if (!mine.isEmpty()) sendEvents(w, chunk.storeRevision(), mine);
             // an in-process sink may have closed the stream while handling those events
             if (closed) return;
             if (w.canceled) continue;
@@ -330,6 +348,7 @@ public final class WatchStream {
         }
         encoded.clear();
         flush();
+        sendDeferredProgress(); // a watcher may have just become synced
         if (chunk.bytes() > options.catchUpReadBytes()) eventsPerRead = Math.max(1, eventsPerRead / 2);
         else if (chunk.events().size() >= eventsPerRead && chunk.bytes() < options.catchUpReadBytes() / 2)
             eventsPerRead = Math.min(8192, eventsPerRead * 2);
