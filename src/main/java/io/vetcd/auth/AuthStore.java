@@ -191,11 +191,7 @@ public final class AuthStore {
             commitNothing(index);
             throw AuthError.ROOT_ROLE_NOT_EXIST.exception();
         }
-        WriteTxn txn = store.beginWrite();
-        txn.putMeta(ENABLED_KEY, new byte[] {1});
-        txn.putMeta(REVISION_KEY, revisionBytes(s.revision));
-        txn.commit(index);
-        state = s.withEnabled(true, s.revision);
+        commit(index, s.withEnabled(true, s.revision), txn -> txn.putMeta(ENABLED_KEY, new byte[] {1}));
         tokens.enable();
         log.info("enabled authentication");
     }
@@ -206,11 +202,7 @@ public final class AuthStore {
             commitNothing(index);
             return;
         }
-        WriteTxn txn = store.beginWrite();
-        txn.putMeta(ENABLED_KEY, new byte[] {0});
-        txn.putMeta(REVISION_KEY, revisionBytes(s.revision + 1));
-        txn.commit(index);
-        state = s.withEnabled(false, s.revision + 1);
+        commit(index, s.withEnabled(false, s.revision + 1), txn -> txn.putMeta(ENABLED_KEY, new byte[] {0}));
         tokens.disable();
         log.info("disabled authentication");
     }
@@ -244,11 +236,7 @@ public final class AuthStore {
         if (!s.users.containsKey(name)) fail(index, AuthError.USER_NOT_FOUND);
         SortedMap<String, User> users = new TreeMap<>(s.users);
         users.remove(name);
-        WriteTxn txn = store.beginWrite();
-        txn.deleteMeta(key(USERS, name));
-        txn.putMeta(REVISION_KEY, revisionBytes(s.revision + 1));
-        txn.commit(index);
-        state = s.withUsers(users, s.revision + 1);
+        commit(index, s.withUsers(users, s.revision + 1), txn -> txn.deleteMeta(key(USERS, name)));
         tokens.invalidateUser(name);
         log.info("deleted a user: {}", name);
     }
@@ -304,19 +292,19 @@ public final class AuthStore {
         SortedMap<String, Role> roles = new TreeMap<>(s.roles);
         roles.remove(name);
         SortedMap<String, User> users = new TreeMap<>(s.users);
-        WriteTxn txn = store.beginWrite();
-        txn.deleteMeta(key(ROLES, name));
+        List<User> changed = new ArrayList<>();
         for (User u : s.users.values()) {
             if (!u.getRolesList().contains(name)) continue;
             List<String> rs = new ArrayList<>(u.getRolesList());
             rs.remove(name);
             User nu = u.toBuilder().clearRoles().addAllRoles(rs).build();
             users.put(nu.getName().toStringUtf8(), nu);
-            txn.putMeta(key(USERS, nu.getName().toStringUtf8()), nu.toByteArray());
+            changed.add(nu);
         }
-        txn.putMeta(REVISION_KEY, revisionBytes(s.revision + 1));
-        txn.commit(index);
-        state = s.withRoles(roles, users, s.revision + 1);
+        commit(index, s.withRoles(roles, users, s.revision + 1), txn -> {
+            txn.deleteMeta(key(ROLES, name));
+            for (User u : changed) txn.putMeta(key(USERS, u.getName().toStringUtf8()), u.toByteArray());
+        });
         log.info("deleted a role: {}", name);
     }
 
@@ -369,21 +357,25 @@ public final class AuthStore {
     private void putUsers(AuthState s, User u, long index) {
         SortedMap<String, User> users = new TreeMap<>(s.users);
         users.put(u.getName().toStringUtf8(), u);
-        WriteTxn txn = store.beginWrite();
-        txn.putMeta(key(USERS, u.getName().toStringUtf8()), u.toByteArray());
-        txn.putMeta(REVISION_KEY, revisionBytes(s.revision + 1));
-        txn.commit(index);
-        state = s.withUsers(users, s.revision + 1);
+        commit(index, s.withUsers(users, s.revision + 1), txn -> txn.putMeta(key(USERS, u.getName().toStringUtf8()), u.toByteArray()));
     }
 
     private void putRole(AuthState s, Role r, long index) {
         SortedMap<String, Role> roles = new TreeMap<>(s.roles);
         roles.put(r.getName().toStringUtf8(), r);
+        commit(index, s.withRoles(roles, s.users, s.revision + 1), txn -> txn.putMeta(key(ROLES, r.getName().toStringUtf8()), r.toByteArray()));
+    }
+
+    /**
+     * One change of the auth store: its meta writes and its revision in one batch with the entry's index
+     * (so a restart applies it exactly once), then the state that request paths read from.
+     */
+    private void commit(long index, AuthState next, java.util.function.Consumer<WriteTxn> writes) {
         WriteTxn txn = store.beginWrite();
-        txn.putMeta(key(ROLES, r.getName().toStringUtf8()), r.toByteArray());
-        txn.putMeta(REVISION_KEY, revisionBytes(s.revision + 1));
+        writes.accept(txn);
+        txn.putMeta(REVISION_KEY, revisionBytes(next.revision));
         txn.commit(index);
-        state = s.withRoles(roles, s.users, s.revision + 1);
+        state = next;
     }
 
     private void fail(long index, AuthError e) {

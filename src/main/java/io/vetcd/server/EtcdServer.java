@@ -169,11 +169,13 @@ public final class EtcdServer implements ServerCore.StateMachine {
         return p.future();
     }
 
-    /** Runs an auth check, turning its refusal into etcd's error. */
+    /** Runs a check made before serving a request (validation or auth), turning its refusal into etcd's error. */
     public static Future<Void> allowed(Runnable check) {
         try {
             check.run();
             return Future.succeededFuture();
+        } catch (EtcdException e) {
+            return Future.failedFuture(e);
         } catch (AuthException e) {
             return Future.failedFuture(EtcdError.of(e));
         }
@@ -237,32 +239,17 @@ public final class EtcdServer implements ServerCore.StateMachine {
     // ---- KV ----
 
     public Future<RangeResponse> range(AuthInfo ai, RangeRequest r) {
-        try {
-            validator.checkRange(r);
-        } catch (EtcdException e) {
-            return Future.failedFuture(e);
-        }
-        // Serializable reads are served from local state; linearizable ones wait for
-        // everything committed before they started to be applied (ReadIndex).
-        Future<Void> ready = r.getSerializable() ? Future.succeededFuture() : readBarrier();
-        return ready.compose(v -> allowed(() -> auth.checkRange(ai, r.getKey().toByteArray(), r.getRangeEnd().toByteArray())))
+        return readable(ai, r)
             .compose(v -> vertx.executeBlocking(() -> stamp(readRange(r)), false))
             .compose(resp -> notStale(ai).map(resp));
     }
 
     /**
-     * {@link #range} for answers written in chunks: the same checks (request, read barrier,
-     * permission, auth revision), but the answer stays in a pinned view of the store, which the
-     * caller must close.
+     * {@link #range} for answers written in chunks: the same checks, but the answer stays in a
+     * pinned view of the store, which the caller must close.
      */
     public Future<io.vetcd.mvcc.RangeView> openRange(AuthInfo ai, RangeRequest r) {
-        try {
-            validator.checkRange(r);
-        } catch (EtcdException e) {
-            return Future.failedFuture(e);
-        }
-        Future<Void> ready = r.getSerializable() ? Future.succeededFuture() : readBarrier();
-        return ready.compose(v -> allowed(() -> auth.checkRange(ai, r.getKey().toByteArray(), r.getRangeEnd().toByteArray())))
+        return readable(ai, r)
             .compose(v -> vertx.executeBlocking(() -> {
                 try {
                     io.vetcd.mvcc.RangeView view = store.openRangeView(r);
@@ -275,6 +262,17 @@ public final class EtcdServer implements ServerCore.StateMachine {
             .compose(view -> notStale(ai).map(view).onFailure(x -> view.close()));
     }
 
+    /**
+     * What every range is checked against before it is read, whatever the answer's shape: a valid
+     * request; for linearizable reads, everything committed before it started applied here
+     * (ReadIndex; serializable reads are served from local state); the caller's read permission.
+     */
+    private Future<Void> readable(AuthInfo ai, RangeRequest r) {
+        return allowed(() -> validator.checkRange(r))
+            .compose(v -> r.getSerializable() ? Future.<Void>succeededFuture() : readBarrier())
+            .compose(v -> allowed(() -> auth.checkRange(ai, r.getKey().toByteArray(), r.getRangeEnd().toByteArray())));
+    }
+
     /** etcd's doSerialize: a read answered after the auth store moved on is refused (its permissions may be gone). */
     private Future<Void> notStale(AuthInfo ai) {
         if (ai.revision() != 0 && ai.revision() != auth.revision()) return Future.failedFuture(EtcdError.AUTH_OLD_REVISION.exception());
@@ -282,18 +280,18 @@ public final class EtcdServer implements ServerCore.StateMachine {
     }
 
     public Future<PutResponse> put(AuthInfo ai, PutRequest r) {
-        return validated(() -> validator.checkPut(r))
+        return allowed(() -> validator.checkPut(r))
             .compose(v -> withinQuota(BackendQuota.cost(r)))
             .compose(v -> propose(ai, InternalRaftRequest.newBuilder().setPut(r)));
     }
 
     public Future<DeleteRangeResponse> deleteRange(AuthInfo ai, DeleteRangeRequest r) {
-        return validated(() -> validator.checkDelete(r))
+        return allowed(() -> validator.checkDelete(r))
             .compose(v -> propose(ai, InternalRaftRequest.newBuilder().setDeleteRange(r)));
     }
 
     public Future<TxnResponse> txn(AuthInfo ai, TxnRequest r) {
-        return validated(() -> validator.checkTxn(r))
+        return allowed(() -> validator.checkTxn(r))
             .compose(v -> withinQuota(BackendQuota.cost(r)))
             .compose(v -> propose(ai, InternalRaftRequest.newBuilder().setTxn(r)));
     }
@@ -829,15 +827,6 @@ public final class EtcdServer implements ServerCore.StateMachine {
             }
         }));
         return p.future();
-    }
-
-    private static Future<Void> validated(Runnable check) {
-        try {
-            check.run();
-            return Future.succeededFuture();
-        } catch (EtcdException e) {
-            return Future.failedFuture(e);
-        }
     }
 
     @SuppressWarnings("unchecked")
