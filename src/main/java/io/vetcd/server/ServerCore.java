@@ -47,9 +47,12 @@ public final class ServerCore {
     private static final Logger log = LoggerFactory.getLogger(ServerCore.class);
     private static final int MAX_BATCH = 4096;
 
-    /** What applying one committed normal entry produced: the proposal it answers, and the answer. */
-    public record Applied(long requestId, long proposer, Object result) {
-        public static final Applied NONE = new Applied(0, 0, null);
+    /**
+     * What applying one committed entry produced: the request id its proposer waits on, and the answer.
+     * Every member sees the id; only the one that proposed it has a waiter (ids carry the member's bits).
+     */
+    public record Applied(long requestId, Object result) {
+        public static final Applied NONE = new Applied(0, null);
     }
 
     /** Applies committed entries to the state machine. Called only on the core thread. */
@@ -59,8 +62,18 @@ public final class ServerCore {
         /** A committed membership change; {@code confState} is raft's view after it. */
         Applied applyConfChange(Entry entry, ConfChange cc, ConfState confState);
 
-        /** Replaces the state with a leader's snapshot; returns the index the backend is now applied through. */
-        long restore(java.nio.file.Path checkpointDir);
+        /**
+         * Replaces the state with a leader's snapshot: raft's {@code snapshot} (its data is etcd's v2
+         * store JSON) and the leader's backend, an etcd bbolt file at {@code payloadDir/db}. Returns
+         * the index the backend is now applied through.
+         */
+        long restore(io.vetcd.raft.Snapshot snapshot, java.nio.file.Path payloadDir);
+
+        /** The data of a raft snapshot this member sends (etcd's v2 store JSON: members, cluster version). */
+        byte[] snapshotData(long index);
+
+        /** Writes the backend a snapshot sends, as an etcd bbolt file (blocking; a worker calls it). */
+        void writeSnapshotDb(java.io.OutputStream out, java.nio.file.Path scratchDir) throws java.io.IOException;
 
         /** A committed empty entry: the first entry of a leader's term (the lessor promotes on it). */
         default void applyEmpty(Entry entry) { }
@@ -200,6 +213,11 @@ public final class ServerCore {
     }
 
     /** A snapshot from the leader, its backend already unpacked in {@code checkpointDir}. */
+    /** The backend for a snapshot to a peer, as an etcd bbolt file (blocking: call from a worker). */
+    public void writeSnapshotDb(java.io.OutputStream out, java.nio.file.Path scratchDir) throws java.io.IOException {
+        stateMachine.writeSnapshotDb(out, scratchDir);
+    }
+
     public void receiveSnapshot(Message m, java.nio.file.Path checkpointDir) {
         if (running) inbox.add(new IncomingSnapshot(m, checkpointDir));
     }
@@ -398,18 +416,18 @@ public final class ServerCore {
         long appliedIndex = applyLoop.appliedIndex();
         for (int i = 0; i < ms.size(); i++) {
             Message m = ms.get(i);
-            if (m.type() != io.vetcd.raft.MessageType.MsgSnap || m.snapshot() == null
-                || appliedIndex <= m.snapshot().index()) continue;
-            long term;
-            try {
-                term = storage.term(appliedIndex);
-            } catch (RuntimeException e) {
-                continue; // applied beyond the log (just installed a snapshot): send raft's own
+            if (m.type() != io.vetcd.raft.MessageType.MsgSnap || m.snapshot() == null) continue;
+            io.vetcd.raft.SnapshotMetadata meta = m.snapshot().metadata();
+            if (appliedIndex > m.snapshot().index()) {
+                try {
+                    meta = new io.vetcd.raft.SnapshotMetadata(appliedIndex, storage.term(appliedIndex), node.confState());
+                } catch (RuntimeException e) {
+                    // applied beyond the log (just installed a snapshot): send raft's own index
+                }
             }
             if (out == ms) out = new ArrayList<>(ms);
-            io.vetcd.raft.Snapshot merged = new io.vetcd.raft.Snapshot(
-                new io.vetcd.raft.SnapshotMetadata(appliedIndex, term, node.confState()), m.snapshot().data());
-            out.set(i, m.toBuilder().snapshot(merged).build());
+            // the data is what etcd keeps there (its v2 store: members, cluster version), so an etcd follower can install it
+            out.set(i, m.toBuilder().snapshot(new io.vetcd.raft.Snapshot(meta, stateMachine.snapshotData(meta.index()))).build());
         }
         return out;
     }
@@ -448,7 +466,7 @@ public final class ServerCore {
         metrics.snapshotApplyInProgress.set(1);
         long applied;
         try {
-            applied = stateMachine.restore(dir);
+            applied = stateMachine.restore(rd.snapshot(), dir);
         } finally {
             metrics.snapshotApplyInProgress.set(0);
         }
