@@ -199,9 +199,23 @@ public final class ServerCore {
         inbox.add(p);
     }
 
-    /** A snapshot from the leader, its backend already unpacked in {@code checkpointDir}. */
-    public void receiveSnapshot(Message m, java.nio.file.Path checkpointDir) {
-        if (running) inbox.add(new IncomingSnapshot(m, checkpointDir));
+    /**
+     * A snapshot from the leader: its MsgSnap and the database that came after it in etcd's
+     * merged snapshot body, saved in {@code dbFile} (which this method consumes: it is deleted).
+     * Blocking (unpacks and checksums the database): call it off the event loop. Throws if the
+     * database is not a valid one; then nothing reaches raft.
+     *
+     * <p>Today the database is our own {@link io.vetcd.mvcc.SnapshotArchive} (what
+     * {@code MvccStore.snapshotTo} writes); it becomes etcd's bbolt file when the store can read one.
+     */
+    public void receiveSnapshot(Message m, java.nio.file.Path dbFile) throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(dbFile.toAbsolutePath().getParent(), "snapshot-db-");
+        try (java.io.InputStream in = new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(dbFile), 1 << 16)) {
+            io.vetcd.mvcc.SnapshotArchive.read(in, dir); // verifies the checksum; deletes dir on failure
+        } finally {
+            java.nio.file.Files.deleteIfExists(dbFile);
+        }
+        if (running) inbox.add(new IncomingSnapshot(m, dir));
     }
 
     /** A message from a peer. */
