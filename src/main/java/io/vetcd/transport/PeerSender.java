@@ -155,9 +155,11 @@ public final class PeerSender implements ServerCore.PeerSender {
     /** Forwards TimeToLive to the leader's POST /leases/internal. */
     public io.vertx.core.Future<io.vetcd.pb.etcdserver.LeaseTimeToLiveResponse> leaseTimeToLive(
             Member leader, io.vetcd.pb.etcdserver.LeaseTimeToLiveRequest r) {
-        return leasePost(leader, "/leases/internal", r.toByteArray()).map(b -> {
+        // etcd's leasehttp wraps both in leasepb.LeaseInternalRequest/Response
+        byte[] body = io.vetcd.pb.lease.LeaseInternalRequest.newBuilder().setLeaseTimeToLiveRequest(r).build().toByteArray();
+        return leasePost(leader, "/leases/internal", body).map(b -> {
             try {
-                return io.vetcd.pb.etcdserver.LeaseTimeToLiveResponse.parseFrom(b.getBytes());
+                return io.vetcd.pb.lease.LeaseInternalResponse.parseFrom(b.getBytes()).getLeaseTimeToLiveResponse();
             } catch (com.google.protobuf.InvalidProtocolBufferException e) {
                 throw io.vetcd.server.EtcdError.TIMEOUT.exception();
             }
@@ -168,15 +170,16 @@ public final class PeerSender implements ServerCore.PeerSender {
         URI url = URI.create(leader.peerUrls().get(0));
         RequestOptions req = new RequestOptions().setMethod(HttpMethod.POST)
             .setHost(url.getHost()).setPort(url.getPort()).setSsl("https".equals(url.getScheme())).setURI(path)
-            .putHeader(PeerHeaders.CLUSTER_ID, ClusterIds.hex(membership.clusterId()))
-            .putHeader(PeerHeaders.FROM, ClusterIds.hex(membership.localId()))
             .putHeader("Content-Type", "application/protobuf")
             .setTimeout(5000);
         return http.request(req).compose(r -> r.send(io.vertx.core.buffer.Buffer.buffer(body)))
             .compose(resp -> resp.body().map(b -> {
                 if (resp.statusCode() == 200) return b;
-                throw (resp.statusCode() == 404 ? io.vetcd.server.EtcdError.LEASE_NOT_FOUND
-                    : io.vetcd.server.EtcdError.NO_LEADER).exception();
+                throw (switch (resp.statusCode()) {
+                    case 404 -> io.vetcd.server.EtcdError.LEASE_NOT_FOUND;
+                    case 408 -> io.vetcd.server.EtcdError.TIMEOUT; // the leader's apply lags; the caller may retry
+                    default -> io.vetcd.server.EtcdError.NO_LEADER;
+                }).exception();
             }));
     }
 
