@@ -12,6 +12,7 @@ import io.vetcd.server.EtcdException;
 import io.vetcd.transport.OutgoingStreams;
 import io.vetcd.transport.PeerHeaders;
 import io.vetcd.transport.PeerMembersJson;
+import io.vetcd.transport.PeerUrls;
 import io.vetcd.transport.RaftReceiver;
 import io.vetcd.transport.RaftStreamRoute;
 import io.vetcd.transport.SnapshotReceiver;
@@ -126,14 +127,39 @@ public final class PeerVerticle extends VerticleBase {
             .end(PeerMembersJson.encode(server.members())));
         List<Future<HttpServer>> binds = new ArrayList<>();
         for (URI url : listenUrls) {
-            HttpServerOptions o = new HttpServerOptions().setHost(url.getHost()).setPort(url.getPort());
-            if ("https".equals(url.getScheme())) tls.applyTo(o);
-            binds.add(vertx.createHttpServer(o).requestHandler(router).listen());
+            HttpServerOptions o = new HttpServerOptions();
+            if (PeerUrls.isTls(url)) tls.applyTo(o);
+            if (PeerUrls.isUnix(url)) removeStaleSocket(PeerUrls.socketPath(url));
+            binds.add(vertx.createHttpServer(o).requestHandler(router).listen(PeerUrls.address(url)));
         }
         return Future.all(binds);
     }
 
     /** As etcd's leasehttp answers: 404 "lease not found", 408 when the leader's apply lags, else 400 with the error. */
+    /** Socket files this JVM has bound: the verticle's other instances share the server, so only the first may clear the path. */
+    private static final java.util.Set<String> BOUND_SOCKETS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** As etcd's NewUnixListener: a socket file left by an earlier run is removed before binding. Blocking, but one small unlink at start-up. */
+    private static void removeStaleSocket(String path) {
+        if (!BOUND_SOCKETS.add(path)) return;
+        try {
+            java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(path));
+        } catch (java.io.IOException e) {
+            // the bind that follows reports the problem with the path
+        }
+    }
+
+    @Override
+    public Future<?> stop() {
+        // as etcd's unixListener.Close: the socket file goes with the listener (once, by whichever instance stops first)
+        for (URI url : listenUrls) {
+            if (PeerUrls.isUnix(url) && BOUND_SOCKETS.remove(PeerUrls.socketPath(url))) {
+                vertx.fileSystem().delete(PeerUrls.socketPath(url)).recover(e -> Future.succeededFuture());
+            }
+        }
+        return Future.succeededFuture();
+    }
+
     private static void leaseFailure(io.vertx.ext.web.RoutingContext ctx, Throwable cause) {
         io.vetcd.server.EtcdError e = cause instanceof EtcdException ee ? ee.error() : null;
         if (e == io.vetcd.server.EtcdError.LEASE_NOT_FOUND) {

@@ -121,8 +121,7 @@ public final class PeerSender implements ServerCore.PeerSender {
             }
             return file;
         }, false).compose(file -> vertx.fileSystem().open(file.toString(), new io.vertx.core.file.OpenOptions().setRead(true))
-            .compose(af -> http.request(PeerHeaders.putPostHeaders(new RequestOptions().setMethod(HttpMethod.POST)
-                    .setHost(url.getHost()).setPort(url.getPort()).setSsl("https".equals(url.getScheme()))
+            .compose(af -> http.request(PeerHeaders.putPostHeaders(PeerUrls.target(new RequestOptions().setMethod(HttpMethod.POST), url)
                     .setURI("/raft/snapshot"), membership, "application/octet-stream")
                     .setIdleTimeout(60_000))
                 .compose(req -> req.send(af))
@@ -168,8 +167,7 @@ public final class PeerSender implements ServerCore.PeerSender {
 
     private io.vertx.core.Future<io.vertx.core.buffer.Buffer> leasePost(Member leader, String path, byte[] body) {
         URI url = URI.create(leader.peerUrls().get(0));
-        RequestOptions req = new RequestOptions().setMethod(HttpMethod.POST)
-            .setHost(url.getHost()).setPort(url.getPort()).setSsl("https".equals(url.getScheme())).setURI(path)
+        RequestOptions req = PeerUrls.target(new RequestOptions().setMethod(HttpMethod.POST), url).setURI(path)
             .putHeader("Content-Type", "application/protobuf")
             .setTimeout(5000);
         return http.request(req).compose(r -> r.send(io.vertx.core.buffer.Buffer.buffer(body)))
@@ -186,8 +184,7 @@ public final class PeerSender implements ServerCore.PeerSender {
     /** Forwards a learner promotion to the leader's POST /members/promote/:id, as etcd's peers do. */
     public io.vertx.core.Future<List<Member>> promote(Member leader, long id) {
         URI url = URI.create(leader.peerUrls().get(0));
-        RequestOptions req = new RequestOptions().setMethod(HttpMethod.POST)
-            .setHost(url.getHost()).setPort(url.getPort()).setSsl("https".equals(url.getScheme()))
+        RequestOptions req = PeerUrls.target(new RequestOptions().setMethod(HttpMethod.POST), url)
             .setURI("/members/promote/" + Long.toUnsignedString(id))
             .putHeader(PeerHeaders.CLUSTER_ID, ClusterIds.hex(membership.clusterId()))
             .putHeader(PeerHeaders.FROM, ClusterIds.hex(membership.localId()))
@@ -260,9 +257,8 @@ public final class PeerSender implements ServerCore.PeerSender {
         private void post(Member m, Message msg) {
             // like etcd's urlPicker: stay on a URL while it works, move to the next after a failure
             URI url = URI.create(m.peerUrls().get(Math.floorMod(urlIndex, m.peerUrls().size())));
-            RequestOptions req = PeerHeaders.putPostHeaders(new RequestOptions().setMethod(HttpMethod.POST)
-                .setHost(url.getHost()).setPort(url.getPort()).setURI("/raft")
-                .setSsl("https".equals(url.getScheme())), membership, "application/protobuf")
+            RequestOptions req = PeerHeaders.putPostHeaders(
+                PeerUrls.target(new RequestOptions().setMethod(HttpMethod.POST), url).setURI("/raft"), membership, "application/protobuf")
                 .setTimeout(5000);
             inFlight++;
             io.vertx.core.buffer.Buffer encoded = io.vertx.core.buffer.Buffer.buffer(EtcdRaftMessageCodec.encode(msg));

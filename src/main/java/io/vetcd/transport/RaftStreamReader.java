@@ -87,8 +87,7 @@ final class RaftStreamReader {
         }
         // like etcd's urlPicker: stay on a URL while it works, try the next after a failure
         URI url = URI.create(peer.peerUrls().get(Math.floorMod(urlIndex, peer.peerUrls().size())));
-        RequestOptions o = new RequestOptions().setMethod(HttpMethod.GET)
-            .setHost(url.getHost()).setPort(url.getPort()).setSsl("https".equals(url.getScheme()))
+        RequestOptions o = PeerUrls.target(new RequestOptions().setMethod(HttpMethod.GET), url)
             .setURI(type.path(membership.localId()))
             .putHeader(PeerHeaders.CLUSTER_ID, ClusterIds.hex(membership.clusterId()))
             .putHeader(PeerHeaders.FROM, ClusterIds.hex(membership.localId()))
