@@ -10,7 +10,9 @@ import io.vetcd.server.ClusterIds;
 import io.vetcd.server.EtcdServer;
 import io.vetcd.server.EtcdException;
 import io.vetcd.transport.OutgoingStreams;
+import io.vetcd.transport.PeerHeaders;
 import io.vetcd.transport.PeerMembersJson;
+import io.vetcd.transport.PeerUrls;
 import io.vetcd.transport.RaftReceiver;
 import io.vetcd.transport.RaftStreamRoute;
 import io.vetcd.transport.SnapshotReceiver;
@@ -55,34 +57,38 @@ public final class PeerVerticle extends VerticleBase {
         SnapshotReceiver snapshots = new SnapshotReceiver(vertx, server.membership(), server.core(), scratchDir);
         router.post("/raft/snapshot").handler(snapshots::handle);
         router.post("/members/promote/:id").handler(ctx -> {
+            ctx.response().putHeader(PeerHeaders.CLUSTER_ID, ClusterIds.hex(server.clusterId()));
             long id;
             try {
                 id = Long.parseUnsignedLong(ctx.pathParam("id"));
             } catch (NumberFormatException e) {
-                ctx.response().setStatusCode(400).end("bad member id");
+                textError(ctx, 404, "member " + ctx.pathParam("id") + " not found in cluster");
                 return;
             }
             server.memberChanges().promoteHere(id).onComplete(ar -> {
                 if (ar.succeeded()) {
-                    ctx.json(PeerMembersJson.encode(ar.result()));
+                    ctx.response().putHeader("Content-Type", "application/json").end(PeerMembersJson.encode(ar.result()));
                 } else if (ar.cause() instanceof EtcdException ee) {
-                    int code = switch (ee.error()) {
-                        case MEMBER_NOT_FOUND -> 404;
-                        case MEMBER_NOT_LEARNER, LEARNER_NOT_READY -> 412;
-                        default -> 500;
-                    };
-                    ctx.response().setStatusCode(code).end(ee.getMessage());
+                    // etcd's texts: a forwarding member matches "in sync" to tell the two 412s apart
+                    switch (ee.error()) {
+                        case MEMBER_NOT_FOUND -> textError(ctx, 404, "membership: ID not found");
+                        case MEMBER_NOT_LEARNER -> textError(ctx, 412, "membership: can only promote a learner member");
+                        case LEARNER_NOT_READY -> textError(ctx, 412,
+                            "etcdserver: can only promote a learner member which is in sync with leader");
+                        default -> textError(ctx, 500, ee.getMessage());
+                    }
                 } else {
-                    ctx.response().setStatusCode(500).end(String.valueOf(ar.cause().getMessage()));
+                    textError(ctx, 500, String.valueOf(ar.cause().getMessage()));
                 }
             });
         });
+        // etcd's leasehttp handler: protobuf in and out, no cluster checks
         router.post("/leases").handler(ctx -> ctx.request().body().onComplete(ar -> {
             long id;
             try {
                 id = io.vetcd.pb.etcdserver.LeaseKeepAliveRequest.parseFrom(ar.result().getBytes()).getID();
             } catch (Exception e) {
-                ctx.response().setStatusCode(400).end("bad lease request");
+                textError(ctx, 400, "error unmarshalling request");
                 return;
             }
             server.leaseRenewHere(id).onComplete(r -> {
@@ -97,36 +103,77 @@ public final class PeerVerticle extends VerticleBase {
         router.post("/leases/internal").handler(ctx -> ctx.request().body().onComplete(ar -> {
             io.vetcd.pb.etcdserver.LeaseTimeToLiveRequest req;
             try {
-                req = io.vetcd.pb.etcdserver.LeaseTimeToLiveRequest.parseFrom(ar.result().getBytes());
+                req = io.vetcd.pb.lease.LeaseInternalRequest.parseFrom(ar.result().getBytes()).getLeaseTimeToLiveRequest();
             } catch (Exception e) {
-                ctx.response().setStatusCode(400).end("bad lease request");
+                textError(ctx, 400, "error unmarshalling request");
                 return;
             }
             server.leaseTimeToLiveHere(req).onComplete(r -> {
                 if (r.succeeded()) {
-                    ctx.response().putHeader("Content-Type", "application/protobuf")
-                        .end(io.vertx.core.buffer.Buffer.buffer(r.result().toByteArray()));
+                    byte[] body = io.vetcd.pb.lease.LeaseInternalResponse.newBuilder().setLeaseTimeToLiveResponse(r.result())
+                        .build().toByteArray();
+                    ctx.response().putHeader("Content-Type", "application/protobuf").end(io.vertx.core.buffer.Buffer.buffer(body));
                 } else {
                     leaseFailure(ctx, r.cause());
                 }
             });
         }));
-        router.get("/raft/probing").handler(ctx -> ctx.json(new JsonObject().put("health", true)));
-        router.get("/members").handler(ctx -> {
-            ctx.response().putHeader("X-Etcd-Cluster-ID", ClusterIds.hex(server.clusterId()));
-            ctx.json(PeerMembersJson.encode(server.members()));
-        });
+        // etcd's prober handler (pkg/probe): what a peer's prober reads to measure round trips
+        router.get("/raft/probing").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8")
+            .end(new JsonObject().put("OK", true).put("Now", java.time.Instant.now().toString()).encode() + "\n"));
+        router.get("/members").handler(ctx -> ctx.response()
+            .putHeader(PeerHeaders.CLUSTER_ID, ClusterIds.hex(server.clusterId()))
+            .putHeader("Content-Type", "application/json")
+            .end(PeerMembersJson.encode(server.members())));
         List<Future<HttpServer>> binds = new ArrayList<>();
         for (URI url : listenUrls) {
-            HttpServerOptions o = new HttpServerOptions().setHost(url.getHost()).setPort(url.getPort());
-            if ("https".equals(url.getScheme())) tls.applyTo(o);
-            binds.add(vertx.createHttpServer(o).requestHandler(router).listen());
+            HttpServerOptions o = new HttpServerOptions();
+            if (PeerUrls.isTls(url)) tls.applyTo(o);
+            if (PeerUrls.isUnix(url)) removeStaleSocket(PeerUrls.socketPath(url));
+            binds.add(vertx.createHttpServer(o).requestHandler(router).listen(PeerUrls.address(url)));
         }
         return Future.all(binds);
     }
 
+    /** As etcd's leasehttp answers: 404 "lease not found", 408 when the leader's apply lags, else 400 with the error. */
+    /** Socket files this JVM has bound: the verticle's other instances share the server, so only the first may clear the path. */
+    private static final java.util.Set<String> BOUND_SOCKETS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** As etcd's NewUnixListener: a socket file left by an earlier run is removed before binding. Blocking, but one small unlink at start-up. */
+    private static void removeStaleSocket(String path) {
+        if (!BOUND_SOCKETS.add(path)) return;
+        try {
+            java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(path));
+        } catch (java.io.IOException e) {
+            // the bind that follows reports the problem with the path
+        }
+    }
+
+    @Override
+    public Future<?> stop() {
+        // as etcd's unixListener.Close: the socket file goes with the listener (once, by whichever instance stops first)
+        for (URI url : listenUrls) {
+            if (PeerUrls.isUnix(url) && BOUND_SOCKETS.remove(PeerUrls.socketPath(url))) {
+                vertx.fileSystem().delete(PeerUrls.socketPath(url)).recover(e -> Future.succeededFuture());
+            }
+        }
+        return Future.succeededFuture();
+    }
+
     private static void leaseFailure(io.vertx.ext.web.RoutingContext ctx, Throwable cause) {
-        boolean notFound = cause instanceof EtcdException ee && ee.error() == io.vetcd.server.EtcdError.LEASE_NOT_FOUND;
-        ctx.response().setStatusCode(notFound ? 404 : 500).end(String.valueOf(cause.getMessage()));
+        io.vetcd.server.EtcdError e = cause instanceof EtcdException ee ? ee.error() : null;
+        if (e == io.vetcd.server.EtcdError.LEASE_NOT_FOUND) {
+            textError(ctx, 404, "lease not found");
+        } else if (e == io.vetcd.server.EtcdError.TIMEOUT) {
+            textError(ctx, 408, "waiting for node to catch up its applied index has timed out");
+        } else {
+            textError(ctx, 400, String.valueOf(cause.getMessage()));
+        }
+    }
+
+    /** Go's http.Error: the text, a newline, plain text. */
+    private static void textError(io.vertx.ext.web.RoutingContext ctx, int status, String text) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8")
+            .putHeader("X-Content-Type-Options", "nosniff").end(text + "\n");
     }
 }

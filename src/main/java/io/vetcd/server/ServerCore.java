@@ -212,14 +212,21 @@ public final class ServerCore {
         inbox.add(p);
     }
 
-    /** A snapshot from the leader, its backend already unpacked in {@code checkpointDir}. */
     /** The backend for a snapshot to a peer, as an etcd bbolt file (blocking: call from a worker). */
     public void writeSnapshotDb(java.io.OutputStream out, java.nio.file.Path scratchDir) throws java.io.IOException {
         stateMachine.writeSnapshotDb(out, scratchDir);
     }
 
-    public void receiveSnapshot(Message m, java.nio.file.Path checkpointDir) {
-        if (running) inbox.add(new IncomingSnapshot(m, checkpointDir));
+    /**
+     * A snapshot from the leader: its MsgSnap and the database that came after it in etcd's
+     * merged snapshot body (an etcd bbolt file), saved in {@code dbFile}, which this method takes
+     * over. Blocking (moves the file): call it off the event loop. The database is read when raft
+     * installs the snapshot.
+     */
+    public void receiveSnapshot(Message m, java.nio.file.Path dbFile) throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(dbFile.toAbsolutePath().getParent(), "snapshot-db-");
+        java.nio.file.Files.move(dbFile, dir.resolve("db"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        if (running) inbox.add(new IncomingSnapshot(m, dir));
     }
 
     /** A message from a peer. */

@@ -38,7 +38,8 @@ public final class PeerSender implements ServerCore.PeerSender {
     private static final Logger log = LoggerFactory.getLogger(PeerSender.class);
     /** Messages queued for one peer beyond this are dropped; raft resends what matters. */
     private static final int MAX_QUEUED = 4096;
-    private static final int MAX_BATCH_BYTES = 4 * 1024 * 1024;
+    /** etcd's connPerPipeline: posts in flight to one peer at a time. */
+    private static final int CONNECTIONS_PER_PEER = 4;
 
     private final Vertx vertx;
     private final Context context;
@@ -69,7 +70,8 @@ public final class PeerSender implements ServerCore.PeerSender {
         o.setTrustAll(true).setVerifyHost(false);
         // peers that require client certificates (--peer-client-cert-auth) get ours
         if (clientCertificate != null) o.setKeyCertOptions(clientCertificate);
-        this.http = vertx.createHttpClient(o, new PoolOptions().setHttp1MaxSize(2));
+        // enough connections for every peer's posts in flight plus lease forwarding and snapshots
+        this.http = vertx.createHttpClient(o, new PoolOptions().setHttp1MaxSize(CONNECTIONS_PER_PEER + 2));
     }
 
     private volatile io.vetcd.metrics.NetworkMetrics metrics = io.vetcd.metrics.NetworkMetrics.DETACHED;
@@ -113,19 +115,14 @@ public final class PeerSender implements ServerCore.PeerSender {
             java.nio.file.Files.createDirectories(scratchDir);
             java.nio.file.Path file = java.nio.file.Files.createTempFile(scratchDir, "snapshot-out-", ".bin");
             try (var out = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(file))) {
-                byte[] msg = io.vetcd.raft.MessageCodec.encode(m);
-                out.write(java.nio.ByteBuffer.allocate(4).putInt(msg.length).array());
-                out.write(msg);
+                // etcd's merged snapshot: the MsgSnap as a message frame (8-byte length, raftpb), then the database to EOF
+                out.write(MessageFrameEncoder.frame(m));
                 core.writeSnapshotDb(out, scratchDir);
             }
             return file;
         }, false).compose(file -> vertx.fileSystem().open(file.toString(), new io.vertx.core.file.OpenOptions().setRead(true))
-            .compose(af -> http.request(new RequestOptions().setMethod(HttpMethod.POST)
-                    .setHost(url.getHost()).setPort(url.getPort()).setSsl("https".equals(url.getScheme()))
-                    .setURI("/raft/snapshot")
-                    .putHeader(PeerHeaders.CLUSTER_ID, ClusterIds.hex(membership.clusterId()))
-                    .putHeader(PeerHeaders.FROM, ClusterIds.hex(membership.localId()))
-                    .putHeader("Content-Type", "application/octet-stream")
+            .compose(af -> http.request(PeerHeaders.putPostHeaders(PeerUrls.target(new RequestOptions().setMethod(HttpMethod.POST), url)
+                    .setURI("/raft/snapshot"), membership, "application/octet-stream")
                     .setIdleTimeout(60_000))
                 .compose(req -> req.send(af))
                 .compose(resp -> resp.body().map(b -> resp.statusCode())))
@@ -157,9 +154,11 @@ public final class PeerSender implements ServerCore.PeerSender {
     /** Forwards TimeToLive to the leader's POST /leases/internal. */
     public io.vertx.core.Future<io.vetcd.pb.etcdserver.LeaseTimeToLiveResponse> leaseTimeToLive(
             Member leader, io.vetcd.pb.etcdserver.LeaseTimeToLiveRequest r) {
-        return leasePost(leader, "/leases/internal", r.toByteArray()).map(b -> {
+        // etcd's leasehttp wraps both in leasepb.LeaseInternalRequest/Response
+        byte[] body = io.vetcd.pb.lease.LeaseInternalRequest.newBuilder().setLeaseTimeToLiveRequest(r).build().toByteArray();
+        return leasePost(leader, "/leases/internal", body).map(b -> {
             try {
-                return io.vetcd.pb.etcdserver.LeaseTimeToLiveResponse.parseFrom(b.getBytes());
+                return io.vetcd.pb.lease.LeaseInternalResponse.parseFrom(b.getBytes()).getLeaseTimeToLiveResponse();
             } catch (com.google.protobuf.InvalidProtocolBufferException e) {
                 throw io.vetcd.server.EtcdError.TIMEOUT.exception();
             }
@@ -168,17 +167,17 @@ public final class PeerSender implements ServerCore.PeerSender {
 
     private io.vertx.core.Future<io.vertx.core.buffer.Buffer> leasePost(Member leader, String path, byte[] body) {
         URI url = URI.create(leader.peerUrls().get(0));
-        RequestOptions req = new RequestOptions().setMethod(HttpMethod.POST)
-            .setHost(url.getHost()).setPort(url.getPort()).setSsl("https".equals(url.getScheme())).setURI(path)
-            .putHeader(PeerHeaders.CLUSTER_ID, ClusterIds.hex(membership.clusterId()))
-            .putHeader(PeerHeaders.FROM, ClusterIds.hex(membership.localId()))
+        RequestOptions req = PeerUrls.target(new RequestOptions().setMethod(HttpMethod.POST), url).setURI(path)
             .putHeader("Content-Type", "application/protobuf")
             .setTimeout(5000);
         return http.request(req).compose(r -> r.send(io.vertx.core.buffer.Buffer.buffer(body)))
             .compose(resp -> resp.body().map(b -> {
                 if (resp.statusCode() == 200) return b;
-                throw (resp.statusCode() == 404 ? io.vetcd.server.EtcdError.LEASE_NOT_FOUND
-                    : io.vetcd.server.EtcdError.NO_LEADER).exception();
+                throw (switch (resp.statusCode()) {
+                    case 404 -> io.vetcd.server.EtcdError.LEASE_NOT_FOUND;
+                    case 408 -> io.vetcd.server.EtcdError.TIMEOUT; // the leader's apply lags; the caller may retry
+                    default -> io.vetcd.server.EtcdError.NO_LEADER;
+                }).exception();
             }));
     }
 
@@ -200,8 +199,7 @@ public final class PeerSender implements ServerCore.PeerSender {
     /** Forwards a learner promotion to the leader's POST /members/promote/:id, as etcd's peers do. */
     public io.vertx.core.Future<List<Member>> promote(Member leader, long id) {
         URI url = URI.create(leader.peerUrls().get(0));
-        RequestOptions req = new RequestOptions().setMethod(HttpMethod.POST)
-            .setHost(url.getHost()).setPort(url.getPort()).setSsl("https".equals(url.getScheme()))
+        RequestOptions req = PeerUrls.target(new RequestOptions().setMethod(HttpMethod.POST), url)
             .setURI("/members/promote/" + Long.toUnsignedString(id))
             .putHeader(PeerHeaders.CLUSTER_ID, ClusterIds.hex(membership.clusterId()))
             .putHeader(PeerHeaders.FROM, ClusterIds.hex(membership.localId()))
@@ -227,64 +225,76 @@ public final class PeerSender implements ServerCore.PeerSender {
         http.close();
     }
 
+    /** A peer's answer to a post. */
+    private record Answer(int status, String body) {
+        /** As etcd's checkPostResponse reads it. */
+        String describe() {
+            String text = body.strip();
+            return switch (status) {
+                case 412 -> text.equals(PeerRequestCheck.INCOMPATIBLE_VERSION) ? "incompatible version"
+                    : text.equals(PeerRequestCheck.CLUSTER_ID_MISMATCH) ? "cluster ID mismatch"
+                    : "unhandled error \"" + text + "\" when precondition failed";
+                case 403 -> "the member has been permanently removed from the cluster";
+                default -> "unexpected http status " + status + (text.isEmpty() ? "" : ": " + text);
+            };
+        }
+    }
+
     private final class Peer {
         final long id;
         final ConcurrentLinkedQueue<Message> queue = new ConcurrentLinkedQueue<>();
         final AtomicInteger queued = new AtomicInteger();
         final AtomicBoolean scheduled = new AtomicBoolean();
-        boolean inFlight;
+        int inFlight;
+        int urlIndex;
         long failures;
 
         Peer(long id) {
             this.id = id;
         }
 
-        /** Runs on the sender's context. */
+        /** Runs on the sender's context: starts posts until {@link #CONNECTIONS_PER_PEER} are in flight. */
         void flush() {
             scheduled.set(false);
-            if (inFlight || queue.isEmpty()) return;
-            Member m = membership.get(id);
-            if (m == null || m.peerUrls().isEmpty()) {
-                drop();
-                return;
-            }
-            List<Message> batch = new ArrayList<>();
-            int bytes = 0;
-            Message msg;
-            while (bytes < MAX_BATCH_BYTES && (msg = queue.poll()) != null) {
+            while (inFlight < CONNECTIONS_PER_PEER && !queue.isEmpty()) {
+                Member m = membership.get(id);
+                if (m == null || m.peerUrls().isEmpty()) {
+                    drop();
+                    return;
+                }
+                Message msg = queue.poll();
                 queued.decrementAndGet();
-                batch.add(msg);
-                for (var e : msg.entries()) bytes += e.data().length + 32;
-                bytes += 64;
+                post(m, msg);
             }
-            URI url = URI.create(m.peerUrls().get(0));
-            RequestOptions req = new RequestOptions().setMethod(HttpMethod.POST)
-                .setHost(url.getHost()).setPort(url.getPort()).setURI("/raft")
-                .setSsl("https".equals(url.getScheme()))
-                .putHeader(PeerHeaders.CLUSTER_ID, ClusterIds.hex(membership.clusterId()))
-                .putHeader(PeerHeaders.FROM, ClusterIds.hex(membership.localId()))
-                .putHeader(PeerHeaders.VERSION, EtcdServer.VERSION)
-                .putHeader("Content-Type", "application/protobuf")
+        }
+
+        /** etcd's pipeline.post: one raftpb.Message per request, 204 expected. */
+        private void post(Member m, Message msg) {
+            // like etcd's urlPicker: stay on a URL while it works, move to the next after a failure
+            URI url = URI.create(m.peerUrls().get(Math.floorMod(urlIndex, m.peerUrls().size())));
+            RequestOptions req = PeerHeaders.putPostHeaders(
+                PeerUrls.target(new RequestOptions().setMethod(HttpMethod.POST), url).setURI("/raft"), membership, "application/protobuf")
                 .setTimeout(5000);
-            inFlight = true;
-            var encoded = RaftBatchCodec.encode(batch);
-            posted.addAndGet(batch.size());
+            inFlight++;
+            io.vertx.core.buffer.Buffer encoded = io.vertx.core.buffer.Buffer.buffer(EtcdRaftMessageCodec.encode(msg));
+            posted.incrementAndGet();
             http.request(req)
                 .compose(r -> r.send(encoded))
-                .compose(resp -> resp.body().map(b -> resp)) // drain, so the connection is reused
+                .compose(resp -> resp.body().map(b -> new Answer(resp.statusCode(), b.toString()))) // drained, so the connection is reused
                 .onComplete(ar -> {
-                    inFlight = false;
+                    inFlight--;
                     io.vetcd.metrics.NetworkMetrics nm = metrics;
-                    if (ar.succeeded() && ar.result().statusCode() == 204) {
+                    if (ar.succeeded() && ar.result().status() == 204) {
                         failures = 0;
                         nm.peer(id).sentBytes.add(encoded.length());
                         nm.peerActive(membership.localId(), id);
                     } else {
+                        urlIndex++;
                         nm.peer(id).sentFailures.inc();
                         nm.peerInactive(membership.localId(), id);
-                        String why = ar.succeeded() ? "status " + ar.result().statusCode() : TlsErrors.describe(ar.cause());
+                        String why = ar.succeeded() ? ar.result().describe() : TlsErrors.describe(ar.cause());
                         if (failures++ % 50 == 0) {
-                            log.warn("failed to send {} raft messages to peer {} ({}): {}", batch.size(), ClusterIds.hex(id), url, why);
+                            log.warn("failed to send {} to peer {} ({}): {}", msg.type(), ClusterIds.hex(id), url, why);
                         }
                         core.runOnCore(node -> node.reportUnreachable(id));
                     }

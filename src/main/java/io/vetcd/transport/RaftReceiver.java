@@ -9,17 +9,21 @@ import io.vetcd.server.ServerCore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.List;
 
 /**
- * The peer route {@code POST /raft}: checks who is talking (cluster id,
- * sender a known member), decodes the batch and hands every message to the
- * core. Anything wrong is refused with a logged, clear error; nothing a peer
- * sends can stop the member.
+ * The peer route {@code POST /raft}, etcd's pipeline handler: the body is one raftpb.Message
+ * ({@code application/protobuf}), answered 204 once handed to the core. Checked as etcd checks
+ * it: version and cluster id (412 with etcd's texts), a body that will not read or decode (400,
+ * "error reading raft message" / "error unmarshalling raft message"). Like etcd it does not
+ * require the sender to be a known member (a member just added may talk before we apply its
+ * addition); unlike etcd, a message from a member we do not know is dropped rather than stepped,
+ * and never a local-only message type. Anything wrong is refused with a logged, clear error;
+ * nothing a peer sends can stop the member.
  */
 public final class RaftReceiver {
     private static final Logger log = LoggerFactory.getLogger(RaftReceiver.class);
-    private static final long MAX_BODY = 128L * 1024 * 1024;
+    /** etcd reads the body without a total limit; a raft message is ~1 MB, so this is generous. */
+    private static final long MAX_BODY = 256L * 1024 * 1024;
 
     private final Membership membership;
     private final ServerCore core;
@@ -35,50 +39,31 @@ public final class RaftReceiver {
     public void metrics(io.vetcd.metrics.NetworkMetrics m) { this.metrics = m; }
 
     public void handle(RoutingContext ctx) {
-        String cid = ctx.request().getHeader(PeerHeaders.CLUSTER_ID);
-        String expected = ClusterIds.hex(membership.clusterId());
-        if (cid == null || !cid.equals(expected)) {
-            log.warn("rejected raft messages from {}: cluster ID mismatch (local {}, remote {})",
-                ctx.request().remoteAddress(), expected, cid);
-            ctx.response().setStatusCode(412).putHeader(PeerHeaders.CLUSTER_ID, expected).end("cluster ID mismatch");
-            return;
-        }
-        String from = ctx.request().getHeader(PeerHeaders.FROM);
-        long fromId;
-        try {
-            fromId = Long.parseUnsignedLong(from, 16);
-        } catch (RuntimeException e) {
-            ctx.response().setStatusCode(400).end("bad " + PeerHeaders.FROM);
-            return;
-        }
-        if (membership.get(fromId) == null) {
-            // etcd answers a removed member with 410 Gone so it stops itself
-            ctx.response().setStatusCode(410).end("the member has been permanently removed from the cluster");
+        ctx.response().putHeader(PeerHeaders.CLUSTER_ID, ClusterIds.hex(membership.clusterId()));
+        if (PeerRequestCheck.check(ctx.request().headers(), membership.clusterId(), ctx.response(), log, "raft message") != null) {
             return;
         }
         ctx.request().body().onComplete(ar -> {
-            if (ar.failed()) {
-                ctx.response().setStatusCode(400).end();
+            if (ar.failed() || ar.result().length() > MAX_BODY) {
+                log.warn("failed to read raft message from {}: {}", ctx.request().remoteAddress(),
+                    ar.failed() ? ar.cause().getMessage() : "body over " + MAX_BODY + " bytes");
+                PeerErrors.reply(ctx.response(), 400, "error reading raft message");
                 return;
             }
             Buffer body = ar.result();
-            if (body.length() > MAX_BODY) {
-                ctx.response().setStatusCode(413).end();
-                return;
-            }
-            List<Message> messages;
+            Message m;
             try {
-                messages = RaftBatchCodec.decode(body);
+                m = EtcdRaftMessageCodec.decode(body.getBytes());
             } catch (IllegalArgumentException e) {
-                metrics.peer(fromId).receivedFailures.inc();
-                log.warn("rejected malformed raft messages from {}: {}", ClusterIds.hex(fromId), e.getMessage());
-                ctx.response().setStatusCode(400).end("malformed raft messages");
+                log.warn("failed to unmarshal raft message from {}: {}", ctx.request().remoteAddress(), e.getMessage());
+                PeerErrors.reply(ctx.response(), 400, "error unmarshalling raft message");
                 return;
             }
-            metrics.peer(fromId).receivedBytes.add(body.length());
-            for (Message m : messages) {
-                if (m.from() != fromId) continue; // a peer speaks only for itself
+            metrics.peer(m.from()).receivedBytes.add(body.length());
+            if (!m.type().local && m.from() != membership.localId() && membership.get(m.from()) != null) {
                 core.receive(m);
+            } else if (log.isDebugEnabled()) {
+                log.debug("dropped {} from {}: not a member, or not a message peers may send", m.type(), ClusterIds.hex(m.from()));
             }
             ctx.response().setStatusCode(204).end();
         });

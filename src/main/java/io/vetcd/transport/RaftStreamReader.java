@@ -87,13 +87,14 @@ final class RaftStreamReader {
         }
         // like etcd's urlPicker: stay on a URL while it works, try the next after a failure
         URI url = URI.create(peer.peerUrls().get(Math.floorMod(urlIndex, peer.peerUrls().size())));
-        RequestOptions o = new RequestOptions().setMethod(HttpMethod.GET)
-            .setHost(url.getHost()).setPort(url.getPort()).setSsl("https".equals(url.getScheme()))
+        RequestOptions o = PeerUrls.target(new RequestOptions().setMethod(HttpMethod.GET), url)
             .setURI(type.path(membership.localId()))
             .putHeader(PeerHeaders.CLUSTER_ID, ClusterIds.hex(membership.clusterId()))
             .putHeader(PeerHeaders.FROM, ClusterIds.hex(membership.localId()))
             .putHeader(PeerHeaders.VERSION, EtcdServer.VERSION)
+            .putHeader(PeerHeaders.MIN_CLUSTER_VERSION, PeerHeaders.MIN_CLUSTER_VERSION_VALUE)
             .putHeader(PeerHeaders.RAFT_TO, ClusterIds.hex(peerId));
+        PeerHeaders.putPeerUrls(o, membership);
         lastActivityNanos = System.nanoTime();
         http.request(o)
             .compose(req -> {
@@ -124,7 +125,7 @@ final class RaftStreamReader {
         lastLoggedFailure = null;
         log.info("established the {} stream from peer {}", type.pathSegment(), ClusterIds.hex(peerId));
         metrics.peerActive(membership.localId(), peerId);
-        StreamFrameDecoder decoder = new StreamFrameDecoder(this::deliver);
+        StreamDecoder decoder = StreamDecoder.of(type, membership.localId(), peerId, this::deliver);
         resp.handler(chunk -> {
             if (a != attempt) return;
             lastActivityNanos = System.nanoTime();
@@ -160,7 +161,7 @@ final class RaftStreamReader {
     }
 
     private void deliver(Message m) {
-        if (m.from() != peerId) return; // a peer speaks only for itself
+        if (m.from() != peerId || m.type().local) return; // a peer speaks only for itself, and only raft's wire messages
         core.receive(m);
     }
 

@@ -32,37 +32,33 @@ public final class RaftStreamRoute {
         HttpServerResponse resp = ctx.response();
         String expected = ClusterIds.hex(membership.clusterId());
         resp.putHeader(PeerHeaders.VERSION, EtcdServer.VERSION).putHeader(PeerHeaders.CLUSTER_ID, expected);
-        String cid = ctx.request().getHeader(PeerHeaders.CLUSTER_ID);
-        if (!expected.equals(cid)) {
-            log.warn("rejected stream from {} ({}): cluster ID mismatch (local {}, remote {})",
-                ctx.request().remoteAddress(), ctx.request().getHeader(PeerHeaders.FROM), expected, cid);
-            resp.setStatusCode(412).end("cluster ID mismatch");
-            return;
-        }
+        if (PeerRequestCheck.check(ctx.request().headers(), membership.clusterId(), resp, log, "stream") != null) return;
         StreamType type = StreamType.fromPathSegment(ctx.pathParam("type"));
         if (type == null) {
-            resp.setStatusCode(404).end("invalid path");
+            PeerErrors.reply(resp, 404, "invalid path");
             return;
         }
         long from;
         try {
             from = Long.parseUnsignedLong(ctx.pathParam("from"), 16);
         } catch (RuntimeException e) {
-            log.warn("rejected stream from {}: bad member id {}", ctx.request().remoteAddress(), ctx.pathParam("from"));
-            resp.setStatusCode(404).end("invalid from");
+            log.warn("rejected stream from {}: failed to parse path into ID: {}", ctx.request().remoteAddress(), ctx.pathParam("from"));
+            PeerErrors.reply(resp, 404, "invalid from");
             return;
         }
+        // etcd answers 410 "removed member" to a member it removed (which then stops itself); membership keeps no
+        // record of removed ids yet, so an unknown sender gets etcd's answer for an unknown one
         if (from == membership.localId() || membership.get(from) == null) {
-            log.warn("rejected {} stream from {}: member {} is not in cluster {}", type.pathSegment(),
+            log.warn("rejected {} stream from {}: failed to find member {} in cluster {}", type.pathSegment(),
                 ctx.request().remoteAddress(), ClusterIds.hex(from), expected);
-            resp.setStatusCode(404).end("error sender not found");
+            PeerErrors.reply(resp, 404, "error sender not found");
             return;
         }
         String to = ctx.request().getHeader(PeerHeaders.RAFT_TO);
         if (!ClusterIds.hex(membership.localId()).equals(to)) {
-            log.warn("rejected {} stream from member {}: it is for member {}, this is {}", type.pathSegment(),
+            log.warn("ignored {} stream from member {}: ID mismatch (X-Raft-To {}, this is {})", type.pathSegment(),
                 ClusterIds.hex(from), to, ClusterIds.hex(membership.localId()));
-            resp.setStatusCode(412).end("to field mismatch");
+            PeerErrors.reply(resp, 412, "to field mismatch");
             return;
         }
         resp.setStatusCode(200).setChunked(true).putHeader("Content-Type", "application/octet-stream");

@@ -32,7 +32,10 @@ final class RaftStreamWriter {
     private static final int MAX_WRITE_BYTES = 1 << 20;
     /** The connection's write queue; beyond this the peer is slow and messages are dropped. */
     static final int WRITE_QUEUE_BYTES = 8 << 20;
-    /** Link heartbeats keep an idle stream alive; the reader gives up after a few missed ones. */
+    /**
+     * Link heartbeats keep an idle stream alive; the reader gives up after a few missed ones.
+     * etcd writes one every ConnReadTimeout/3 (1.7 s) and its reader times out after 5 s.
+     */
     static final long HEARTBEAT_MS = 1000;
 
     final long peerId;
@@ -41,6 +44,8 @@ final class RaftStreamWriter {
     private final HttpServerRequest request;
     private final HttpServerResponse response;
     private final OutgoingStreams owner;
+    /** The stream type's framing; msgappv2's keeps state, so only the owning context writes through it. */
+    private final StreamEncoder encoder;
 
     private final ConcurrentLinkedQueue<Message> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
@@ -63,6 +68,7 @@ final class RaftStreamWriter {
         this.request = request;
         this.response = request.response();
         this.owner = owner;
+        this.encoder = StreamEncoder.of(type);
     }
 
     /** On the accepting context: wires the response, starts heartbeats. */
@@ -73,8 +79,10 @@ final class RaftStreamWriter {
         response.drainHandler(v -> slow = false);
         heartbeatTimer = context.owner().setPeriodic(HEARTBEAT_MS, id -> {
             if (!closed && !response.writeQueueFull()) {
-                response.write(Buffer.buffer(4).appendInt(0));
-                owner.streamed(peerId, 0, 4);
+                Buffer hb = Buffer.buffer(40);
+                encoder.appendLinkHeartbeat(hb);
+                response.write(hb);
+                owner.streamed(peerId, 0, hb.length());
             }
         });
     }
@@ -133,7 +141,7 @@ final class RaftStreamWriter {
         Message m;
         while ((m = queue.poll()) != null) {
             queued.decrementAndGet();
-            RaftBatchCodec.appendFrame(out, m);
+            encoder.append(out, m);
             n++;
             if (out.length() >= MAX_WRITE_BYTES) {
                 bytes += out.length();

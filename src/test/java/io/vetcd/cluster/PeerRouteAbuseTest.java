@@ -26,27 +26,38 @@ class PeerRouteAbuseTest {
             String cid = Long.toHexString(m.node.server().clusterId());
             String from = Long.toHexString(cluster.members.get(1).node.server().memberId());
 
-            HttpResponse<String> wrongCluster = http.send(HttpRequest.newBuilder(URI.create(raft))
-                .header("X-Etcd-Cluster-ID", "deadbeef").header("X-Server-From", from)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[]{0, 0, 0, 1, 7})).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> wrongCluster = http.send(post(raft, "deadbeef", from, new byte[]{8, 8}), HttpResponse.BodyHandlers.ofString());
             assertEquals(412, wrongCluster.statusCode());
+            assertEquals("cluster ID mismatch\n", wrongCluster.body(), "etcd's exact text: an etcd sender matches it");
 
-            HttpResponse<String> garbage = http.send(HttpRequest.newBuilder(URI.create(raft))
+            HttpResponse<String> noVersion = http.send(HttpRequest.newBuilder(URI.create(raft))
                 .header("X-Etcd-Cluster-ID", cid).header("X-Server-From", from)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[]{0, 0, 0, 9, 1, 2, 3})).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[]{8, 8})).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(412, noVersion.statusCode(), "no X-Server-Version means 2.0.0, too old, as in etcd");
+            assertEquals("incompatible version\n", noVersion.body());
+
+            HttpResponse<String> garbage = http.send(post(raft, cid, from, new byte[]{(byte) 0xff, 1, 2, 3}), HttpResponse.BodyHandlers.ofString());
             assertEquals(400, garbage.statusCode());
 
-            HttpResponse<String> stranger = http.send(HttpRequest.newBuilder(URI.create(raft))
-                .header("X-Etcd-Cluster-ID", cid).header("X-Server-From", "1234")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[0])).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(410, stranger.statusCode());
+            // a message from a member we do not know is accepted and dropped (etcd's 403/410 would make the sender stop itself)
+            byte[] strangers = io.vetcd.transport.EtcdRaftMessageCodec.encode(io.vetcd.raft.Message.of(io.vetcd.raft.MessageType.MsgHeartbeat)
+                .from(0x1234).to(m.node.server().memberId()).term(99).build());
+            assertEquals(204, http.send(post(raft, cid, "1234", strangers), HttpResponse.BodyHandlers.ofString()).statusCode());
 
-            // a snapshot cut short: a plausible message header, then a truncated archive
-            byte[] truncated = new byte[]{0, 0, 0, 3, 10, 0, 1, 'V', 'S', 'N'};
-            HttpResponse<String> badSnapshot = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + m.peerPort + "/raft/snapshot"))
-                .header("X-Etcd-Cluster-ID", cid).header("X-Server-From", from)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(truncated)).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(400, badSnapshot.statusCode());
+            // a merged snapshot whose message is not a MsgSnap, and one whose database is cut short
+            String snapshot = "http://127.0.0.1:" + m.peerPort + "/raft/snapshot";
+            byte[] notSnap = frame(strangers);
+            assertEquals(400, http.send(post(snapshot, cid, from, notSnap), HttpResponse.BodyHandlers.ofString()).statusCode());
+            byte[] snapMsg = io.vetcd.transport.EtcdRaftMessageCodec.encode(io.vetcd.raft.Message.of(io.vetcd.raft.MessageType.MsgSnap)
+                .from(Long.parseUnsignedLong(from, 16)).to(m.node.server().memberId()).term(1)
+                .snapshot(new io.vetcd.raft.Snapshot(new io.vetcd.raft.SnapshotMetadata(5, 1, io.vetcd.raft.ConfState.ofVoters(1)), null)).build());
+            byte[] head = frame(snapMsg);
+            byte[] truncated = java.util.Arrays.copyOf(head, head.length + 3);
+            truncated[head.length] = 'V';
+            truncated[head.length + 1] = 'S';
+            truncated[head.length + 2] = 'N';
+            HttpResponse<String> badSnapshot = http.send(post(snapshot, cid, from, truncated), HttpResponse.BodyHandlers.ofString());
+            assertEquals(500, badSnapshot.statusCode(), "etcd: failed to save KV snapshot");
 
             // raft streams: checked as etcd's stream handler checks them
             String local = Long.toHexString(m.node.server().memberId());
@@ -67,6 +78,17 @@ class PeerRouteAbuseTest {
             assertEquals(0, put.exitCode(), put.output());
             assertTrue(Cli.etcdctl(cluster.members.get(2).endpoint(), "get", "still").output().contains("serving"));
         }
+    }
+
+    private static HttpRequest post(String url, String cid, String from, byte[] body) {
+        return HttpRequest.newBuilder(URI.create(url)).header("X-Etcd-Cluster-ID", cid).header("X-Server-From", from)
+            .header("X-Server-Version", "3.4.23").header("X-Min-Cluster-Version", "3.0.0")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    }
+
+    /** etcd's messageEncoder frame: 8-byte length, then the message. */
+    private static byte[] frame(byte[] message) {
+        return java.nio.ByteBuffer.allocate(8 + message.length).putLong(message.length).put(message).array();
     }
 
     private static HttpRequest streamDial(String url, String cid, String from, String to) {

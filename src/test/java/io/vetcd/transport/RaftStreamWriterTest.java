@@ -68,6 +68,7 @@ class RaftStreamWriterTest {
                 .setURI(type.path(from))
                 .putHeader(PeerHeaders.CLUSTER_ID, Long.toHexString(CLUSTER))
                 .putHeader(PeerHeaders.FROM, Long.toHexString(from))
+                .putHeader(PeerHeaders.VERSION, "3.4.23")
                 .putHeader(PeerHeaders.RAFT_TO, Long.toHexString(LOCAL)))
             .compose(req -> req.send()).await();
     }
@@ -90,7 +91,7 @@ class RaftStreamWriterTest {
         List<Message> got = new CopyOnWriteArrayList<>();
         HttpClientResponse resp = dial(2, StreamType.MSGAPP);
         assertEquals(200, resp.statusCode());
-        StreamFrameDecoder decoder = new StreamFrameDecoder(got::add);
+        StreamDecoder decoder = StreamDecoder.of(StreamType.MSGAPP, 2, LOCAL, got::add);
         resp.handler(decoder::feed);
         await("stream up", () -> streams.isUp(2, StreamType.MSGAPP));
         assertFalse(streams.isUp(2, StreamType.MESSAGE));
@@ -110,7 +111,7 @@ class RaftStreamWriterTest {
         stalled.pause(); // reads nothing more: the server's writes back up
         List<Message> healthy = new CopyOnWriteArrayList<>();
         HttpClientResponse other = dial(3, StreamType.MSGAPP);
-        other.handler(new StreamFrameDecoder(healthy::add)::feed);
+        other.handler(StreamDecoder.of(StreamType.MSGAPP, 3, LOCAL, healthy::add)::feed);
         await("both streams up", () -> streams.isUp(2, StreamType.MSGAPP) && streams.isUp(3, StreamType.MSGAPP));
         // far more than the socket buffers and the 8 MiB write queue hold
         for (int i = 1; i <= 800 && streams.messagesDropped() == 0; i++) {
@@ -137,7 +138,7 @@ class RaftStreamWriterTest {
         await("first up", () -> streams.isUp(2, StreamType.MESSAGE));
         List<Message> got = new CopyOnWriteArrayList<>();
         HttpClientResponse second = dial(2, StreamType.MESSAGE);
-        second.handler(new StreamFrameDecoder(got::add)::feed);
+        second.handler(StreamDecoder.of(StreamType.MESSAGE, 2, LOCAL, got::add)::feed);
         firstEnded.future().await(10, TimeUnit.SECONDS);
         streams.offer(new Message(MessageType.MsgHeartbeat, LOCAL, 2, 2, 0, 0, List.of(), 0, null, false, 0, new byte[0]));
         await("the newer stream carries messages", () -> got.size() == 1);
