@@ -82,7 +82,8 @@ public final class MaintenanceApi {
         }, false).recover(GrpcErrors::fail);
     }
 
-    Future<HashKVResponse> hashKV(HashKVRequest r) {
+    /** HashKV as etcd computes it (also what the corruption checks compare). */
+    public Future<HashKVResponse> hashKV(HashKVRequest r) {
         // revision and compaction checks and the header from the store; the hash as etcd computes it
         // over its key bucket (a full export, like Hash), so it can be compared with etcd members
         Path memberDir = server.store().directory().getParent();

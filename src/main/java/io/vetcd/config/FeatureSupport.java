@@ -48,11 +48,9 @@ public final class FeatureSupport {
       "experimental-enable-lease-checkpoint", "lease checkpoints are not built: remaining TTLs restart in full on a new leader",
       "experimental-enable-lease-checkpoint-persist", "lease checkpoints are not built: remaining TTLs restart in full on a new leader",
       "client-cert-allowed-hostname", "the client certificate hostname check is not built",
-      // peer TLS, corruption checks
+      // peer TLS
       "experimental-peer-skip-client-san-verification",
-          "peer client certificates are not checked against the remote address (only --peer-cert-allowed-cn/-hostname), so there is nothing to skip",
-      "experimental-initial-corrupt-check", "the corruption checks are not built (HashKV itself equals etcd's)",
-      "experimental-corrupt-check-time", "the corruption checks are not built (HashKV itself equals etcd's)");
+          "peer client certificates are not checked against the remote address (only --peer-cert-allowed-cn/-hostname), so there is nothing to skip");
 
   private static Map<String, String> notBuilt(String... flagAndReason) {
     Map<String, String> m = new LinkedHashMap<>();

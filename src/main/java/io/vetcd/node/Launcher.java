@@ -57,7 +57,11 @@ public final class Launcher {
                 }
             }
         } catch (Throwable t) {
-            log.error("failed to start member: {}", t.getMessage(), t);
+            if (t instanceof io.vetcd.server.CorruptionCheck.Detected) {
+                log.error(t.getMessage()); // etcd's own words: "<id> found data inconsistency with peers"
+            } else {
+                log.error("failed to start member: {}", t.getMessage(), t);
+            }
             System.exit(1);
         }
     }

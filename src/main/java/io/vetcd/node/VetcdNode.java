@@ -70,6 +70,9 @@ public final class VetcdNode {
     private Context transportContext;
     private PeerSender peerSender;
     private ClusterVersionMonitor versionMonitor;
+    private io.vetcd.server.CorruptionCheck corruptionCheck;
+    /** Whether this start found the member's data (etcd checks corruption only then). */
+    private boolean restarted;
     private OutgoingStreams outgoingStreams;
     private IncomingStreams incomingStreams;
     private Wal wal;
@@ -124,6 +127,7 @@ public final class VetcdNode {
                 walDir.resolveSibling(walDir.getFileName() + EtcdDataDirImport.ASIDE_SUFFIX));
         }
         boolean existing = Wal.exists(walDir);
+        restarted = existing;
         // etcd's limit counts revisions per compaction batch; ours counts keys, each with its revisions
         store = MvccStore.open(memberDir.resolve("db"), MvccOptions.defaults()
             .withCompactionBatchKeys((int) Math.max(1, Math.min(Integer.MAX_VALUE, cfg.member().experimentalCompactionBatchLimit()))));
@@ -324,7 +328,11 @@ public final class VetcdNode {
         List<URI> peerUrls = cfg.member().listenPeerUrls();
         int maxStreams = (int) Math.min(Integer.MAX_VALUE, cfg.member().maxConcurrentStreams());
         long maxRequestBytes = cfg.member().maxRequestBytes();
-        return vertx.deployVerticle(() -> new PeerVerticle(server, peerUrls, peerTls,
+        corruptionCheck = new io.vetcd.server.CorruptionCheck(vertx, server, new PeerHashes(vertx, server, peerTls));
+        Future<Void> checked = restarted && cfg.member().experimentalInitialCorruptCheck()
+            ? corruptionCheck.initial(java.time.Duration.ofMillis(5000 + 2 * cfg.member().electionTimeoutMs()))
+            : Future.succeededFuture();
+        return checked.compose(ok -> vertx.deployVerticle(() -> new PeerVerticle(server, peerUrls, peerTls,
                 Path.of(cfg.member().dataDir(), "member", "snap.tmp"), outgoingStreams),
                 new DeploymentOptions().setInstances(cfg.vertx().peerInstances()))
             .compose(id -> {
@@ -351,6 +359,7 @@ public final class VetcdNode {
                 leaseExpiry.start();
                 autoCompactor = autoCompactor(cfg, server);
                 if (autoCompactor != null) autoCompactor.start();
+                corruptionCheck.startPeriodic(cfg.member().experimentalCorruptCheckTime());
                 // like etcd, announce name and client URLs through raft once there is a leader
                 return leaderElected.future();
             })
@@ -359,7 +368,7 @@ public final class VetcdNode {
             .map(v -> {
                 announce(clientUrls);
                 return null;
-            });
+            }));
     }
 
     /** The lines operators (and etcd's e2e harness) wait for, printed once clients can be served. */
@@ -433,6 +442,7 @@ public final class VetcdNode {
         if (leaseExpiry != null) leaseExpiry.stop();
         if (autoCompactor != null) autoCompactor.stop();
         if (versionMonitor != null) versionMonitor.stop();
+        if (corruptionCheck != null) corruptionCheck.stop();
         if (incomingStreams != null) incomingStreams.close();
         if (outgoingStreams != null) outgoingStreams.close();
         List<Future<Void>> undeploys = new ArrayList<>();

@@ -685,6 +685,12 @@ public final class EtcdServer implements ServerCore.StateMachine {
             return refused;
         }
         if (req.hasAlarm()) return applyAlarm(req.getAlarm(), index);
+        // etcd's corrupt applier: once a member is found to diverge, nothing more is applied
+        if (alarms.isRaised(AlarmType.CORRUPT) && (req.hasPut() || req.hasDeleteRange() || req.hasTxn() || req.hasCompaction()
+                || req.hasLeaseGrant() || req.hasLeaseRevoke() || req.hasRange())) {
+            store.beginWrite().commit(index);
+            return EtcdError.CORRUPT.exception();
+        }
         if (alarms.isRaised(AlarmType.NOSPACE) && addsData(req)) {
             store.beginWrite().commit(index);
             return EtcdError.NO_SPACE.exception();

@@ -185,14 +185,30 @@ public final class PeerSender implements ServerCore.PeerSender {
     public io.vertx.core.Future<String> serverVersion(Member m) {
         if (m.peerUrls().isEmpty()) return io.vertx.core.Future.failedFuture("member has no peer URLs");
         URI url = URI.create(m.peerUrls().get(0));
-        RequestOptions req = new RequestOptions().setMethod(HttpMethod.GET)
-            .setHost(url.getHost()).setPort(url.getPort()).setSsl("https".equals(url.getScheme())).setURI("/version")
+        RequestOptions req = PeerUrls.target(new RequestOptions().setMethod(HttpMethod.GET), url).setURI("/version")
             .setTimeout(2000);
         return http.request(req).compose(r -> r.send()).compose(resp -> resp.body().map(b -> {
             if (resp.statusCode() != 200) throw new IllegalStateException("/version answered " + resp.statusCode());
             String v = new io.vertx.core.json.JsonObject(b).getString("etcdserver");
             if (v == null) throw new IllegalStateException("/version names no etcdserver");
             return v;
+        }));
+    }
+
+    /**
+     * A member's HashKV at {@code revision} from its peer {@code GET /members/hashkv} (etcd 3.4.23's
+     * corruption check: a JSON HashKVRequest in the body, a JSON HashKVResponse back; 400 with the mvcc
+     * error's text when the revision is compacted or in the future).
+     */
+    public io.vertx.core.Future<io.vetcd.pb.etcdserver.HashKVResponse> hashKV(Member m, long revision, long timeoutMs) {
+        if (m.peerUrls().isEmpty()) return io.vertx.core.Future.failedFuture("member has no peer URLs");
+        URI url = URI.create(m.peerUrls().get(0));
+        RequestOptions req = PeerUrls.target(new RequestOptions().setMethod(HttpMethod.GET), url).setURI("/members/hashkv")
+            .putHeader("Content-Type", "application/json").setTimeout(timeoutMs);
+        String body = new io.vertx.core.json.JsonObject().put("revision", revision).encode();
+        return http.request(req).compose(r -> r.send(body)).compose(resp -> resp.body().map(b -> {
+            if (resp.statusCode() != 200) throw new IllegalStateException("unknown error: " + b);
+            return PeerHashKvJson.decode(b.toString());
         }));
     }
 

@@ -3,7 +3,7 @@ package io.vetcd.cluster;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vetcd.testing.Cli;
-import io.vetcd.testing.Ports;
+import io.vetcd.testing.MemberProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -41,99 +41,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * acknowledged put is there. Leadership must have been held by both implementations.
  */
 class MixedClusterMigrationTest {
-    private final Map<String, Node> nodes = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final Map<String, MemberProcess> nodes = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final AtomicBoolean writing = new AtomicBoolean(true);
     private final Set<Integer> acked = ConcurrentHashMap.newKeySet();
     private final AtomicInteger failedAttempts = new AtomicInteger();
     private final Set<String> leaderKinds = ConcurrentHashMap.newKeySet();
     private Path root;
 
-    enum Kind { ETCD, VETCD }
-
-    /** One member process: its name, ports and data dir stay; the implementation may change. */
-    final class Node {
-        final String name;
-        final int clientPort = Ports.free();
-        final int peerPort = Ports.free();
-        final Path dataDir;
-        Kind kind;
-        Process process;
-        final StringBuffer log = new StringBuffer();
-
-        Node(String name) {
-            this.name = name;
-            this.dataDir = root.resolve(name);
-        }
-
-        String endpoint() { return "127.0.0.1:" + clientPort; }
-
-        String peerUrl() { return "http://127.0.0.1:" + peerPort; }
-
-        void start(Kind k, String initialCluster, String state) throws Exception {
-            kind = k;
-            List<String> cmd = new ArrayList<>();
-            if (k == Kind.ETCD) {
-                cmd.add("etcd");
-            } else {
-                cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                    "-cp", System.getProperty("java.class.path"), "io.vetcd.node.Launcher"));
-            }
-            cmd.addAll(List.of("--name", name, "--data-dir", dataDir.toString(),
-                "--listen-client-urls", "http://" + endpoint(), "--advertise-client-urls", "http://" + endpoint(),
-                "--listen-peer-urls", peerUrl(), "--initial-advertise-peer-urls", peerUrl(),
-                "--initial-cluster", initialCluster, "--initial-cluster-state", state,
-                "--initial-cluster-token", "mixed", "--snapshot-count", "500"));
-            // etcd 3.4 keeps 5,000 entries after a snapshot (not a flag before 3.5); vetcd keeps fewer here,
-            // so a member that joins later has to catch up from a snapshot
-            if (k == Kind.VETCD) cmd.addAll(List.of("--experimental-snapshot-catchup-entries", "100"));
-            log.append("---- start as ").append(k).append('\n');
-            process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            CountDownLatch ready = new CountDownLatch(1);
-            Process p = process;
-            Thread t = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        log.append(line).append('\n');
-                        if (line.contains("ready to serve client requests")) ready.countDown();
-                    }
-                } catch (IOException ignored) {
-                    // gone
-                }
-            }, "out-" + name);
-            t.setDaemon(true);
-            t.start();
-            assertTrue(ready.await(90, TimeUnit.SECONDS), name + " as " + k + " did not become ready:\n" + log);
-        }
-
-        void stop() throws InterruptedException {
-            if (process == null) return;
-            process.destroy(); // SIGTERM: etcd and vetcd both stop cleanly
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-            process = null;
-        }
-    }
-
     @AfterEach
     void stopAll() throws Exception {
         writing.set(false);
-        for (Node n : nodes.values()) n.stop();
+        for (MemberProcess n : nodes.values()) n.stop();
     }
 
     @Test
     void etcdToVetcdAndBackUnderWriteLoad() throws Exception {
         Assumptions.assumeTrue(Cli.available("etcd") && Cli.available("etcdctl"), "etcd-server and etcd-client are installed");
         root = Files.createTempDirectory("vetcd-mixed");
-        for (int i = 0; i < 3; i++) nodes.put("m" + i, new Node("m" + i));
+        for (int i = 0; i < 3; i++) nodes.put("m" + i, new MemberProcess("m" + i, root.resolve("m" + i)));
         String initial = String.join(",", nodes.values().stream().map(n -> n.name + "=" + n.peerUrl()).toList());
         List<Thread> starts = new ArrayList<>();
-        for (Node n : nodes.values()) {
+        for (MemberProcess n : nodes.values()) {
             Thread t = new Thread(() -> {
                 try {
-                    n.start(Kind.ETCD, initial, "new");
+                    n.start(MemberProcess.Kind.ETCD, initial, "new", flags(MemberProcess.Kind.ETCD), 90);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -150,16 +81,16 @@ class MixedClusterMigrationTest {
         // 1. a fresh vetcd member joins the etcd cluster; etcd keeps 5,000 entries after a snapshot, so
         //    after a burst of writes the new member can only catch up from the etcd leader's snapshot
         burst(6000);
-        Node joined = addMember("v3", Kind.VETCD);
+        MemberProcess joined = addMember("v3", MemberProcess.Kind.VETCD);
         assertTrue(joined.log.toString().contains("installed snapshot"), "v3 caught up without a snapshot:\n" + tail(joined.log));
         removeMember("m0");
         checkConverged("v3 joined as vetcd, m0 removed");
 
         // 2. the other etcd members restart as vetcd on their own data dirs
         for (String name : List.of("m1", "m2")) {
-            Node n = nodes.get(name);
+            MemberProcess n = nodes.get(name);
             n.stop();
-            n.start(Kind.VETCD, initial, "new");
+            n.start(MemberProcess.Kind.VETCD, initial, "new", flags(MemberProcess.Kind.VETCD), 90);
             waitForWrites(acked.size() + 100);
             checkConverged(name + " now vetcd on its data dir");
         }
@@ -169,7 +100,7 @@ class MixedClusterMigrationTest {
         burst(1000);
         boolean first = true;
         for (String old : List.of("m1", "m2", "v3")) {
-            addMember("e-" + old, Kind.ETCD);
+            addMember("e-" + old, MemberProcess.Kind.ETCD);
             if (first) {
                 assertTrue(nodes.get("e-" + old).log.toString().contains("finished applying incoming snapshot"),
                     "the first etcd member caught up without a snapshot:\n" + tail(nodes.get("e-" + old).log));
@@ -182,7 +113,7 @@ class MixedClusterMigrationTest {
         writer.join(30_000);
 
         // every acknowledged put is there, on every member (each read served by that member alone)
-        for (Node n : nodes.values()) {
+        for (MemberProcess n : nodes.values()) {
             Set<Integer> missing = new HashSet<>(acked);
             Cli.Result keys = Cli.etcdctl(n.endpoint(), "get", "load/", "--prefix", "--keys-only", "--consistency=s");
             assertEquals(0, keys.exitCode(), keys.output());
@@ -194,8 +125,8 @@ class MixedClusterMigrationTest {
         assertTrue(leaderKinds.containsAll(Set.of("ETCD", "VETCD")), "leadership held by " + leaderKinds);
     }
 
-    private Node addMember(String name, Kind kind) throws Exception {
-        Node n = new Node(name);
+    private MemberProcess addMember(String name, MemberProcess.Kind kind) throws Exception {
+        MemberProcess n = new MemberProcess(name, root.resolve(name));
         Cli.Result add = null;
         for (int attempt = 0; attempt < 20; attempt++) {
             add = Cli.etcdctl(endpoints(), "member", "add", name, "--peer-urls=" + n.peerUrl());
@@ -206,13 +137,13 @@ class MixedClusterMigrationTest {
         String initial = add.output().lines().filter(l -> l.startsWith("ETCD_INITIAL_CLUSTER=")).findFirst().orElseThrow()
             .substring("ETCD_INITIAL_CLUSTER=".length()).replace("\"", "");
         nodes.put(name, n);
-        n.start(kind, initial, "existing");
+        n.start(kind, initial, "existing", flags(kind), 90);
         waitForWrites(acked.size() + 200);
         return n;
     }
 
     private void removeMember(String name) throws Exception {
-        Node n = nodes.get(name);
+        MemberProcess n = nodes.get(name);
         String id = null;
         for (Object o : new JsonObject(Cli.etcdctl(endpoints(), "member", "list", "-w", "json").output()).getJsonArray("members")) {
             JsonObject m = (JsonObject) o;
@@ -264,7 +195,7 @@ class MixedClusterMigrationTest {
             Thread.sleep(500);
         }
         StringBuilder logs = new StringBuilder();
-        for (Node n : nodes.values()) logs.append("==== ").append(n.name).append(" (").append(n.kind).append(")\n").append(tail(n.log));
+        for (MemberProcess n : nodes.values()) logs.append("==== ").append(n.name).append(" (").append(n.kind).append(")\n").append(tail(n.log));
         throw new AssertionError(step + ": members did not converge: " + last + "\n" + logs);
     }
 
@@ -272,7 +203,7 @@ class MixedClusterMigrationTest {
         for (Object o : statuses) {
             JsonObject e = (JsonObject) o;
             if (e.getJsonObject("Status").getJsonObject("header").getLong("member_id") == leader) {
-                for (Node n : nodes.values()) {
+                for (MemberProcess n : nodes.values()) {
                     if (e.getString("Endpoint").contains(n.endpoint())) leaderKinds.add(n.kind.name());
                 }
             }
@@ -281,7 +212,7 @@ class MixedClusterMigrationTest {
 
     /** Many puts at once (jetcd, 64 in flight), acknowledged like the steady load's. */
     private void burst(int n) throws Exception {
-        List<String> eps = nodes.values().stream().filter(x -> x.process != null).map(x -> "http://" + x.endpoint()).toList();
+        List<String> eps = nodes.values().stream().filter(x -> x.running()).map(x -> "http://" + x.endpoint()).toList();
         try (io.etcd.jetcd.Client c = io.etcd.jetcd.Client.builder().endpoints(eps.toArray(String[]::new)).build()) {
             java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(64);
             AtomicInteger failed = new AtomicInteger();
@@ -324,11 +255,21 @@ class MixedClusterMigrationTest {
     }
 
     private String endpoints() {
-        return String.join(",", nodes.values().stream().filter(n -> n.process != null).map(Node::endpoint).toList());
+        return String.join(",", nodes.values().stream().filter(n -> n.running()).map(MemberProcess::endpoint).toList());
     }
 
     private String otherEndpoints(String name) {
-        return String.join(",", nodes.values().stream().filter(n -> n.process != null && !n.name.equals(name)).map(Node::endpoint).toList());
+        return String.join(",", nodes.values().stream().filter(n -> n.running() && !n.name.equals(name)).map(MemberProcess::endpoint).toList());
+    }
+
+    /**
+     * etcd 3.4 keeps 5,000 entries after a snapshot (not a flag before 3.5); vetcd keeps fewer here, so a
+     * member that joins later has to catch up from a snapshot.
+     */
+    private static List<String> flags(MemberProcess.Kind kind) {
+        List<String> f = new ArrayList<>(List.of("--initial-cluster-token", "mixed", "--snapshot-count", "500"));
+        if (kind == MemberProcess.Kind.VETCD) f.addAll(List.of("--experimental-snapshot-catchup-entries", "100"));
+        return f;
     }
 
     private static String tail(CharSequence log) {
