@@ -150,7 +150,8 @@ public final class MemberChanges {
     private static boolean validUrl(String u) {
         try {
             URI uri = new URI(u);
-            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null && uri.getPort() > 0;
+            // etcd's types.NewURLs: unix:// and unixs:// peer URLs (a socket file named host:port) are URLs too
+            return java.util.Set.of("http", "https", "unix", "unixs").contains(uri.getScheme()) && uri.getHost() != null && uri.getPort() > 0;
         } catch (Exception e) {
             return false;
         }
