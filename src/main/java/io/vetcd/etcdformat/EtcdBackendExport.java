@@ -73,6 +73,7 @@ public final class EtcdBackendExport {
         long revision;
         List<long[]> leases = new ArrayList<>();
         List<Member> members;
+        String clusterVersion = EtcdServer.CLUSTER_VERSION;
         List<byte[]> alarms = new ArrayList<>();
         byte[] authEnabled;
         byte[] authRevision;
@@ -97,6 +98,8 @@ public final class EtcdBackendExport {
                 roles = view.scanMeta(AuthStore.ROLES);
                 JsonObject record = MembershipRecord.read(view);
                 members = record == null ? fallbackMembers : MembershipRecord.members(record);
+                String agreed = record == null ? null : MembershipRecord.clusterVersion(record);
+                if (agreed != null) clusterVersion = agreed;
                 view.forEachRetainedVersion((main, sub, tombstone, kv) -> history.add(
                     EtcdRevisionKey.of(main, sub, tombstone),
                     (tombstone ? KeyValue.newBuilder().setKey(kv.getKey()).build() : kv).toByteArray()));
@@ -116,7 +119,7 @@ public final class EtcdBackendExport {
             sink.bucket(bytes("authUsers"));
             for (var u : users) sink.put(java.util.Arrays.copyOfRange(u.getKey(), AuthStore.USERS.length, u.getKey().length), u.getValue());
             sink.bucket(bytes("cluster"));
-            sink.put(CLUSTER_VERSION, bytes(EtcdServer.CLUSTER_VERSION));
+            sink.put(CLUSTER_VERSION, bytes(clusterVersion));
             sink.bucket(bytes("key"));
             history.forEachSorted(sink::put);
         }

@@ -1,30 +1,12 @@
 package io.vetcd.etcdformat;
 
-import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
-import io.vertx.core.json.JsonObject;
-import io.vetcd.lease.ImportedLeases;
-import io.vetcd.mvcc.HistoryImport;
-import io.vetcd.mvcc.MvccOptions;
-import io.vetcd.mvcc.MvccStore;
-import io.vetcd.mvcc.WriteTxn;
-import io.vetcd.pb.etcdserver.RangeRequest;
-import io.vetcd.pb.internal.ConfChangeContext;
-import io.vetcd.pb.internal.InternalRaftRequest;
-import io.vetcd.pb.internal.MemberAttributes;
-import io.vetcd.pb.internal.RequestHeader;
-import io.vetcd.pb.lease.Lease;
-import io.vetcd.pb.mvcc.KeyValue;
 import io.vetcd.pb.raft.ConfChange;
 import io.vetcd.pb.raft.Entry;
 import io.vetcd.pb.raft.EntryType;
 import io.vetcd.pb.raft.HardState;
 import io.vetcd.pb.raft.Snapshot;
-import io.vetcd.raft.ConfChangeType;
-import io.vetcd.raft.ConfState;
 import io.vetcd.server.Member;
 import io.vetcd.server.Membership;
-import io.vetcd.server.MembershipRecord;
 import io.vetcd.wal.Wal;
 import io.vetcd.wal.WalOptions;
 
@@ -39,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -172,21 +153,6 @@ public final class EtcdDataDirImport {
         return m.members();
     }
 
-    /** etcd's users, roles and auth switch, byte for byte (authpb records, bcrypt hashes): logins keep working. */
-    private static void importAuth(BoltReader bolt, WriteTxn txn) throws IOException {
-        BoltReader.Bucket auth = bolt.bucket("auth");
-        if (auth != null) {
-            byte[] enabled = auth.get(bytes("authEnabled"));
-            if (enabled != null) txn.putMeta(io.vetcd.auth.AuthStore.ENABLED_KEY, enabled);
-            byte[] rev = auth.get(bytes("authRevision"));
-            if (rev != null) txn.putMeta(io.vetcd.auth.AuthStore.REVISION_KEY, rev);
-        }
-        BoltReader.Bucket users = bolt.bucket("authUsers");
-        if (users != null) users.forEach((k, v) -> { if (v != null) txn.putMeta(io.vetcd.auth.AuthStore.key(io.vetcd.auth.AuthStore.USERS, new String(k, java.nio.charset.StandardCharsets.UTF_8)), v); });
-        BoltReader.Bucket roles = bolt.bucket("authRoles");
-        if (roles != null) roles.forEach((k, v) -> { if (v != null) txn.putMeta(io.vetcd.auth.AuthStore.key(io.vetcd.auth.AuthStore.ROLES, new String(k, java.nio.charset.StandardCharsets.UTF_8)), v); });
-    }
-
     // ---- the entries etcd committed (or only logged) after what its backend holds
 
     private static List<io.vetcd.raft.Entry> translate(EtcdWalReader.Contents wal, long applied) throws IOException {
@@ -194,10 +160,11 @@ public final class EtcdDataDirImport {
         for (Entry e : wal.entries()) {
             if (Long.compareUnsigned(e.getIndex(), applied) <= 0) continue;
             switch (e.getType()) {
+                // vetcd's entries are etcd's, byte for byte: its requests, v2 publishes and conf changes
                 case EntryNormal -> out.add(new io.vetcd.raft.Entry(e.getTerm(), e.getIndex(), io.vetcd.raft.EntryType.NORMAL,
-                    normalData(e.getData().toByteArray())));
+                    e.getData().toByteArray()));
                 case EntryConfChange -> out.add(new io.vetcd.raft.Entry(e.getTerm(), e.getIndex(),
-                    io.vetcd.raft.EntryType.CONF_CHANGE, confChange(ConfChange.parseFrom(e.getData())).encode()));
+                    io.vetcd.raft.EntryType.CONF_CHANGE, e.getData().toByteArray()));
                 default -> throw new EtcdFormatException("entry " + e.getIndex() + " is a " + e.getType()
                     + ", which etcd 3.4 never writes");
             }
@@ -208,121 +175,13 @@ public final class EtcdDataDirImport {
         return out;
     }
 
-    /**
-     * An etcd request in vetcd's encoding. vetcd's request message shares etcd's field numbers for
-     * the v3 requests, so those pass through unchanged; a member publishing its attributes becomes
-     * vetcd's publish; anything else of etcd's (v2 requests) becomes a request vetcd applies as a no-op.
-     */
-    private static byte[] normalData(byte[] data) {
-        if (data.length == 0) return data; // a new leader's empty entry
-        EtcdMembership.Attributes published = EtcdMembership.publishedAttributes(data);
-        if (published != null) {
-            return InternalRaftRequest.newBuilder().setHeader(RequestHeader.getDefaultInstance())
-                .setMemberAttributes(MemberAttributes.newBuilder().setId(published.id()).setName(published.name())
-                    .addAllClientUrls(published.clientUrls()))
-                .build().toByteArray();
-        }
-        try {
-            InternalRaftRequest r = InternalRaftRequest.parseFrom(data);
-            if (r.hasPut() || r.hasDeleteRange() || r.hasTxn() || r.hasCompaction() || r.hasLeaseGrant()
-                    || r.hasLeaseRevoke() || r.hasRange() || r.hasAlarm() || r.hasLeaseCheckpoint()
-                    || io.vetcd.server.AuthApplier.isAuthRequest(r)) {
-                // etcd's header (field 100: ID, username, auth_revision) has our header's first three
-                // fields: the caller is kept, so auth checks the replayed entry as etcd did
-                var etcdHeader = r.getUnknownFields().getField(100);
-                RequestHeader h = etcdHeader == null || etcdHeader.getLengthDelimitedList().isEmpty()
-                    ? RequestHeader.getDefaultInstance()
-                    : RequestHeader.parseFrom(etcdHeader.getLengthDelimitedList().get(0)).toBuilder().setId(0).setMemberId(0).build();
-                return r.toBuilder().setUnknownFields(com.google.protobuf.UnknownFieldSet.getDefaultInstance())
-                    .setHeader(h).build().toByteArray();
-            }
-        } catch (InvalidProtocolBufferException e) {
-            // a bare v2 request: no v3 state to change
-        }
-        return InternalRaftRequest.newBuilder().setHeader(RequestHeader.getDefaultInstance()).build().toByteArray();
-    }
-
-    private static io.vetcd.raft.ConfChange confChange(ConfChange cc) {
-        ConfChangeType type = switch (cc.getType()) {
-            case ConfChangeAddNode -> ConfChangeType.ADD_NODE;
-            case ConfChangeRemoveNode -> ConfChangeType.REMOVE_NODE;
-            case ConfChangeUpdateNode -> ConfChangeType.UPDATE_NODE;
-            case ConfChangeAddLearnerNode -> ConfChangeType.ADD_LEARNER_NODE;
-        };
-        ConfChangeContext.Builder ctx = ConfChangeContext.newBuilder().setHeader(RequestHeader.getDefaultInstance());
-        if (!cc.getContext().isEmpty() && cc.getType() != io.vetcd.pb.raft.ConfChangeType.ConfChangeRemoveNode) {
-            JsonObject j = new JsonObject(cc.getContext().toStringUtf8());
-            MemberAttributes.Builder m = MemberAttributes.newBuilder().setId(cc.getNodeID()).setName(j.getString("name", ""))
-                .setIsLearner(j.getBoolean("isLearner", false));
-            if (j.getJsonArray("peerURLs") != null) j.getJsonArray("peerURLs").forEach(u -> m.addPeerUrls(String.valueOf(u)));
-            if (j.getJsonArray("clientURLs") != null) j.getJsonArray("clientURLs").forEach(u -> m.addClientUrls(String.valueOf(u)));
-            ctx.setMember(m);
-        }
-        return new io.vetcd.raft.ConfChange(type, cc.getNodeID(), ctx.build().toByteArray());
-    }
-
     // ---- writing vetcd's state beside etcd's
 
     private Summary writeBackend(BoltReader bolt, Path dir, long applied, Membership membership, HardState hs,
                                  int replayed) throws IOException {
-        BoltReader.Bucket meta = required(bolt, "meta");
-        long scheduled = revisionMain(meta.get(bytes("scheduledCompactRev")));
-        long finished = revisionMain(meta.get(bytes("finishedCompactRev")));
-        long[] last = {0};
-        long versions;
-        try (MvccStore store = MvccStore.open(dir, MvccOptions.defaults());
-             HistoryImport history = new HistoryImport(store)) {
-            required(bolt, "key").forEach((k, v) -> {
-                if (v == null) throw new EtcdFormatException("unexpected nested bucket in the key bucket");
-                if (k.length != 17 && !(k.length == 18 && k[17] == 't')) {
-                    throw new EtcdFormatException("key bucket holds a key of " + k.length + " bytes, not a revision");
-                }
-                ByteBuffer rev = ByteBuffer.wrap(k);
-                long main = rev.getLong(0);
-                long sub = rev.getLong(9);
-                KeyValue kv = KeyValue.parseFrom(v);
-                if (k.length == 18) {
-                    history.tombstone(kv.getKey().toByteArray(), main, sub);
-                } else {
-                    if (kv.getModRevision() != main) {
-                        throw new EtcdFormatException("revision " + main + "_" + sub + " holds a key with mod revision " + kv.getModRevision());
-                    }
-                    history.put(kv, sub);
-                }
-                last[0] = main;
-            });
-            // etcd's rule: a store compacted past its last write reports the compaction revision
-            history.finish(Math.max(last[0], scheduled), scheduled, finished, applied);
-            versions = history.versions();
-        }
-        long leases = 0;
-        long keys;
-        long revision;
-        try (MvccStore store = MvccStore.open(dir, MvccOptions.defaults())) {
-            WriteTxn txn = store.beginWrite();
-            BoltReader.Bucket leaseBucket = bolt.bucket("lease");
-            List<Lease> all = new ArrayList<>();
-            if (leaseBucket != null) leaseBucket.forEach((k, v) -> { if (v != null) all.add(Lease.parseFrom(v)); });
-            for (Lease l : all) ImportedLeases.put(txn, l.getID(), l.getTTL());
-            importAuth(bolt, txn);
-            leases = all.size();
-            // with nothing applied yet, membership comes from replaying the log's conf changes
-            if (!membership.members().isEmpty()) MembershipRecord.write(txn, membership, confState(membership.members()));
-            txn.commit(applied);
-            revision = store.currentRevision();
-            keys = store.range(RangeRequest.newBuilder().setKey(ByteString.copyFrom(new byte[]{0}))
-                .setRangeEnd(ByteString.copyFrom(new byte[]{0})).setCountOnly(true).build()).count();
-            store.syncWal();
-        }
-        return new Summary(membership.localId(), membership.clusterId(), revision, scheduled, keys, versions, leases,
-            membership.members().size(), applied, hs.getCommit(), replayed);
-    }
-
-    private static ConfState confState(List<Member> members) {
-        TreeSet<Long> voters = new TreeSet<>(Long::compareUnsigned);
-        TreeSet<Long> learners = new TreeSet<>(Long::compareUnsigned);
-        for (Member m : members) (m.learner() ? learners : voters).add(m.id());
-        return new ConfState(voters, learners);
+        EtcdBackendImport.Imported i = EtcdBackendImport.write(bolt, dir, applied, membership);
+        return new Summary(membership.localId(), membership.clusterId(), i.revision(), i.compactRevision(), i.keys(),
+            i.versions(), i.leases(), membership.members().size(), applied, hs.getCommit(), replayed);
     }
 
     /** vetcd's WAL: same member and cluster, a snapshot marker at the backend's index, etcd's hard state and later entries. */
@@ -416,10 +275,6 @@ public final class EtcdDataDirImport {
         return ByteBuffer.wrap(v).getLong();
     }
 
-    /** etcd stores a compaction as a revision key (main, '_', sub); 0 when absent. */
-    private static long revisionMain(byte[] v) {
-        return v == null || v.length < 8 ? 0 : ByteBuffer.wrap(v).getLong();
-    }
 
     private static byte[] bytes(String s) { return s.getBytes(StandardCharsets.UTF_8); }
 }

@@ -4,8 +4,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vetcd.pb.etcdwal.InternalRaftRequest;
-import io.vetcd.pb.etcdwal.Request;
 import io.vetcd.pb.raft.ConfChange;
 import io.vetcd.server.Member;
 
@@ -24,19 +22,25 @@ import java.util.Map;
  * fallback for a data directory whose WAL no longer reaches back to a snapshot.)
  */
 public final class EtcdMembership {
-    private static final String MEMBERS_PREFIX = "/0/members/";
 
     private final Map<Long, Member> members = new LinkedHashMap<>();
+    private String clusterVersion;
 
     public List<Member> members() { return new ArrayList<>(members.values()); }
 
     public boolean isEmpty() { return members.isEmpty(); }
 
+    /** The cluster version the v2 store holds ({@code /0/version}), or null. */
+    public String clusterVersion() { return clusterVersion; }
+
     /** Members recorded in a 3.4 snapshot's v2 store JSON ({@code /0/members/<hex id>/...}). */
     public static EtcdMembership fromV2Store(byte[] json) {
         EtcdMembership m = new EtcdMembership();
         JsonObject root = parse(json, "snapshot v2 store").getJsonObject("Root");
-        JsonObject byId = children(children(children(root).getJsonObject("0")).getJsonObject("members"));
+        JsonObject zero = children(children(root).getJsonObject("0"));
+        JsonObject version = zero.getJsonObject("version");
+        if (version != null && version.getString("Value") != null) m.clusterVersion = version.getString("Value");
+        JsonObject byId = children(zero.getJsonObject("members"));
         for (String hex : byId.fieldNames()) {
             JsonObject attrs = children(byId.getJsonObject(hex));
             JsonObject raft = valueJson(attrs.getJsonObject("raftAttributes"));
@@ -91,49 +95,22 @@ public final class EtcdMembership {
      * {@code /0/members/<hex id>/attributes}); other entries do not touch membership.
      */
     public void applyNormal(byte[] data) {
-        Attributes a = publishedAttributes(data);
+        io.vetcd.server.V2Requests.Attributes a = publishedAttributes(data);
         if (a == null) return;
-        Member known = members.get(a.id());
+        Member known = members.get(a.memberId());
         if (known != null) {
-            members.put(a.id(), new Member(a.id(), a.name(), known.peerUrls(), a.clientUrls(), known.learner()));
+            members.put(a.memberId(), new Member(a.memberId(), a.name(), known.peerUrls(), a.clientUrls(), known.learner()));
         }
     }
 
-    /** What a member published about itself. */
-    public record Attributes(long id, String name, List<String> clientUrls) {}
-
-    /** The attributes a normal entry publishes, or null if it is not such a publish. */
-    public static Attributes publishedAttributes(byte[] data) {
-        if (data.length == 0) return null;
-        // etcd 3.4 proposes v2 requests bare (pb.Request) and older entries may wrap them in
-        // InternalRaftRequest.v2; the two share field 1, so try both readings.
-        Attributes a = null;
+    /** What a member published about itself (etcd 3.4's v2 attributes publish), or null for any other entry. */
+    public static io.vetcd.server.V2Requests.Attributes publishedAttributes(byte[] data) {
         try {
-            a = publish(Request.parseFrom(data));
-        } catch (InvalidProtocolBufferException e) {
-            // not a bare v2 request
-        }
-        if (a != null) return a;
-        try {
-            InternalRaftRequest r = InternalRaftRequest.parseFrom(data);
-            return r.hasV2() ? publish(r.getV2()) : null;
+            return io.vetcd.server.EntryPayload.decode(data) instanceof io.vetcd.server.EntryPayload.V2 v2
+                ? io.vetcd.server.V2Requests.attributes(v2.request()) : null;
         } catch (InvalidProtocolBufferException e) {
             return null;
         }
-    }
-
-    private static Attributes publish(Request v2) {
-        String path = v2.getPath();
-        if (!"PUT".equals(v2.getMethod()) || !path.startsWith(MEMBERS_PREFIX) || !path.endsWith("/attributes")) return null;
-        String hex = path.substring(MEMBERS_PREFIX.length(), path.length() - "/attributes".length());
-        long id;
-        try {
-            id = Long.parseUnsignedLong(hex, 16);
-        } catch (NumberFormatException e) {
-            return null;
-        }
-        JsonObject attrs = parse(v2.getVal().getBytes(StandardCharsets.UTF_8), "published attributes");
-        return new Attributes(id, attrs.getString("name", ""), strings(attrs.getJsonArray("clientURLs")));
     }
 
     /** etcd's member JSON: {@code {"id":..,"peerURLs":[..],"name":..,"clientURLs":[..],"isLearner":..}}. */

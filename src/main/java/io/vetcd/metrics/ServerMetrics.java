@@ -66,13 +66,25 @@ public final class ServerMetrics {
     }
 
     /** The constant info gauges: 1 with the value in a label. */
-    public void identity(String serverVersion, String clusterVersion, String serverIdHex) {
+    /** etcd_cluster_version: 1 on the agreed version's major.minor label, 0 on the one it replaced. */
+    public synchronized void clusterVersion(String majorMinor) {
+        if (clusterVersionGauge == null) {
+            clusterVersionGauge = registry.gaugeVec("etcd_cluster_version",
+                "Which version is running. 1 for 'cluster_version' label with current cluster version", "cluster_version");
+        }
+        var g = clusterVersionGauge;
+        if (shownClusterVersion != null && !shownClusterVersion.equals(majorMinor)) g.labels(shownClusterVersion).set(0);
+        g.labels(majorMinor).set(1);
+        shownClusterVersion = majorMinor;
+    }
+
+    private String shownClusterVersion;
+    private MetricFamily<Gauge> clusterVersionGauge;
+
+    public void identity(String serverVersion, String serverIdHex) {
         registry.gaugeVec("etcd_server_version",
             "Which version is running. 1 for 'server_version' label with current version.", "server_version")
             .labels(serverVersion).set(1);
-        registry.gaugeVec("etcd_cluster_version",
-            "Which version is running. 1 for 'cluster_version' label with current cluster version", "cluster_version")
-            .labels(clusterVersion).set(1);
         registry.gaugeVec("etcd_server_id",
             "Server or member ID in hexadecimal format. 1 for 'server_id' label with current ID.", "server_id")
             .labels(serverIdHex).set(1);

@@ -94,7 +94,7 @@ public final class ClientVerticle extends VerticleBase {
 
         Router router = Router.router(vertx);
         router.route().handler(access); // etcd's accessController: Host whitelist, CORS, OPTIONS
-        router.get("/version").handler(ctx -> ctx.json(versionJson()));
+        router.get("/version").handler(ctx -> ctx.json(versionJson(server)));
         mountHealthAndMetrics(router, vertx, server);
         if (grpcGateway) { // --enable-grpc-gateway=false: no /v3 JSON routes, as etcd
             router.routeWithRegex("/v3(alpha|beta)?/.*").handler(io.vetcd.api.GatewayStreamLimit.of(server, maxConcurrentStreams));
@@ -151,7 +151,9 @@ public final class ClientVerticle extends VerticleBase {
         return server.readBarrier().map(v -> true).otherwise(false);
     }
 
-    static JsonObject versionJson() {
-        return new JsonObject().put("etcdserver", EtcdServer.VERSION).put("etcdcluster", EtcdServer.CLUSTER_VERSION);
+    /** etcd's /version: this member's release and the cluster version raft agreed on ("not_decided" before). */
+    static JsonObject versionJson(EtcdServer server) {
+        String cv = server.membership().clusterVersion();
+        return new JsonObject().put("etcdserver", EtcdServer.VERSION).put("etcdcluster", cv == null ? "not_decided" : cv);
     }
 }

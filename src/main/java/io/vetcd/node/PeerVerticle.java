@@ -48,7 +48,7 @@ public final class PeerVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         Router router = Router.router(vertx);
-        router.get("/version").handler(ctx -> ctx.json(ClientVerticle.versionJson()));
+        router.get("/version").handler(ctx -> ctx.json(ClientVerticle.versionJson(server)));
         RaftReceiver raft = new RaftReceiver(server.membership(), server.core());
         raft.metrics(server.metrics().network);
         router.post("/raft").handler(raft::handle);

@@ -23,6 +23,9 @@ import io.vetcd.raft.SnapshotMetadata;
 import io.vetcd.server.MemberChanges;
 import io.vetcd.server.MembershipRecord;
 import io.vetcd.server.ClusterIds;
+import io.vetcd.server.ClusterVersionMonitor;
+import io.vetcd.server.ClusterVersions;
+import io.vetcd.server.MemberJson;
 import io.vetcd.server.EtcdServer;
 import io.vetcd.server.LeaseExpiryLoop;
 import io.vetcd.server.Member;
@@ -66,6 +69,7 @@ public final class VetcdNode {
     private final Promise<Void> leaderElected = Promise.promise();
     private Context transportContext;
     private PeerSender peerSender;
+    private ClusterVersionMonitor versionMonitor;
     private OutgoingStreams outgoingStreams;
     private IncomingStreams incomingStreams;
     private Wal wal;
@@ -138,6 +142,7 @@ public final class VetcdNode {
             JsonObject record = MembershipRecord.read(store);
             List<Member> members = record == null ? List.of() : MembershipRecord.members(record);
             membership = new Membership(localId, clusterId, withLocalClientUrls(members, localId));
+            if (record != null) membership.clusterVersion(MembershipRecord.clusterVersion(record));
             WalRecovery rec = wal.recovered();
             if (rec.snapshot() != null) {
                 ConfState cs = record == null ? ConfState.EMPTY : MembershipRecord.confState(record);
@@ -156,7 +161,12 @@ public final class VetcdNode {
             wal = Wal.create(walDir, walOpts, meta.array());
             raft = new RaftNode(raftConfig(membership.localId(), electionTick), raftStorage);
             List<Long> voters = membership.members().stream().map(Member::id).sorted(Long::compareUnsigned).toList();
-            raft.bootstrap(voters);
+            Membership initial = membership;
+            // etcd's bootstrap entries name each member as JSON (no client URLs yet: those are published)
+            raft.bootstrap(voters, id -> {
+                Member m = initial.get(id);
+                return MemberJson.encodeBytes(new Member(m.id(), m.name(), m.peerUrls(), List.of(), false));
+            });
             log.info("starting member {} in cluster {}", ClusterIds.hex(membership.localId()),
                 ClusterIds.hex(membership.clusterId()));
         } else {
@@ -176,6 +186,7 @@ public final class VetcdNode {
         server = new EtcdServer(vertx, store, lessor, membership, (int) cfg.member().maxTxnOps(),
             cfg.member().maxRequestBytes(), requestTimeout, cfg.member().electionTimeoutMs());
         server.auth(authStore(store));
+        server.snapshotFormat(new io.vetcd.etcdformat.EtcdSnapshotFormat());
         core = new ServerCore(wal, raft, raftStorage, server, membership.localId(), heartbeat, applied);
         core.warnApplyDuration(cfg.member().experimentalWarningApplyDuration());
         server.attach(core);
@@ -213,6 +224,8 @@ public final class VetcdNode {
         boolean alone = membership.members().size() == 1;
         wireMetrics(lessor, membership.localId());
         core.start();
+        versionMonitor = new ClusterVersionMonitor(vertx, server, peerSender::serverVersion);
+        versionMonitor.start();
         core.runOnCore(node -> {
             if (alone) {
                 // a single voter needs no election timeout to lead; on a restart raft learns it is a voter
@@ -243,8 +256,10 @@ public final class VetcdNode {
             c::commitIndex, c::appliedIndex, srv::pendingProposals, srv::quotaBytes);
         metrics.server.observeAuth(() -> srv.auth().revision());
         // etcd labels the cluster version as major.minor (version.Cluster)
-        String[] cv = EtcdServer.CLUSTER_VERSION.split("\\.");
-        metrics.server.identity(EtcdServer.VERSION, cv[0] + "." + cv[1], Long.toHexString(localId));
+        metrics.server.identity(EtcdServer.VERSION, Long.toHexString(localId));
+        server.onClusterVersion(v -> metrics.server.clusterVersion(ClusterVersions.majorMinor(v)));
+        String known = srv.membership().clusterVersion();
+        if (known != null) metrics.server.clusterVersion(ClusterVersions.majorMinor(known));
     }
 
     private RaftConfig raftConfig(long id, int electionTick) {
@@ -417,6 +432,7 @@ public final class VetcdNode {
     public Future<Void> stop() {
         if (leaseExpiry != null) leaseExpiry.stop();
         if (autoCompactor != null) autoCompactor.stop();
+        if (versionMonitor != null) versionMonitor.stop();
         if (incomingStreams != null) incomingStreams.close();
         if (outgoingStreams != null) outgoingStreams.close();
         List<Future<Void>> undeploys = new ArrayList<>();

@@ -36,6 +36,24 @@ final class ByteReader {
         return out;
     }
 
+    boolean atEnd() { return pos == buf.length; }
+
+    /** Skips one protobuf field's value of the given wire type (0 varint, 1 fixed64, 2 bytes, 5 fixed32). */
+    void skipField(int wireType) {
+        switch (wireType) {
+            case 0 -> varint();
+            case 1 -> skip(8);
+            case 2 -> skip(length());
+            case 5 -> skip(4);
+            default -> throw new IllegalArgumentException("unsupported wire type " + wireType);
+        }
+    }
+
+    private void skip(int n) {
+        if (n > buf.length - pos) throw new IllegalArgumentException("truncated input");
+        pos += n;
+    }
+
     void expectEnd() {
         if (pos != buf.length) throw new IllegalArgumentException((buf.length - pos) + " trailing bytes");
     }

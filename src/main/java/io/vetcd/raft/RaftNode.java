@@ -41,14 +41,18 @@ public final class RaftNode {
      * entries reach storage through the first {@link Ready}, and the application applies them like any
      * other committed conf change (re-applying an ADD_NODE is harmless).
      */
-    public void bootstrap(List<Long> voters) {
+    public void bootstrap(List<Long> voters) { bootstrap(voters, id -> null); }
+
+    /** As {@link #bootstrap(List)}, each conf change carrying the application's context for its node. */
+    public void bootstrap(List<Long> voters, java.util.function.LongFunction<byte[]> context) {
         RaftLog log = raft.raftLog;
         if (log.lastIndex() != 0 || raft.term != 0) throw new IllegalStateException("bootstrap requires an empty log");
         if (voters.isEmpty()) throw new IllegalArgumentException("at least one voter required");
         raft.becomeFollower(1, Raft.NONE);
         List<Entry> ents = new ArrayList<>(voters.size());
         for (int i = 0; i < voters.size(); i++) {
-            ents.add(new Entry(1, i + 1, EntryType.CONF_CHANGE, new ConfChange(ConfChangeType.ADD_NODE, voters.get(i)).encode()));
+            long v = voters.get(i);
+            ents.add(new Entry(1, i + 1, EntryType.CONF_CHANGE, new ConfChange(ConfChangeType.ADD_NODE, v, context.apply(v)).encode()));
         }
         log.append(ents);
         log.committed = ents.size();

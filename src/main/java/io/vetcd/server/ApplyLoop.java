@@ -149,7 +149,7 @@ final class ApplyLoop {
 
     /** Completes the proposal an applied entry answers, if this member proposed it (either thread). */
     void answer(ServerCore.Applied a) {
-        if (a.proposer() == memberId && a.requestId() != 0) {
+        if (a.requestId() != 0) {
             Proposal p = waiting.remove(a.requestId());
             if (p != null) p.complete(a.result());
         }

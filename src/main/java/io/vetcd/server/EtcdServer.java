@@ -14,7 +14,6 @@ import io.vetcd.auth.PasswordHasher;
 import io.vetcd.auth.SimpleTokens;
 import io.vetcd.lease.Lease;
 import io.vetcd.lease.LeaseException;
-import io.vetcd.lease.LeaseIdGenerator;
 import io.vetcd.lease.Lessor;
 import io.vetcd.mvcc.MvccStore;
 import io.vetcd.pb.etcdserver.AlarmRequest;
@@ -43,8 +42,6 @@ import io.vetcd.pb.etcdserver.TxnRequest;
 import io.vetcd.pb.etcdserver.TxnResponse;
 import io.vetcd.pb.internal.InternalRaftRequest;
 import io.vetcd.pb.internal.RequestHeader;
-import io.vetcd.pb.internal.ConfChangeContext;
-import io.vetcd.pb.internal.MemberAttributes;
 import io.vetcd.raft.ConfChange;
 import io.vetcd.raft.ConfChangeType;
 import io.vetcd.raft.ConfState;
@@ -77,12 +74,13 @@ public final class EtcdServer implements ServerCore.StateMachine {
     private final long leasePromoteExtendNanos;
     /** Term in which the lessor was last promoted; core thread only. */
     private long promotedTerm = -1;
-    private final LeaseIdGenerator leaseIds;
+    private final IdGenerator ids;
+    private volatile SnapshotFormat snapshotFormat;
+    private volatile java.util.function.Consumer<String> clusterVersionListener = v -> { };
     private final RequestValidator validator;
     private final Membership membership;
     private final long maxRequestBytes;
     private final long requestTimeoutMs;
-    private final AtomicLong nextProposalId;
     private volatile ServerCore core;
     private volatile WatchHub watchHub;
     private final AlarmStore alarms = new AlarmStore();
@@ -100,7 +98,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
         this.kv = new KvApplier(store);
         this.lessor = lessor;
         this.leasePromoteExtendNanos = TimeUnit.MILLISECONDS.toNanos(electionTimeoutMs);
-        this.leaseIds = new LeaseIdGenerator(membership.localId(), System.currentTimeMillis());
+        this.ids = new IdGenerator(membership.localId(), System.currentTimeMillis());
         kv.leases(new LeaseLookup() {
             @Override public boolean exists(long id) { return lessor.exists(id); }
             @Override public void attach(long id, ByteString key) { lessor.attach(id, key); }
@@ -111,7 +109,6 @@ public final class EtcdServer implements ServerCore.StateMachine {
         this.maxRequestBytes = maxRequestBytes;
         this.requestTimeoutMs = requestTimeoutMs;
         // ids only need to be unique among this member's in-flight proposals, also across restarts
-        this.nextProposalId = new AtomicLong(System.nanoTime());
         this.quota = new BackendQuota(store, 0);
         alarms.load(store);
         auth(new AuthStore(store, new PasswordHasher(PasswordHasher.DEFAULT_COST), new SimpleTokens(300, System::nanoTime)));
@@ -310,7 +307,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
 
     public Future<LeaseGrantResponse> leaseGrant(AuthInfo ai, LeaseGrantRequest r) {
         // the proposer picks the id, so every member applies the same one
-        if (r.getID() == 0) r = r.toBuilder().setID(leaseIds.next()).build();
+        if (r.getID() == 0) r = r.toBuilder().setID(ids.nextLeaseId()).build();
         InternalRaftRequest.Builder req = InternalRaftRequest.newBuilder().setLeaseGrant(r);
         return allowed(() -> auth.checkAuthenticated(ai))
             .compose(v -> withinQuota(BackendQuota.leaseCost())).compose(v -> propose(ai, req));
@@ -634,17 +631,49 @@ public final class EtcdServer implements ServerCore.StateMachine {
     /** Decodes and applies one committed entry; returns what its proposer gets. */
     @Override
     public ServerCore.Applied apply(Entry entry) {
-        InternalRaftRequest req;
+        EntryPayload payload;
         try {
-            req = InternalRaftRequest.parseFrom(entry.data());
+            payload = EntryPayload.decode(entry.data());
         } catch (InvalidProtocolBufferException e) {
             log.warn("skipping undecodable entry at index {}", entry.index());
             store.beginWrite().commit(entry.index());
             return ServerCore.Applied.NONE;
         }
-        long id = req.getHeader().getId();
-        long proposer = req.getHeader().getMemberId();
-        return new ServerCore.Applied(id, proposer, applyRequest(req, entry.index()));
+        if (payload instanceof EntryPayload.V3 v3) return new ServerCore.Applied(v3.requestId(), applyRequest(v3.request(), entry.index()));
+        if (payload instanceof EntryPayload.V2 v2) return new ServerCore.Applied(v2.request().getID(), applyV2(v2.request(), entry.index()));
+        store.beginWrite().commit(entry.index());
+        return ServerCore.Applied.NONE;
+    }
+
+    /**
+     * The v2 requests etcd 3.4 proposes: a member's published attributes and the cluster version.
+     * Any other v2 request needs etcd's v2 store, which vetcd does not keep (the v2 API is off by
+     * default in 3.4): it is applied as a no-op and its proposer is told so.
+     */
+    private Object applyV2(io.vetcd.pb.etcdwal.Request r, long index) {
+        V2Requests.Attributes a = V2Requests.attributes(r);
+        String version = a == null ? V2Requests.clusterVersion(r) : null;
+        if (a != null) {
+            Member known = membership.get(a.memberId());
+            if (known != null) {
+                membership.update(new Member(known.id(), a.name(), known.peerUrls(), a.clientUrls(), known.learner()));
+            }
+        } else if (version != null) {
+            String previous = membership.clusterVersion();
+            membership.clusterVersion(version);
+            if (!version.equals(previous)) {
+                log.info("{} cluster version to {}", previous == null ? "set initial" : "updated", ClusterVersions.majorMinor(version));
+                clusterVersionListener.accept(version);
+            }
+        } else {
+            log.warn("ignoring v2 {} {} at index {}: vetcd keeps no v2 store", r.getMethod(), r.getPath(), index);
+            store.beginWrite().commit(index);
+            return EtcdError.NOT_CAPABLE.exception();
+        }
+        var txn = store.beginWrite();
+        MembershipRecord.write(txn, membership, core.confState());
+        txn.commit(index);
+        return Boolean.TRUE;
     }
 
     private Object applyRequest(InternalRaftRequest req, long index) {
@@ -664,7 +693,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
         boolean fits = quota.available(cost(req));
         Object result = applyWithinQuota(req, index);
         if (!fits && !(result instanceof Throwable)) {
-            if (req.getHeader().getMemberId() == membership.localId()) vertx.runOnContext(v -> raiseNoSpace());
+            if (ids.isMine(req.getHeader().getID())) vertx.runOnContext(v -> raiseNoSpace());
             return EtcdError.NO_SPACE.exception();
         }
         return result;
@@ -676,7 +705,6 @@ public final class EtcdServer implements ServerCore.StateMachine {
             if (req.hasDeleteRange()) return kv.deleteRange(req.getDeleteRange(), index);
             if (req.hasTxn()) return kv.txn(req.getTxn(), index);
             if (req.hasCompaction()) return applyCompaction(req.getCompaction(), index);
-            if (req.hasMemberAttributes()) return applyMemberAttributes(req.getMemberAttributes(), index);
             if (req.hasLeaseGrant()) return applyLeaseGrant(req.getLeaseGrant(), index);
             if (req.hasLeaseRevoke()) return applyLeaseRevoke(req.getLeaseRevoke(), index);
             store.beginWrite().commit(index);
@@ -708,25 +736,16 @@ public final class EtcdServer implements ServerCore.StateMachine {
 
     @Override
     public ServerCore.Applied applyConfChange(Entry entry, ConfChange cc, ConfState cs) {
-        ConfChangeContext ctx = ConfChangeContext.getDefaultInstance();
-        if (cc.context() != null && cc.context().length > 0) {
-            try {
-                ctx = ConfChangeContext.parseFrom(cc.context());
-            } catch (InvalidProtocolBufferException e) {
-                log.warn("conf change at index {} has an undecodable context", entry.index());
-            }
-        }
-        MemberAttributes attrs = ctx.hasMember() ? ctx.getMember() : null;
+        Member described = ConfChangeContexts.member(cc);
         switch (cc.type()) {
             case ADD_NODE, ADD_LEARNER_NODE -> {
                 boolean learner = cc.type() == ConfChangeType.ADD_LEARNER_NODE;
                 Member known = membership.get(cc.nodeId());
                 if (known != null) {
-                    // a bootstrap entry (no attributes) or a promotion: keep what is known, set the role
+                    // a bootstrap entry or a promotion: keep what is known, set the role
                     membership.update(new Member(known.id(), known.name(), known.peerUrls(), known.clientUrls(), learner));
-                } else if (attrs != null) {
-                    membership.update(new Member(cc.nodeId(), attrs.getName(), attrs.getPeerUrlsList(),
-                        attrs.getClientUrlsList(), learner));
+                } else if (described != null) {
+                    membership.update(new Member(cc.nodeId(), described.name(), described.peerUrls(), described.clientUrls(), learner));
                 }
             }
             case REMOVE_NODE -> {
@@ -737,36 +756,34 @@ public final class EtcdServer implements ServerCore.StateMachine {
             }
             case UPDATE_NODE -> {
                 Member known = membership.get(cc.nodeId());
-                if (known != null && attrs != null) {
-                    membership.update(new Member(known.id(), known.name(), attrs.getPeerUrlsList(),
-                        known.clientUrls(), known.learner()));
+                if (known != null && described != null) {
+                    membership.update(new Member(known.id(), known.name(), described.peerUrls(), known.clientUrls(), known.learner()));
                 }
             }
         }
         var txn = store.beginWrite();
         MembershipRecord.write(txn, membership, cs);
         txn.commit(entry.index());
-        return new ServerCore.Applied(ctx.getHeader().getId(), ctx.getHeader().getMemberId(), membership.members());
-    }
-
-    private Object applyMemberAttributes(MemberAttributes a, long index) {
-        Member known = membership.get(a.getId());
-        if (known != null) {
-            membership.update(new Member(known.id(), a.getName(), known.peerUrls(), a.getClientUrlsList(), known.learner()));
-        }
-        var txn = store.beginWrite();
-        MembershipRecord.write(txn, membership, core.confState());
-        txn.commit(index);
-        return Boolean.TRUE;
+        return new ServerCore.Applied(ConfChangeContexts.requestId(cc), membership.members());
     }
 
     @Override
-    public long restore(java.nio.file.Path checkpointDir) {
+    public long restore(io.vetcd.raft.Snapshot snapshot, java.nio.file.Path payloadDir) {
+        java.nio.file.Path checkpointDir;
+        try {
+            checkpointDir = snapshotFormat.readBackend(snapshot, payloadDir, membership);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the leader's snapshot", e);
+        }
         store.loadFrom(checkpointDir);
         var record = MembershipRecord.read(store);
         if (record != null) {
             for (Member m : membership.members()) membership.remove(m.id());
             for (Member m : MembershipRecord.members(record)) membership.update(m);
+            String previous = membership.clusterVersion();
+            membership.clusterVersion(MembershipRecord.clusterVersion(record));
+            String now = membership.clusterVersion();
+            if (now != null && !now.equals(previous)) clusterVersionListener.accept(now);
         }
         alarms.load(store);
         auth.load(store);
@@ -774,6 +791,17 @@ public final class EtcdServer implements ServerCore.StateMachine {
         lessor.recover(); // leases and their keys as of the snapshot
         return store.consistentIndex();
     }
+
+    @Override
+    public byte[] snapshotData(long index) { return snapshotFormat.data(membership, index); }
+
+    @Override
+    public void writeSnapshotDb(java.io.OutputStream out, java.nio.file.Path scratchDir) throws java.io.IOException {
+        snapshotFormat.writeBackend(store, membership, out, scratchDir);
+    }
+
+    /** How snapshots look on the wire (set by the node: etcd's format). */
+    public void snapshotFormat(SnapshotFormat f) { this.snapshotFormat = f; }
 
     private CompactionResponse applyCompaction(CompactionRequest r, long index) {
         store.compact(r.getRevision(), index);
@@ -836,10 +864,18 @@ public final class EtcdServer implements ServerCore.StateMachine {
 
     /** Proposes a request on behalf of {@code ai} and completes with whatever applying it produced. */
     Future<Object> proposeRaw(AuthInfo ai, InternalRaftRequest.Builder req) {
-        long id = nextProposalId.incrementAndGet();
-        req.setHeader(RequestHeader.newBuilder().setId(id).setMemberId(membership.localId())
-            .setUsername(ai.username()).setAuthRevision(ai.revision()));
-        byte[] data = req.build().toByteArray();
+        long id = ids.nextRequestId();
+        req.setHeader(RequestHeader.newBuilder().setID(id).setUsername(ai.username()).setAuthRevision(ai.revision()));
+        return proposeData(id, req.build().toByteArray());
+    }
+
+    /** Proposes one of the v2 requests etcd 3.4 still sends through raft (bare, as etcd does). */
+    Future<Object> proposeV2(java.util.function.LongFunction<io.vetcd.pb.etcdwal.Request> request) {
+        long id = ids.nextRequestId();
+        return proposeData(id, request.apply(id).toByteArray());
+    }
+
+    private Future<Object> proposeData(long id, byte[] data) {
         if (data.length > maxRequestBytes) return Future.failedFuture(EtcdError.REQUEST_TOO_LARGE.exception());
         Promise<Object> promise = Promise.promise();
         Proposal p = new Proposal(id, data, promise, vertx.getOrCreateContext());
@@ -849,14 +885,12 @@ public final class EtcdServer implements ServerCore.StateMachine {
 
     /** Proposes a membership change; completes with the members after it is applied here. */
     @SuppressWarnings("unchecked")
-    Future<List<Member>> proposeConfChange(ConfChangeType type, long nodeId, MemberAttributes member) {
-        long id = nextProposalId.incrementAndGet();
-        ConfChangeContext.Builder ctx = ConfChangeContext.newBuilder()
-            .setHeader(RequestHeader.newBuilder().setId(id).setMemberId(membership.localId()));
-        if (member != null) ctx.setMember(member);
+    Future<List<Member>> proposeConfChange(ConfChangeType type, long nodeId, Member member) {
+        long id = ids.nextRequestId();
+        byte[] context = member == null ? null : MemberJson.encodeBytes(member);
         Promise<Object> promise = Promise.promise();
         Proposal p = new Proposal(id, new byte[0], promise, vertx.getOrCreateContext());
-        core.submit(new ServerCore.ConfProposal(p, new ConfChange(type, nodeId, ctx.build().toByteArray())));
+        core.submit(new ServerCore.ConfProposal(p, new ConfChange(id, type, nodeId, context)));
         return withTimeout(id, promise).map(o -> (List<Member>) o);
     }
 
@@ -892,4 +926,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
     }
 
     public List<Member> members() { return membership.members(); }
+
+    /** Told (on the apply thread) each time the agreed cluster version changes. */
+    public void onClusterVersion(java.util.function.Consumer<String> listener) { this.clusterVersionListener = listener; }
 }

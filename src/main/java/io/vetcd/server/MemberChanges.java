@@ -2,8 +2,6 @@ package io.vetcd.server;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vetcd.pb.internal.InternalRaftRequest;
-import io.vetcd.pb.internal.MemberAttributes;
 import io.vetcd.raft.ConfChangeType;
 import io.vetcd.raft.PeerProgress;
 import io.vetcd.raft.Status;
@@ -52,9 +50,8 @@ public final class MemberChanges {
         }
         long id = ClusterIds.memberId(peerUrls, "", System.currentTimeMillis() / 1000);
         if (ms.get(id) != null) return Future.failedFuture(EtcdError.MEMBER_EXIST.exception());
-        MemberAttributes attrs = MemberAttributes.newBuilder().setId(id).addAllPeerUrls(peerUrls).setIsLearner(learner).build();
         Member added = new Member(id, "", peerUrls, List.of(), learner);
-        return server.proposeConfChange(learner ? ConfChangeType.ADD_LEARNER_NODE : ConfChangeType.ADD_NODE, id, attrs)
+        return server.proposeConfChange(learner ? ConfChangeType.ADD_LEARNER_NODE : ConfChangeType.ADD_NODE, id, added)
             .map(members -> new Added(added, members));
     }
 
@@ -80,8 +77,8 @@ public final class MemberChanges {
             if (m.id() == id) continue;
             for (String u : m.peerUrls()) if (peerUrls.contains(u)) return Future.failedFuture(EtcdError.PEER_URL_EXIST.exception());
         }
-        MemberAttributes attrs = MemberAttributes.newBuilder().setId(id).addAllPeerUrls(peerUrls).build();
-        return server.proposeConfChange(ConfChangeType.UPDATE_NODE, id, attrs);
+        // etcd's context for an update names only the id and the new peer URLs
+        return server.proposeConfChange(ConfChangeType.UPDATE_NODE, id, new Member(id, "", peerUrls, List.of(), false));
     }
 
     /** Asks the leader over the peer route (set by the node; promotion is the leader's decision). */
@@ -115,7 +112,9 @@ public final class MemberChanges {
         if (learner != null && self != null && learner.match() < self.match() * LEARNER_READY) {
             return Future.failedFuture(EtcdError.LEARNER_NOT_READY.exception());
         }
-        return server.proposeConfChange(ConfChangeType.ADD_NODE, id, null);
+        // etcd's promotion is an AddNode whose context is the member, no longer a learner
+        return server.proposeConfChange(ConfChangeType.ADD_NODE, id,
+            new Member(m.id(), m.name(), m.peerUrls(), m.clientUrls(), false));
     }
 
     /**
@@ -124,9 +123,7 @@ public final class MemberChanges {
      */
     public Future<Void> publish(String name, List<String> clientUrls) {
         Membership ms = server.membership();
-        MemberAttributes attrs = MemberAttributes.newBuilder().setId(ms.localId()).setName(name)
-            .addAllClientUrls(clientUrls).build();
-        return server.proposeRaw(io.vetcd.auth.AuthInfo.NONE, InternalRaftRequest.newBuilder().setMemberAttributes(attrs))
+        return server.proposeV2(id -> V2Requests.publish(ms.localId(), name, clientUrls, id))
             .<Void>mapEmpty()
             .recover(err -> {
                 log.warn("failed to publish local member to cluster through raft: {}; retrying", err.getMessage());
@@ -150,8 +147,11 @@ public final class MemberChanges {
     private static boolean validUrl(String u) {
         try {
             URI uri = new URI(u);
-            // etcd's types.NewURLs: unix:// and unixs:// peer URLs (a socket file named host:port) are URLs too
-            return java.util.Set.of("http", "https", "unix", "unixs").contains(uri.getScheme()) && uri.getHost() != null && uri.getPort() > 0;
+            // etcd's types.NewURLs: http(s) and unix(s) sockets, host:port, no path
+            return switch (String.valueOf(uri.getScheme())) {
+                case "http", "https", "unix", "unixs" -> uri.getHost() != null && uri.getPort() > 0;
+                default -> false;
+            };
         } catch (Exception e) {
             return false;
         }

@@ -14,6 +14,8 @@ public final class Membership {
     private final long localId;
     private volatile long clusterId;
     private volatile Map<Long, Member> members;
+    /** The cluster version raft agreed on (etcd's {@code /0/version}, e.g. "3.4.0"), or null before any was set. */
+    private volatile String clusterVersion;
 
     public Membership(long localId, long clusterId, List<Member> members) {
         this.localId = localId;
@@ -51,6 +53,10 @@ public final class Membership {
     }
 
     public Member get(long id) { return members.get(id); }
+
+    public String clusterVersion() { return clusterVersion; }
+
+    public void clusterVersion(String v) { this.clusterVersion = v; }
 
     public synchronized void update(Member m) {
         Map<Long, Member> copy = new LinkedHashMap<>(members);

@@ -32,6 +32,7 @@ public final class MembershipRecord {
         JsonObject o = new JsonObject().put("local", Long.toUnsignedString(m.localId()))
             .put("cluster", Long.toUnsignedString(m.clusterId())).put("members", arr)
             .put("voters", ids(cs.voters())).put("learners", ids(cs.learners()));
+        if (m.clusterVersion() != null) o.put("clusterVersion", m.clusterVersion());
         txn.putMeta(KEY, o.encode().getBytes(StandardCharsets.UTF_8));
     }
 
@@ -52,6 +53,9 @@ public final class MembershipRecord {
         }
         return members;
     }
+
+    /** The cluster version the record holds, or null. */
+    public static String clusterVersion(JsonObject o) { return o.getString("clusterVersion"); }
 
     public static ConfState confState(JsonObject o) {
         TreeSet<Long> voters = new TreeSet<>();

@@ -47,9 +47,12 @@ public final class ServerCore {
     private static final Logger log = LoggerFactory.getLogger(ServerCore.class);
     private static final int MAX_BATCH = 4096;
 
-    /** What applying one committed normal entry produced: the proposal it answers, and the answer. */
-    public record Applied(long requestId, long proposer, Object result) {
-        public static final Applied NONE = new Applied(0, 0, null);
+    /**
+     * What applying one committed entry produced: the request id its proposer waits on, and the answer.
+     * Every member sees the id; only the one that proposed it has a waiter (ids carry the member's bits).
+     */
+    public record Applied(long requestId, Object result) {
+        public static final Applied NONE = new Applied(0, null);
     }
 
     /** Applies committed entries to the state machine. Called only on the core thread. */
@@ -59,8 +62,18 @@ public final class ServerCore {
         /** A committed membership change; {@code confState} is raft's view after it. */
         Applied applyConfChange(Entry entry, ConfChange cc, ConfState confState);
 
-        /** Replaces the state with a leader's snapshot; returns the index the backend is now applied through. */
-        long restore(java.nio.file.Path checkpointDir);
+        /**
+         * Replaces the state with a leader's snapshot: raft's {@code snapshot} (its data is etcd's v2
+         * store JSON) and the leader's backend, an etcd bbolt file at {@code payloadDir/db}. Returns
+         * the index the backend is now applied through.
+         */
+        long restore(io.vetcd.raft.Snapshot snapshot, java.nio.file.Path payloadDir);
+
+        /** The data of a raft snapshot this member sends (etcd's v2 store JSON: members, cluster version). */
+        byte[] snapshotData(long index);
+
+        /** Writes the backend a snapshot sends, as an etcd bbolt file (blocking; a worker calls it). */
+        void writeSnapshotDb(java.io.OutputStream out, java.nio.file.Path scratchDir) throws java.io.IOException;
 
         /** A committed empty entry: the first entry of a leader's term (the lessor promotes on it). */
         default void applyEmpty(Entry entry) { }
@@ -199,22 +212,20 @@ public final class ServerCore {
         inbox.add(p);
     }
 
+    /** The backend for a snapshot to a peer, as an etcd bbolt file (blocking: call from a worker). */
+    public void writeSnapshotDb(java.io.OutputStream out, java.nio.file.Path scratchDir) throws java.io.IOException {
+        stateMachine.writeSnapshotDb(out, scratchDir);
+    }
+
     /**
      * A snapshot from the leader: its MsgSnap and the database that came after it in etcd's
-     * merged snapshot body, saved in {@code dbFile} (which this method consumes: it is deleted).
-     * Blocking (unpacks and checksums the database): call it off the event loop. Throws if the
-     * database is not a valid one; then nothing reaches raft.
-     *
-     * <p>Today the database is our own {@link io.vetcd.mvcc.SnapshotArchive} (what
-     * {@code MvccStore.snapshotTo} writes); it becomes etcd's bbolt file when the store can read one.
+     * merged snapshot body (an etcd bbolt file), saved in {@code dbFile}, which this method takes
+     * over. Blocking (moves the file): call it off the event loop. The database is read when raft
+     * installs the snapshot.
      */
     public void receiveSnapshot(Message m, java.nio.file.Path dbFile) throws java.io.IOException {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(dbFile.toAbsolutePath().getParent(), "snapshot-db-");
-        try (java.io.InputStream in = new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(dbFile), 1 << 16)) {
-            io.vetcd.mvcc.SnapshotArchive.read(in, dir); // verifies the checksum; deletes dir on failure
-        } finally {
-            java.nio.file.Files.deleteIfExists(dbFile);
-        }
+        java.nio.file.Files.move(dbFile, dir.resolve("db"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         if (running) inbox.add(new IncomingSnapshot(m, dir));
     }
 
@@ -412,18 +423,18 @@ public final class ServerCore {
         long appliedIndex = applyLoop.appliedIndex();
         for (int i = 0; i < ms.size(); i++) {
             Message m = ms.get(i);
-            if (m.type() != io.vetcd.raft.MessageType.MsgSnap || m.snapshot() == null
-                || appliedIndex <= m.snapshot().index()) continue;
-            long term;
-            try {
-                term = storage.term(appliedIndex);
-            } catch (RuntimeException e) {
-                continue; // applied beyond the log (just installed a snapshot): send raft's own
+            if (m.type() != io.vetcd.raft.MessageType.MsgSnap || m.snapshot() == null) continue;
+            io.vetcd.raft.SnapshotMetadata meta = m.snapshot().metadata();
+            if (appliedIndex > m.snapshot().index()) {
+                try {
+                    meta = new io.vetcd.raft.SnapshotMetadata(appliedIndex, storage.term(appliedIndex), node.confState());
+                } catch (RuntimeException e) {
+                    // applied beyond the log (just installed a snapshot): send raft's own index
+                }
             }
             if (out == ms) out = new ArrayList<>(ms);
-            io.vetcd.raft.Snapshot merged = new io.vetcd.raft.Snapshot(
-                new io.vetcd.raft.SnapshotMetadata(appliedIndex, term, node.confState()), m.snapshot().data());
-            out.set(i, m.toBuilder().snapshot(merged).build());
+            // the data is what etcd keeps there (its v2 store: members, cluster version), so an etcd follower can install it
+            out.set(i, m.toBuilder().snapshot(new io.vetcd.raft.Snapshot(meta, stateMachine.snapshotData(meta.index()))).build());
         }
         return out;
     }
@@ -462,7 +473,7 @@ public final class ServerCore {
         metrics.snapshotApplyInProgress.set(1);
         long applied;
         try {
-            applied = stateMachine.restore(dir);
+            applied = stateMachine.restore(rd.snapshot(), dir);
         } finally {
             metrics.snapshotApplyInProgress.set(0);
         }

@@ -117,7 +117,7 @@ public final class PeerSender implements ServerCore.PeerSender {
             try (var out = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(file))) {
                 // etcd's merged snapshot: the MsgSnap as a message frame (8-byte length, raftpb), then the database to EOF
                 out.write(MessageFrameEncoder.frame(m));
-                store.snapshotTo(out, scratchDir);
+                core.writeSnapshotDb(out, scratchDir);
             }
             return file;
         }, false).compose(file -> vertx.fileSystem().open(file.toString(), new io.vertx.core.file.OpenOptions().setRead(true))
@@ -179,6 +179,21 @@ public final class PeerSender implements ServerCore.PeerSender {
                     default -> io.vetcd.server.EtcdError.NO_LEADER;
                 }).exception();
             }));
+    }
+
+    /** A member's server version from its peer GET /version (etcd's getVersion), for cluster version negotiation. */
+    public io.vertx.core.Future<String> serverVersion(Member m) {
+        if (m.peerUrls().isEmpty()) return io.vertx.core.Future.failedFuture("member has no peer URLs");
+        URI url = URI.create(m.peerUrls().get(0));
+        RequestOptions req = new RequestOptions().setMethod(HttpMethod.GET)
+            .setHost(url.getHost()).setPort(url.getPort()).setSsl("https".equals(url.getScheme())).setURI("/version")
+            .setTimeout(2000);
+        return http.request(req).compose(r -> r.send()).compose(resp -> resp.body().map(b -> {
+            if (resp.statusCode() != 200) throw new IllegalStateException("/version answered " + resp.statusCode());
+            String v = new io.vertx.core.json.JsonObject(b).getString("etcdserver");
+            if (v == null) throw new IllegalStateException("/version names no etcdserver");
+            return v;
+        }));
     }
 
     /** Forwards a learner promotion to the leader's POST /members/promote/:id, as etcd's peers do. */

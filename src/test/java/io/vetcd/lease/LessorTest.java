@@ -187,10 +187,10 @@ class LessorTest {
 
     @Test
     void idGeneratorGivesDistinctPositiveIds() {
-        LeaseIdGenerator g = new LeaseIdGenerator(0xffff_ffff_ffffL, System.currentTimeMillis());
+        io.vetcd.server.IdGenerator g = new io.vetcd.server.IdGenerator(0xffff_ffff_ffffL, System.currentTimeMillis());
         java.util.Set<Long> seen = new java.util.HashSet<>();
         for (int i = 0; i < 100_000; i++) {
-            long id = g.next();
+            long id = g.nextLeaseId();
             assertTrue(id > 0);
             assertTrue(seen.add(id));
         }
