@@ -96,7 +96,8 @@ public final class EtcdDataDirImport {
             byte[] ci = meta.get(bytes("consistent_index"));
             long applied = ci == null ? 0 : beLong(ci, "consistent_index");
             long appliedTerm = applied == 0 ? 0 : termAt(wal, snapDir, applied);
-            List<Member> members = applied == 0 ? List.of() : membersAt(wal, snapDir, bolt, applied);
+            EtcdMembership known = applied == 0 ? new EtcdMembership() : membersAt(wal, snapDir, bolt, applied);
+            List<Member> members = known.members();
             if (applied > 0 && members.stream().noneMatch(m -> m.id() == wal.nodeId())) {
                 throw new EtcdFormatException("member " + Long.toHexString(wal.nodeId()) + " named by the WAL is not among the cluster's members "
                     + members.stream().map(m -> Long.toHexString(m.id())).toList());
@@ -107,6 +108,7 @@ public final class EtcdDataDirImport {
                 hs = hs.toBuilder().setCommit(applied).setTerm(Math.max(hs.getTerm(), appliedTerm)).build();
             }
             Membership membership = new Membership(wal.nodeId(), wal.clusterId(), members);
+            membership.clusterVersion(known.clusterVersion() != null ? known.clusterVersion() : backendClusterVersion(bolt));
             summary = writeBackend(bolt, dbStaging, applied, membership, hs, replay.size());
             writeWal(walStaging, wal, applied, appliedTerm, hs, replay);
         }
@@ -130,7 +132,14 @@ public final class EtcdDataDirImport {
     }
 
     /** Membership as of {@code applied}: etcd's own way (snapshot, then the WAL), else the bbolt mirror. */
-    private static List<Member> membersAt(EtcdWalReader.Contents wal, Path snapDir, BoltReader bolt, long applied)
+    /** The cluster version etcd mirrors into its backend ({@code cluster/clusterVersion}), or null. */
+    private static String backendClusterVersion(BoltReader bolt) throws IOException {
+        BoltReader.Bucket cluster = bolt.bucket("cluster");
+        byte[] v = cluster == null ? null : cluster.get(bytes("clusterVersion"));
+        return v == null ? null : new String(v, StandardCharsets.UTF_8);
+    }
+
+    private static EtcdMembership membersAt(EtcdWalReader.Contents wal, Path snapDir, BoltReader bolt, long applied)
             throws IOException {
         Snapshot snap = EtcdSnapFiles.newestAtOrBelow(snapDir, applied);
         EtcdMembership m = snap == null ? new EtcdMembership() : EtcdMembership.fromV2Store(snap.getData().toByteArray());
@@ -141,7 +150,7 @@ public final class EtcdDataDirImport {
                 throw new EtcdFormatException("cannot tell the cluster's members: the WAL does not reach back to entry " + from
                     + " and the backend has no members");
             }
-            return mirror.members();
+            return mirror;
         }
         for (long i = from; i <= applied; i++) {
             Entry e = wal.entry(i);
@@ -150,7 +159,7 @@ public final class EtcdDataDirImport {
             else if (e.getType() == EntryType.EntryNormal) m.applyNormal(e.getData().toByteArray());
         }
         if (m.isEmpty()) throw new EtcdFormatException("the snapshot and WAL name no members");
-        return m.members();
+        return m;
     }
 
     // ---- the entries etcd committed (or only logged) after what its backend holds

@@ -95,7 +95,11 @@ public final class EtcdMembership {
      * {@code /0/members/<hex id>/attributes}); other entries do not touch membership.
      */
     public void applyNormal(byte[] data) {
-        io.vetcd.server.V2Requests.Attributes a = publishedAttributes(data);
+        io.vetcd.pb.etcdwal.Request v2 = v2Request(data);
+        if (v2 == null) return;
+        String version = io.vetcd.server.V2Requests.clusterVersion(v2);
+        if (version != null) clusterVersion = version;
+        io.vetcd.server.V2Requests.Attributes a = io.vetcd.server.V2Requests.attributes(v2);
         if (a == null) return;
         Member known = members.get(a.memberId());
         if (known != null) {
@@ -103,14 +107,18 @@ public final class EtcdMembership {
         }
     }
 
-    /** What a member published about itself (etcd 3.4's v2 attributes publish), or null for any other entry. */
-    public static io.vetcd.server.V2Requests.Attributes publishedAttributes(byte[] data) {
+    private static io.vetcd.pb.etcdwal.Request v2Request(byte[] data) {
         try {
-            return io.vetcd.server.EntryPayload.decode(data) instanceof io.vetcd.server.EntryPayload.V2 v2
-                ? io.vetcd.server.V2Requests.attributes(v2.request()) : null;
+            return io.vetcd.server.EntryPayload.decode(data) instanceof io.vetcd.server.EntryPayload.V2 v2 ? v2.request() : null;
         } catch (InvalidProtocolBufferException e) {
             return null;
         }
+    }
+
+    /** What a member published about itself (etcd 3.4's v2 attributes publish), or null for any other entry. */
+    public static io.vetcd.server.V2Requests.Attributes publishedAttributes(byte[] data) {
+        io.vetcd.pb.etcdwal.Request v2 = v2Request(data);
+        return v2 == null ? null : io.vetcd.server.V2Requests.attributes(v2);
     }
 
     /** etcd's member JSON: {@code {"id":..,"peerURLs":[..],"name":..,"clientURLs":[..],"isLearner":..}}. */
