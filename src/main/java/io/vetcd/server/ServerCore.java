@@ -220,10 +220,15 @@ public final class ServerCore {
     /**
      * A snapshot from the leader: its MsgSnap and the database that came after it in etcd's
      * merged snapshot body (an etcd bbolt file), saved in {@code dbFile}, which this method takes
-     * over. Blocking (moves the file): call it off the event loop. The database is read when raft
-     * installs the snapshot.
+     * over. Blocking (checks and moves the file): call it off the event loop. Throws if the file is
+     * not a whole bbolt database; the database is read when raft installs the snapshot.
      */
     public void receiveSnapshot(Message m, java.nio.file.Path dbFile) throws java.io.IOException {
+        // a cut-short or garbled database (valid meta pages, the file as long as they say) is refused here, so the
+        // sender hears of it (500) and raft never installs it; etcd would take it and fail later
+        try (var check = io.vetcd.etcdformat.BoltReader.open(dbFile)) {
+            java.util.Objects.requireNonNull(check);
+        }
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(dbFile.toAbsolutePath().getParent(), "snapshot-db-");
         java.nio.file.Files.move(dbFile, dir.resolve("db"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         if (running) inbox.add(new IncomingSnapshot(m, dir));

@@ -32,15 +32,34 @@ public final class RemoteMembership {
         List<String> errors = new ArrayList<>();
         for (String base : peerUrls) {
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/members"))
-                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() != 200) {
-                    errors.add(base + ": status " + r.statusCode());
+                URI url = URI.create(base);
+                int status;
+                String clusterHeader;
+                String body;
+                if ("unix".equals(url.getScheme())) {
+                    UnixHttpGet.Response r = UnixHttpGet.get(url, "/members", Duration.ofSeconds(5));
+                    status = r.status();
+                    clusterHeader = r.header(PeerHeaders.CLUSTER_ID);
+                    body = r.body();
+                } else if ("unixs".equals(url.getScheme())) {
+                    errors.add(base + ": joining through a unixs:// peer URL is not supported; list an http(s) or unix peer URL");
+                    continue;
+                } else {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/members"))
+                        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    status = r.statusCode();
+                    clusterHeader = r.headers().firstValue(PeerHeaders.CLUSTER_ID).orElse(null);
+                    body = r.body();
+                }
+                if (status != 200) {
+                    errors.add(base + ": status " + status);
                     continue;
                 }
-                long cid = Long.parseUnsignedLong(r.headers().firstValue(PeerHeaders.CLUSTER_ID).orElseThrow(), 16);
-                List<Member> members = PeerMembersJson.decode(r.body());
-                return new Remote(cid, members);
+                if (clusterHeader == null) {
+                    errors.add(base + ": no " + PeerHeaders.CLUSTER_ID + " header");
+                    continue;
+                }
+                return new Remote(Long.parseUnsignedLong(clusterHeader, 16), PeerMembersJson.decode(body));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while asking peers for the cluster", e);
