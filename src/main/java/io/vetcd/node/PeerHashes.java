@@ -1,37 +1,27 @@
 package io.vetcd.node;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.net.SocketAddress;
-import io.vertx.grpc.client.GrpcClient;
 import io.vetcd.api.MaintenanceApi;
 import io.vetcd.pb.etcdserver.HashKVRequest;
 import io.vetcd.pb.etcdserver.HashKVResponse;
-import io.vetcd.pb.etcdserver.MaintenanceGrpcClient;
 import io.vetcd.server.CorruptionCheck;
 import io.vetcd.server.EtcdServer;
 import io.vetcd.server.Member;
-
-import java.net.URI;
+import io.vetcd.transport.PeerSender;
 
 /**
- * The hashes the corruption checks compare: this member's HashKV (etcd's hash) and a peer's, asked
- * over the peer's client URL with a gRPC HashKV call, as etcd 3.4 does; over https the peer's
- * certificate is not verified (the cluster's members are known) and ours is presented.
+ * The hashes the corruption checks compare: this member's HashKV (etcd's hash) and a peer's, from its
+ * peer {@code /members/hashkv} route, as etcd 3.4.23 asks them.
  */
 final class PeerHashes implements CorruptionCheck.Hashes {
     private final EtcdServer server;
-    private final GrpcClient plain;
-    private final GrpcClient tls;
+    private final PeerSender peers;
+    private final long timeoutMs;
 
-    PeerHashes(Vertx vertx, EtcdServer server, ListenerTls peerTls) {
+    PeerHashes(EtcdServer server, PeerSender peers, long timeoutMs) {
         this.server = server;
-        HttpClientOptions base = new HttpClientOptions().setConnectTimeout(2000).setIdleTimeout(30);
-        this.plain = GrpcClient.client(vertx, new HttpClientOptions(base));
-        HttpClientOptions secure = new HttpClientOptions(base).setSsl(true).setUseAlpn(true).setTrustAll(true).setVerifyHost(false);
-        if (peerTls != null && peerTls.clientCertificate() != null) secure.setKeyCertOptions(peerTls.clientCertificate());
-        this.tls = GrpcClient.client(vertx, secure);
+        this.peers = peers;
+        this.timeoutMs = timeoutMs;
     }
 
     @Override
@@ -41,11 +31,6 @@ final class PeerHashes implements CorruptionCheck.Hashes {
 
     @Override
     public Future<HashKVResponse> peer(Member m, long revision) {
-        URI u = URI.create(m.clientUrls().get(0));
-        boolean https = "https".equals(u.getScheme());
-        if (!https && !"http".equals(u.getScheme())) return Future.failedFuture("client URL " + u + " is not http(s)");
-        MaintenanceGrpcClient c = MaintenanceGrpcClient.create(https ? tls : plain,
-            SocketAddress.inetSocketAddress(u.getPort(), u.getHost()));
-        return c.hashKV(HashKVRequest.newBuilder().setRevision(revision).build()).timeout(5, java.util.concurrent.TimeUnit.SECONDS);
+        return peers.hashKV(m, revision, timeoutMs);
     }
 }

@@ -12,6 +12,7 @@ import io.vetcd.server.EtcdException;
 import io.vetcd.transport.OutgoingStreams;
 import io.vetcd.transport.PeerHeaders;
 import io.vetcd.transport.PeerMembersJson;
+import io.vetcd.transport.PeerHashKvJson;
 import io.vetcd.transport.PeerUrls;
 import io.vetcd.transport.RaftReceiver;
 import io.vetcd.transport.RaftStreamRoute;
@@ -125,6 +126,27 @@ public final class PeerVerticle extends VerticleBase {
             .putHeader(PeerHeaders.CLUSTER_ID, ClusterIds.hex(server.clusterId()))
             .putHeader("Content-Type", "application/json")
             .end(PeerMembersJson.encode(server.members())));
+        // etcd 3.4.23's corruption checks ask peers here: JSON HashKVRequest in, JSON HashKVResponse out
+        router.get("/members/hashkv").handler(ctx -> ctx.request().body().onComplete(ar -> {
+            long rev;
+            try {
+                rev = PeerHashKvJson.requestedRevision(ar.succeeded() ? ar.result().toString() : "");
+            } catch (RuntimeException e) {
+                ctx.response().setStatusCode(400).end("error unmarshalling request\n");
+                return;
+            }
+            new io.vetcd.api.MaintenanceApi(server).hashKV(io.vetcd.pb.etcdserver.HashKVRequest.newBuilder().setRevision(rev).build())
+                .onComplete(h -> {
+                    if (h.succeeded()) {
+                        ctx.response().putHeader(PeerHeaders.CLUSTER_ID, ClusterIds.hex(server.clusterId()))
+                            .putHeader("Content-Type", "application/json").end(PeerHashKvJson.encode(h.result()));
+                    } else {
+                        // etcd answers 400 with the mvcc error's text (compacted, future revision)
+                        String why = String.valueOf(h.cause().getMessage()).replaceFirst("^etcdserver: ", "");
+                        ctx.response().setStatusCode(400).end(why + "\n");
+                    }
+                });
+        }));
         List<Future<HttpServer>> binds = new ArrayList<>();
         for (URI url : listenUrls) {
             HttpServerOptions o = new HttpServerOptions();

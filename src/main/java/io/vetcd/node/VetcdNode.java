@@ -71,6 +71,8 @@ public final class VetcdNode {
     private PeerSender peerSender;
     private ClusterVersionMonitor versionMonitor;
     private io.vetcd.server.CorruptionCheck corruptionCheck;
+    /** Starts raft; run once the member may take part (after the initial corruption check). */
+    private Runnable startRaft;
     /** Whether this start found the member's data (etcd checks corruption only then). */
     private boolean restarted;
     private OutgoingStreams outgoingStreams;
@@ -227,18 +229,42 @@ public final class VetcdNode {
         metrics.mvcc.observeWatchers(hub::watcherCount, () -> Math.max(0, hub.watcherCount() - hub.syncedCount()));
         boolean alone = membership.members().size() == 1;
         wireMetrics(lessor, membership.localId());
-        core.start();
-        versionMonitor = new ClusterVersionMonitor(vertx, server, peerSender::serverVersion);
-        versionMonitor.start();
-        core.runOnCore(node -> {
-            if (alone) {
-                // a single voter needs no election timeout to lead; on a restart raft learns it is a voter
-                // only once the replayed conf changes apply, so also let the first tick after that campaign
-                for (int i = 0; i < 2 * electionTick; i++) node.tick();
-                node.campaign();
-            } else {
-                // etcd's initial election tick advance: campaign one tick after a timeout, not two timeouts
-                for (int i = 0; i < electionTick - 1; i++) node.tick();
+        // raft starts only after the initial corruption check (if any), as etcd's does: a member whose
+        // data differs must not take part in elections
+        startRaft = () -> {
+            core.start();
+            versionMonitor = new ClusterVersionMonitor(vertx, server, peerSender::serverVersion);
+            versionMonitor.start();
+            core.runOnCore(node -> {
+                if (alone) {
+                    // a single voter needs no election timeout to lead; on a restart raft learns it is a voter
+                    // only once the replayed conf changes apply, so also let the first tick after that campaign
+                    for (int i = 0; i < 2 * electionTick; i++) node.tick();
+                    node.campaign();
+                }
+            });
+            if (!alone) advanceTicksOncePeersConnect(electionTick);
+        };
+    }
+
+    /**
+     * etcd's initial election tick advance (adjustTicks): a restarted member of a multi-member cluster
+     * waits up to 5 s for its peers' connections, then jumps to two ticks before its election timeout,
+     * so it campaigns soon if there is no leader, yet still hears from a live leader first and does not
+     * disrupt it by campaigning before its streams are up.
+     */
+    private void advanceTicksOncePeersConnect(int electionTick) {
+        long[] polls = {0};
+        vertx.setPeriodic(50, id -> {
+            long local = server.membership().localId();
+            long active = server.membership().members().stream().filter(m -> m.id() != local)
+                .filter(m -> (incomingStreams != null && incomingStreams.isUp(m.id(), io.vetcd.transport.StreamType.MESSAGE))
+                    || outgoingStreams.isUp(m.id(), io.vetcd.transport.StreamType.MESSAGE)).count();
+            if (active > 1) {
+                vertx.cancelTimer(id);
+                core.runOnCore(node -> { for (int i = 0; i < electionTick - 2; i++) node.tick(); });
+            } else if (++polls[0] >= 100) {
+                vertx.cancelTimer(id); // no peers came up: advancing ticks would change nothing
             }
         });
     }
@@ -328,11 +354,15 @@ public final class VetcdNode {
         List<URI> peerUrls = cfg.member().listenPeerUrls();
         int maxStreams = (int) Math.min(Integer.MAX_VALUE, cfg.member().maxConcurrentStreams());
         long maxRequestBytes = cfg.member().maxRequestBytes();
-        corruptionCheck = new io.vetcd.server.CorruptionCheck(vertx, server, new PeerHashes(vertx, server, peerTls));
+        corruptionCheck = new io.vetcd.server.CorruptionCheck(vertx, server,
+            new PeerHashes(server, peerSender, 5000 + 2 * cfg.member().electionTimeoutMs()));
         Future<Void> checked = restarted && cfg.member().experimentalInitialCorruptCheck()
             ? corruptionCheck.initial(java.time.Duration.ofMillis(5000 + 2 * cfg.member().electionTimeoutMs()))
             : Future.succeededFuture();
-        return checked.compose(ok -> vertx.deployVerticle(() -> new PeerVerticle(server, peerUrls, peerTls,
+        return checked.compose(ok -> {
+            startRaft.run();
+            return Future.succeededFuture();
+        }).compose(ok -> vertx.deployVerticle(() -> new PeerVerticle(server, peerUrls, peerTls,
                 Path.of(cfg.member().dataDir(), "member", "snap.tmp"), outgoingStreams),
                 new DeploymentOptions().setInstances(cfg.vertx().peerInstances()))
             .compose(id -> {

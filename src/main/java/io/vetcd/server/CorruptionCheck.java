@@ -18,14 +18,15 @@ import java.util.List;
  * with each other) across members:
  * <ul>
  *   <li>{@code --experimental-initial-corrupt-check}: before serving, this member's hash at its current
- *   revision is compared with every peer's at that revision (over their client URLs, as etcd 3.4 does);
+ *   revision is compared with every peer's at that revision (their peer {@code /members/hashkv}, as etcd 3.4.23 asks);
  *   a peer with the same compaction and another hash means this member's data differs, and the start
  *   fails with etcd's "found data inconsistency with peers". Peers that are behind, ahead or
  *   unreachable are logged and skipped.</li>
  *   <li>{@code --experimental-corrupt-check-time}: the leader, every interval, compares its hash with
  *   the followers'; a follower ahead of it, compacted further, or with another hash at the same
- *   compaction (and the leader itself, if its own hash changed under an unchanged revision) gets a
- *   CORRUPT alarm through raft, which stops writes cluster-wide as in etcd.</li>
+ *   compaction, or the leader's own hash changing under an unchanged revision, raises a CORRUPT alarm
+ *   through raft (for member 0, as etcd 3.4.23 does: one leader cannot tell which side is wrong), which
+ *   stops writes cluster-wide.</li>
  * </ul>
  */
 public final class CorruptionCheck {
@@ -80,7 +81,7 @@ public final class CorruptionCheck {
                             peerId, p.resp.getCompactRevision(), rev);
                     }
                 } else {
-                    log.warn("{} cannot check the hash of peer({}) at revision {}: {}", id, p.member.clientUrls(), rev,
+                    log.warn("{} cannot check the hash of peer({}) at revision {}: {}", id, p.member.peerUrls(), rev,
                         String.valueOf(p.error == null ? "no answer" : p.error.getMessage()));
                 }
             }
@@ -140,12 +141,11 @@ public final class CorruptionCheck {
                     }
                 }
                 log.info("finished peer corruption check ({} peers checked)", checked);
-                List<Future<Object>> raised = new ArrayList<>();
-                for (long id : corrupt) {
-                    raised.add(server.proposeRaw(server.rootInfo(), InternalRaftRequest.newBuilder().setAlarm(AlarmRequest.newBuilder()
-                        .setAction(AlarmRequest.AlarmAction.ACTIVATE).setMemberID(id).setAlarm(AlarmType.CORRUPT))));
-                }
-                return Future.join(raised).<Void>mapEmpty();
+                if (corrupt.isEmpty()) return Future.<Void>succeededFuture();
+                // which member diverged is not clear from one leader's view: etcd 3.4.23 raises one alarm for
+                // member 0 (etcd-io/etcd#14828), and so do we
+                return server.proposeRaw(server.rootInfo(), InternalRaftRequest.newBuilder().setAlarm(AlarmRequest.newBuilder()
+                    .setAction(AlarmRequest.AlarmAction.ACTIVATE).setMemberID(0).setAlarm(AlarmType.CORRUPT))).<Void>mapEmpty();
             })));
     }
 
@@ -153,7 +153,7 @@ public final class CorruptionCheck {
         Membership ms = server.membership();
         List<Future<PeerHash>> asks = new ArrayList<>();
         for (Member m : ms.members()) {
-            if (m.id() == ms.localId() || m.clientUrls().isEmpty()) continue;
+            if (m.id() == ms.localId() || m.peerUrls().isEmpty()) continue;
             asks.add(hashes.peer(m, revision).map(r -> new PeerHash(m, r, null))
                 .otherwise(e -> new PeerHash(m, null, e)));
         }

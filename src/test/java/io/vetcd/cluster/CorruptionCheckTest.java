@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * member whose stored value was changed behind raft's back (same revision, other bytes) is refused at
  * start with {@code --experimental-initial-corrupt-check}, in etcd's words; started without it, the
  * leader's periodic check ({@code --experimental-corrupt-check-time}), etcd's or vetcd's, raises a
- * CORRUPT alarm for it, and writes then fail with {@code etcdserver: corrupt cluster}.
+ * CORRUPT alarm (for member 0, as etcd 3.4.23 does), and writes then fail with {@code etcdserver: corrupt cluster}.
  */
 class CorruptionCheckTest {
     private final List<MemberProcess> members = new ArrayList<>();
@@ -90,7 +90,9 @@ class CorruptionCheckTest {
             if (alarms.contains("alarm:CORRUPT")) break;
             Thread.sleep(500);
         }
-        assertTrue(alarms.contains("memberID:" + Long.toUnsignedString(Long.parseUnsignedLong(victimId, 16)) + " alarm:CORRUPT"),
+        // etcd 3.4.23 raises it for member 0: one leader cannot tell which side diverged
+        // (etcdctl prints an AlarmMember as protobuf text, which leaves out a zero memberID)
+        assertTrue(alarms.lines().anyMatch(l -> l.trim().equals("alarm:CORRUPT")),
             alarms + " (victim " + victimId + ")\n" + Cli.etcdctl(endpoints(), "member", "list").output() + hashLines());
         Cli.Result put = Cli.etcdctl(members.get(1).endpoint(), "put", "after", "x");
         assertNotEquals(0, put.exitCode());
