@@ -45,8 +45,6 @@ public final class FeatureSupport {
       "grpc-keepalive-timeout", "gRPC server keepalive pings are not built",
       "initial-election-tick-advance", "a new member waits a full election timeout before campaigning",
       "force-new-cluster", "restarting a member as a new one-member cluster is not built",
-      "experimental-enable-lease-checkpoint", "lease checkpoints are not built: remaining TTLs restart in full on a new leader",
-      "experimental-enable-lease-checkpoint-persist", "lease checkpoints are not built: remaining TTLs restart in full on a new leader",
       "client-cert-allowed-hostname", "the client certificate hostname check is not built",
       // peer TLS, corruption checks
       "experimental-peer-skip-client-san-verification",

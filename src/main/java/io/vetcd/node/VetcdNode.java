@@ -176,6 +176,7 @@ public final class VetcdNode {
         server = new EtcdServer(vertx, store, lessor, membership, (int) cfg.member().maxTxnOps(),
             cfg.member().maxRequestBytes(), requestTimeout, cfg.member().electionTimeoutMs());
         server.auth(authStore(store));
+        enableLeaseCheckpoints(lessor, server);
         core = new ServerCore(wal, raft, raftStorage, server, membership.localId(), heartbeat, applied);
         core.warnApplyDuration(cfg.member().experimentalWarningApplyDuration());
         server.attach(core);
@@ -227,6 +228,21 @@ public final class VetcdNode {
     }
 
     /** Hands each part its counters and registers the gauges read from it at scrape time. */
+    /**
+     * --experimental-enable-lease-checkpoint(-persist). The interval is etcd's fixed 5 minutes; the
+     * system property vetcd.lease.checkpoint-interval-ms shortens it for tests (etcd's tests set it in code).
+     */
+    private void enableLeaseCheckpoints(Lessor lessor, EtcdServer server) {
+        if (!cfg.member().experimentalEnableLeaseCheckpoint()) return;
+        boolean persist = cfg.member().experimentalEnableLeaseCheckpointPersist();
+        if (!persist) {
+            log.warn("Detected that checkpointing is enabled without persistence. Consider enabling experimental-enable-lease-checkpoint-persist");
+        }
+        long intervalMs = Long.getLong("vetcd.lease.checkpoint-interval-ms", 0L);
+        lessor.enableCheckpoints(r -> server.leaseCheckpoint(r).toCompletionStage().toCompletableFuture(),
+            java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(intervalMs), persist);
+    }
+
     private void wireMetrics(Lessor lessor, long localId) {
         server.metrics(metrics);
         store.metrics(metrics.mvcc, metrics.backend);
