@@ -109,7 +109,9 @@ public final class VetcdNode {
         Path memberDir = dataDir.resolve("member");
         Path walDir = cfg.member().walDir().isEmpty() ? memberDir.resolve("wal") : Path.of(cfg.member().walDir());
         Files.createDirectories(memberDir);
-        WalOptions walOpts = WalOptions.defaults().withFsync(!cfg.member().unsafeNoFsync());
+        // --max-wals as etcd's purge; the segment size is etcd's fixed 64 MiB, smaller only for tests (-Dvetcd.wal.segment-bytes)
+        WalOptions walOpts = WalOptions.defaults().withFsync(!cfg.member().unsafeNoFsync()).withMaxFiles(cfg.member().maxWals())
+            .withSegmentSize(Long.getLong("vetcd.wal.segment-bytes", WalOptions.DEFAULT_SEGMENT_SIZE));
         if (EtcdDataDirImport.applies(memberDir, walDir)) {
             EtcdDataDirImport.Summary s = new EtcdDataDirImport(memberDir, walDir, walOpts).run();
             log.info("imported etcd data directory {}: member {} cluster {}, revision {} (compacted at {}), {} keys"
