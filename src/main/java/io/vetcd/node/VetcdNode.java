@@ -338,7 +338,7 @@ public final class VetcdNode {
                 incomingStreams.start();
                 return vertx.deployVerticle(() -> new ClientVerticle(server, clientUrls, clientTls, maxRequestBytes, maxStreams,
                         new io.vetcd.api.HttpAccessControl(cfg.member().cors(), cfg.member().hostWhitelist()),
-                        cfg.member().enableGrpcGateway()),
+                        cfg.member().enableGrpcGateway()).keepalive(GrpcKeepalive.Policy.of(cfg.member())),
                     new DeploymentOptions().setInstances(cfg.vertx().clientInstances()));
             })
             .compose(id -> {
