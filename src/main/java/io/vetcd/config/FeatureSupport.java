@@ -41,7 +41,6 @@ public final class FeatureSupport {
       "max-snapshots", "vetcd writes no snapshot files to purge: a snapshot is a marker in its WAL, the data stays in RocksDB",
       "initial-election-tick-advance", "a new member waits a full election timeout before campaigning",
       "force-new-cluster", "restarting a member as a new one-member cluster is not built",
-      "client-cert-allowed-hostname", "the client certificate hostname check is not built",
       // peer TLS, corruption checks
       "experimental-peer-skip-client-san-verification",
           "peer client certificates are not checked against the remote address (only --peer-cert-allowed-cn/-hostname), so there is nothing to skip",

@@ -386,7 +386,10 @@ public final class VetcdNode {
         SelfSignedCertificate auto = s.autoTls() && s.certFile().isEmpty()
             ? SelfSignedCertificate.forClient(cfg.member().dataDir(), cfg.member().listenClientUrls(), s.selfSignedCertValidity())
             : null;
-        return listenerTls(s.certFile(), s.keyFile(), auto, s.trustedCaFile(), s.clientCertAuth(), s.clientCrlFile());
+        ListenerTls t = listenerTls(s.certFile(), s.keyFile(), auto, s.trustedCaFile(), s.clientCertAuth(), s.clientCrlFile());
+        // --client-cert-allowed-hostname: the handshake refuses a client certificate not valid for it (etcd's ClientTLSInfo.AllowedHostname)
+        return new ListenerTls(t.certFile(), t.keyFile(), t.trustedCaFile(), t.clientCertAuth(), t.crlFile(), t.cipherSuites(),
+            "", s.clientCertAllowedHostname());
     }
 
     private ListenerTls peerTls() {
