@@ -78,7 +78,8 @@ public final class ProcessCluster implements AutoCloseable {
                     String line;
                     while ((line = r.readLine()) != null) {
                         out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-                        if (line.contains("ready to serve client requests")) {
+                        // etcd with --logger zap says "serving client traffic ..." instead
+                        if (line.contains("ready to serve client requests") || line.contains("\"serving client traffic")) {
                             ready.countDown();
                             out.flush();
                         }
