@@ -120,7 +120,7 @@ public final class ClientVerticle extends VerticleBase {
                 .setHttp2ClearTextEnabled(true)
                 .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(maxConcurrentStreams));
             boolean secure = "https".equals(url.getScheme()) || "unixs".equals(url.getScheme());
-            if (secure) tls.applyTo(o);
+            if (secure) tls.applyToClientListener(o);
             GrpcKeepalive.Policy kp = keepalive;
             HttpServer http = vertx.createHttpServer(o)
                 .connectionHandler(conn -> {
