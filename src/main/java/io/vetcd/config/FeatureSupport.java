@@ -38,16 +38,9 @@ public final class FeatureSupport {
       "log-package-levels", "capnslog package levels are not mapped to JVM loggers",
       "backend-batch-interval", "bbolt's commit batching; vetcd writes one RocksDB batch per applied entry (the raft WAL is the durable copy)",
       "backend-batch-limit", "bbolt's commit batching; vetcd writes one RocksDB batch per applied entry (the raft WAL is the durable copy)",
-      "max-snapshots", "vetcd keeps no .snap files to count; its log is compacted every --snapshot-count entries",
-      "max-wals", "vetcd's own WAL segments are not purged by count",
-      "grpc-keepalive-min-time", "gRPC keepalive enforcement is not built",
-      "grpc-keepalive-interval", "gRPC server keepalive pings are not built",
-      "grpc-keepalive-timeout", "gRPC server keepalive pings are not built",
+      "max-snapshots", "vetcd writes no snapshot files to purge: a snapshot is a marker in its WAL, the data stays in RocksDB",
       "initial-election-tick-advance", "a new member waits a full election timeout before campaigning",
       "force-new-cluster", "restarting a member as a new one-member cluster is not built",
-      "experimental-enable-lease-checkpoint", "lease checkpoints are not built: remaining TTLs restart in full on a new leader",
-      "experimental-enable-lease-checkpoint-persist", "lease checkpoints are not built: remaining TTLs restart in full on a new leader",
-      "client-cert-allowed-hostname", "the client certificate hostname check is not built",
       // peer TLS
       "experimental-peer-skip-client-san-verification",
           "peer client certificates are not checked against the remote address (only --peer-cert-allowed-cn/-hostname), so there is nothing to skip");

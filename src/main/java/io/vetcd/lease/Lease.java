@@ -24,10 +24,17 @@ public final class Lease {
     /** Completed when the revoke is applied, so a renew of an expired lease can wait for it. */
     private final CompletableFuture<Void> revoked = new CompletableFuture<>();
     private volatile long expiryNanos = FOREVER;
+    /** The last checkpointed remaining TTL in seconds; 0 when unset (the full TTL applies). */
+    private volatile long checkpointedSeconds;
 
     Lease(long id, long ttlSeconds) {
+        this(id, ttlSeconds, 0);
+    }
+
+    Lease(long id, long ttlSeconds, long checkpointedSeconds) {
         this.id = id;
         this.ttlSeconds = ttlSeconds;
+        this.checkpointedSeconds = checkpointedSeconds;
     }
 
     public long id() { return id; }
@@ -36,6 +43,17 @@ public final class Lease {
     public long ttlSeconds() { return ttlSeconds; }
 
     public long expiryNanos() { return expiryNanos; }
+
+    /** What a new primary counts down from: the checkpointed remaining TTL, else the granted TTL (etcd's RemainingTTL). */
+    public long remainingTtlSeconds() {
+        long c = checkpointedSeconds;
+        return c > 0 ? c : ttlSeconds;
+    }
+
+    /** The checkpointed remaining TTL as applied (0: none). */
+    long checkpointedSeconds() { return checkpointedSeconds; }
+
+    void checkpointed(long remainingSeconds) { this.checkpointedSeconds = remainingSeconds; }
 
     /** Attached keys in key order (revoke deletes them in this order, like etcd). */
     public List<ByteString> keys() { return List.copyOf(keys); }
@@ -57,7 +75,7 @@ public final class Lease {
     boolean expired(long now) { return remainingNanos(now) <= 0; }
 
     void refresh(long now, long extendNanos) {
-        expiryNanos = now + extendNanos + ttlSeconds * 1_000_000_000L;
+        expiryNanos = now + extendNanos + remainingTtlSeconds() * 1_000_000_000L;
     }
 
     void forever() { expiryNanos = FOREVER; }

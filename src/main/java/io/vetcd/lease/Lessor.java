@@ -35,12 +35,24 @@ public final class Lessor {
     public static final int REVOKE_RATE = 1000;
     /** An expired lease whose revoke did not go through is offered again after this. */
     static final long EXPIRED_RETRY_NANOS = TimeUnit.SECONDS.toNanos(3);
+    /** etcd's defaultLeaseCheckpointInterval. */
+    public static final long DEFAULT_CHECKPOINT_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(5);
+    /** etcd's maxLeaseCheckpointBatchSize: checkpoints per log entry. */
+    public static final int MAX_CHECKPOINT_BATCH = 1000;
+    /** etcd's leaseCheckpointRate: checkpoints proposed per second at most. */
+    public static final int CHECKPOINT_RATE = 1000;
 
     private final MvccStore store;
     private final LeaseClock clock;
     private final long minTtlSeconds;
     private final ConcurrentHashMap<Long, Lease> leases = new ConcurrentHashMap<>();
     private final LeaseExpiryQueue queue = new LeaseExpiryQueue();
+    /** When each lease is next due for a checkpoint (etcd's leaseCheckpointHeap); primary only. */
+    private final LeaseExpiryQueue checkpointsDue = new LeaseExpiryQueue();
+    /** Set when --experimental-enable-lease-checkpoint is on; null otherwise. */
+    private volatile LeaseCheckpointer checkpointer;
+    private volatile long checkpointIntervalNanos = DEFAULT_CHECKPOINT_INTERVAL_NANOS;
+    private volatile boolean persistCheckpoints;
     private volatile boolean primary;
     /** Completed on demotion, so renewals waiting for an expired lease's revoke give up. */
     private CompletableFuture<Void> demoted = new CompletableFuture<>();
@@ -57,7 +69,8 @@ public final class Lessor {
      */
     public void recover() {
         leases.clear();
-        LeaseStore.forEachLease(store, (id, ttl) -> leases.put(id, new Lease(id, Math.max(ttl, minTtlSeconds))));
+        LeaseStore.forEachStored(store, s -> leases.put(s.id(),
+            new Lease(s.id(), Math.max(s.ttlSeconds(), minTtlSeconds), s.remainingSeconds())));
         LeaseStore.forEachLeasedKey(store, (id, key) -> {
             Lease l = leases.get(id);
             if (l != null) l.attach(key);
@@ -67,6 +80,20 @@ public final class Lessor {
     }
 
     public long minTtlSeconds() { return minTtlSeconds; }
+
+    /**
+     * Turns lease checkpoints on (etcd's SetCheckpointer): the primary proposes the remaining TTL
+     * of each lease whose remaining TTL exceeds the interval, once per interval. With
+     * {@code persist}, applied checkpoints are also written to the backend, so they survive a
+     * restart of every member. Call before the member serves.
+     */
+    public void enableCheckpoints(LeaseCheckpointer cp, long intervalNanos, boolean persist) {
+        this.checkpointIntervalNanos = intervalNanos > 0 ? intervalNanos : DEFAULT_CHECKPOINT_INTERVAL_NANOS;
+        this.persistCheckpoints = persist;
+        this.checkpointer = cp;
+    }
+
+    public boolean checkpointsEnabled() { return checkpointer != null; }
 
     /** Where grants, revokes, renewals and TTLs are counted. */
     public void metrics(io.vetcd.metrics.LeaseMetrics m) { this.metrics = m; }
@@ -100,6 +127,7 @@ public final class Lessor {
             if (primary) {
                 l.refresh(clock.nanoTime(), 0);
                 queue.upsert(id, l.expiryNanos());
+                scheduleCheckpointIfNeeded(l);
             }
             leases.put(id, l);
         }
@@ -127,10 +155,38 @@ public final class Lessor {
         synchronized (this) {
             leases.remove(id);
             queue.remove(id);
+            checkpointsDue.remove(id);
         }
         l.markRevoked();
         metrics.revoked.inc();
         return rev;
+    }
+
+    /**
+     * Applies one checkpoint entry (etcd's Checkpoint for each lease in it): only the remaining
+     * TTL is recorded, a new primary counts down from it; expiries here do not change. Unknown
+     * ids are ignored. Commits {@code index} whether or not anything is persisted.
+     */
+    public void checkpoint(List<io.vetcd.pb.etcdserver.LeaseCheckpoint> checkpoints, long index) {
+        List<Lease> touched = new ArrayList<>();
+        WriteTxn txn = store.beginWrite();
+        try {
+            for (io.vetcd.pb.etcdserver.LeaseCheckpoint c : checkpoints) {
+                Lease l = leases.get(c.getID());
+                if (l == null) continue;
+                l.checkpointed(c.getRemainingTTL());
+                if (persistCheckpoints) LeaseStore.put(txn, l.id(), l.ttlSeconds(), c.getRemainingTTL());
+                touched.add(l);
+            }
+        } catch (RuntimeException e) {
+            txn.abort();
+            throw e;
+        }
+        txn.commit(index);
+        synchronized (this) {
+            if (!primary) return;
+            for (Lease l : touched) if (leases.containsKey(l.id())) scheduleCheckpointIfNeeded(l);
+        }
     }
 
     /** Records that {@code key} now carries lease {@code id}; unknown ids are ignored. */
@@ -178,6 +234,7 @@ public final class Lessor {
         for (Lease l : leases.values()) {
             l.refresh(now, extendNanos);
             queue.upsert(l.id(), l.expiryNanos());
+            scheduleCheckpointIfNeeded(l);
         }
         if (leases.size() >= REVOKE_RATE) spreadExpiries(now, extendNanos);
     }
@@ -204,6 +261,7 @@ public final class Lessor {
             nextWindow = baseWindow + delay;
             l.refresh(now, delay + extendNanos);
             queue.upsert(l.id(), l.expiryNanos());
+            scheduleCheckpointIfNeeded(l);
         }
     }
 
@@ -212,6 +270,7 @@ public final class Lessor {
         primary = false;
         for (Lease l : leases.values()) l.forever();
         queue.clear();
+        checkpointsDue.clear();
         demoted.complete(null);
     }
 
@@ -229,10 +288,13 @@ public final class Lessor {
             if (l == null) return CompletableFuture.failedFuture(new LeaseException(LeaseException.Reason.NOT_FOUND));
             long now = clock.nanoTime();
             if (!l.expired(now)) {
-                l.refresh(now, 0);
-                queue.upsert(id, l.expiryNanos());
-                metrics.renewed.inc();
-                return CompletableFuture.completedFuture(l.ttlSeconds());
+                LeaseCheckpointer cp = checkpointer;
+                if (cp != null && l.checkpointedSeconds() > 0) {
+                    // etcd clears the checkpoint through raft first, so the renewal counts from the full TTL
+                    // (at most two checkpoint entries per lease and interval); a failed clear still renews
+                    return cp.propose(clearCheckpoint(id)).handle((v, e) -> refreshRenewed(l));
+                }
+                return CompletableFuture.completedFuture(refreshRenewed(l));
             }
             demotedNow = demoted;
         }
@@ -240,6 +302,66 @@ public final class Lessor {
         l.revokedFuture().thenRun(() -> out.completeExceptionally(new LeaseException(LeaseException.Reason.NOT_FOUND)));
         demotedNow.thenRun(() -> out.completeExceptionally(new LeaseException(LeaseException.Reason.NOT_PRIMARY)));
         return out;
+    }
+
+    private synchronized long refreshRenewed(Lease l) {
+        l.refresh(clock.nanoTime(), 0);
+        if (primary && leases.containsKey(l.id())) queue.upsert(l.id(), l.expiryNanos());
+        metrics.renewed.inc();
+        return l.ttlSeconds();
+    }
+
+    private static io.vetcd.pb.etcdserver.LeaseCheckpointRequest clearCheckpoint(long id) {
+        return io.vetcd.pb.etcdserver.LeaseCheckpointRequest.newBuilder()
+            .addCheckpoints(io.vetcd.pb.etcdserver.LeaseCheckpoint.newBuilder().setID(id).setRemainingTTL(0)).build();
+    }
+
+    /** etcd's scheduleCheckpointIfNeeded: only a lease with more than one interval to go is checkpointed. */
+    private void scheduleCheckpointIfNeeded(Lease l) {
+        if (checkpointer == null) return;
+        if (l.remainingTtlSeconds() > TimeUnit.NANOSECONDS.toSeconds(checkpointIntervalNanos)) {
+            checkpointsDue.upsert(l.id(), clock.nanoTime() + checkpointIntervalNanos);
+        }
+    }
+
+    /**
+     * etcd's findDueScheduledCheckpoints: up to {@code limit} checkpoints that are due, each with
+     * the remaining TTL rounded up to whole seconds; a lease already expired, or with its full
+     * TTL still to go, is skipped. Primary only.
+     */
+    public synchronized List<io.vetcd.pb.etcdserver.LeaseCheckpoint> findDueCheckpoints(int limit) {
+        List<io.vetcd.pb.etcdserver.LeaseCheckpoint> out = new ArrayList<>();
+        if (!primary || checkpointer == null) return out;
+        long now = clock.nanoTime();
+        while (!checkpointsDue.isEmpty() && out.size() < limit) {
+            if (checkpointsDue.peekExpiry() > now) break;
+            long id = checkpointsDue.peekId();
+            checkpointsDue.remove(id);
+            Lease l = leases.get(id);
+            if (l == null) continue;
+            long left = l.remainingNanos(now);
+            if (left <= 0) continue;
+            long remaining = (left + 999_999_999L) / 1_000_000_000L;
+            if (remaining >= l.ttlSeconds()) continue;
+            out.add(io.vetcd.pb.etcdserver.LeaseCheckpoint.newBuilder().setID(id).setRemainingTTL(remaining).build());
+        }
+        return out;
+    }
+
+    /** Proposes every due checkpoint, in batches, at most half the checkpoint rate per call (etcd's checkpointScheduledLeases). */
+    public void checkpointScheduled() {
+        LeaseCheckpointer cp = checkpointer;
+        if (cp == null) return;
+        for (int i = 0; i < CHECKPOINT_RATE / 2; i++) {
+            List<io.vetcd.pb.etcdserver.LeaseCheckpoint> due = findDueCheckpoints(MAX_CHECKPOINT_BATCH);
+            if (!due.isEmpty()) {
+                cp.propose(io.vetcd.pb.etcdserver.LeaseCheckpointRequest.newBuilder().addAllCheckpoints(due).build())
+                    .whenComplete((v, e) -> {
+                        if (e != null) log.debug("lease checkpoint not applied: {}", e.toString());
+                    });
+            }
+            if (due.size() < MAX_CHECKPOINT_BATCH) return;
+        }
     }
 
     /**

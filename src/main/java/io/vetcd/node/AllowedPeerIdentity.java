@@ -24,7 +24,8 @@ import java.util.Locale;
 /**
  * etcd's {@code --peer-cert-allowed-cn} and {@code --peer-cert-allowed-hostname}: a peer's client
  * certificate must chain to the trusted CA <em>and</em> carry that common name, or be valid for that
- * host name (its SANs, as Go's VerifyHostname checks). The check runs in the TLS handshake, so a
+ * host name (its SANs, as Go's VerifyHostname checks); {@code --client-cert-allowed-hostname} does
+ * the same on the client listener. The check runs in the TLS handshake, so a
  * peer with another certificate never gets a request through, and sees etcd's "bad certificate".
  */
 final class AllowedPeerIdentity implements X509TrustManager {
@@ -62,14 +63,14 @@ final class AllowedPeerIdentity implements X509TrustManager {
         X509Certificate leaf = certs[0];
         if (!allowedCn.isEmpty() && !allowedCn.equals(commonName(leaf))) {
             String why = "CommonName authentication failed (allowed-cn " + allowedCn + ", got " + commonName(leaf) + ")";
-            log.warn("rejected connection from a peer: {}", why);
+            log.warn("rejected a TLS client certificate: {}", why);
             throw new CertificateException(why);
         }
         if (!allowedHostname.isEmpty() && !validFor(leaf, allowedHostname)) {
             // etcd's words, which operators (and etcd's e2e tests) look for
             String why = "client certificate authentication failed (allowed-hostname " + allowedHostname + ", certificate "
                 + commonName(leaf) + " is not valid for it)";
-            log.warn("rejected connection from a peer: {}", why);
+            log.warn("rejected a TLS client certificate: {}", why);
             throw new CertificateException(why);
         }
     }

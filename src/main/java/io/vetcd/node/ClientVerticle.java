@@ -64,6 +64,16 @@ public final class ClientVerticle extends VerticleBase {
         this.maxConcurrentStreams = maxConcurrentStreams;
     }
 
+    /** gRPC keepalive of plaintext connections (etcd 3.4 has none on TLS ones); by default grpc-go's defaults. */
+    private GrpcKeepalive.Policy keepalive = GrpcKeepalive.Policy.of(java.time.Duration.ZERO, java.time.Duration.ZERO,
+        java.time.Duration.ZERO);
+
+    /** --grpc-keepalive-min-time, --grpc-keepalive-interval, --grpc-keepalive-timeout. */
+    ClientVerticle keepalive(GrpcKeepalive.Policy policy) {
+        this.keepalive = policy;
+        return this;
+    }
+
     @Override
     public Future<?> start() {
         KvApi kv = new KvApi(server);
@@ -109,9 +119,14 @@ public final class ClientVerticle extends VerticleBase {
                 .setHost(url.getHost()).setPort(url.getPort())
                 .setHttp2ClearTextEnabled(true)
                 .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(maxConcurrentStreams));
-            if ("https".equals(url.getScheme()) || "unixs".equals(url.getScheme())) tls.applyTo(o);
+            boolean secure = "https".equals(url.getScheme()) || "unixs".equals(url.getScheme());
+            if (secure) tls.applyToClientListener(o);
+            GrpcKeepalive.Policy kp = keepalive;
             HttpServer http = vertx.createHttpServer(o)
-                .connectionHandler(SchemeInAuthorityFix::install)
+                .connectionHandler(conn -> {
+                    SchemeInAuthorityFix.install(conn);
+                    if (!secure) GrpcKeepalive.install(conn, kp);
+                })
                 .requestHandler(req -> dispatch(req, grpc, router));
             servers.add(http);
             binds.add(http.listen());

@@ -118,7 +118,9 @@ public final class VetcdNode {
         Path memberDir = dataDir.resolve("member");
         Path walDir = cfg.member().walDir().isEmpty() ? memberDir.resolve("wal") : Path.of(cfg.member().walDir());
         Files.createDirectories(memberDir);
-        WalOptions walOpts = WalOptions.defaults().withFsync(!cfg.member().unsafeNoFsync());
+        // --max-wals as etcd's purge; the segment size is etcd's fixed 64 MiB, smaller only for tests (-Dvetcd.wal.segment-bytes)
+        WalOptions walOpts = WalOptions.defaults().withFsync(!cfg.member().unsafeNoFsync()).withMaxFiles(cfg.member().maxWals())
+            .withSegmentSize(Long.getLong("vetcd.wal.segment-bytes", WalOptions.DEFAULT_SEGMENT_SIZE));
         if (EtcdDataDirImport.applies(memberDir, walDir)) {
             EtcdDataDirImport.Summary s = new EtcdDataDirImport(memberDir, walDir, walOpts).run();
             log.info("imported etcd data directory {}: member {} cluster {}, revision {} (compacted at {}), {} keys"
@@ -193,6 +195,7 @@ public final class VetcdNode {
             cfg.member().maxRequestBytes(), requestTimeout, cfg.member().electionTimeoutMs());
         server.auth(authStore(store));
         server.snapshotFormat(new io.vetcd.etcdformat.EtcdSnapshotFormat());
+        enableLeaseCheckpoints(lessor, server);
         core = new ServerCore(wal, raft, raftStorage, server, membership.localId(), heartbeat, applied);
         core.warnApplyDuration(cfg.member().experimentalWarningApplyDuration());
         server.attach(core);
@@ -270,6 +273,21 @@ public final class VetcdNode {
     }
 
     /** Hands each part its counters and registers the gauges read from it at scrape time. */
+    /**
+     * --experimental-enable-lease-checkpoint(-persist). The interval is etcd's fixed 5 minutes; the
+     * system property vetcd.lease.checkpoint-interval-ms shortens it for tests (etcd's tests set it in code).
+     */
+    private void enableLeaseCheckpoints(Lessor lessor, EtcdServer server) {
+        if (!cfg.member().experimentalEnableLeaseCheckpoint()) return;
+        boolean persist = cfg.member().experimentalEnableLeaseCheckpointPersist();
+        if (!persist) {
+            log.warn("Detected that checkpointing is enabled without persistence. Consider enabling experimental-enable-lease-checkpoint-persist");
+        }
+        long intervalMs = Long.getLong("vetcd.lease.checkpoint-interval-ms", 0L);
+        lessor.enableCheckpoints(r -> server.leaseCheckpoint(r).toCompletionStage().toCompletableFuture(),
+            java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(intervalMs), persist);
+    }
+
     private void wireMetrics(Lessor lessor, long localId) {
         server.metrics(metrics);
         store.metrics(metrics.mvcc, metrics.backend);
@@ -373,7 +391,7 @@ public final class VetcdNode {
                 incomingStreams.start();
                 return vertx.deployVerticle(() -> new ClientVerticle(server, clientUrls, clientTls, maxRequestBytes, maxStreams,
                         new io.vetcd.api.HttpAccessControl(cfg.member().cors(), cfg.member().hostWhitelist()),
-                        cfg.member().enableGrpcGateway()),
+                        cfg.member().enableGrpcGateway()).keepalive(GrpcKeepalive.Policy.of(cfg.member())),
                     new DeploymentOptions().setInstances(cfg.vertx().clientInstances()));
             })
             .compose(id -> {
@@ -422,7 +440,10 @@ public final class VetcdNode {
         SelfSignedCertificate auto = s.autoTls() && s.certFile().isEmpty()
             ? SelfSignedCertificate.forClient(cfg.member().dataDir(), cfg.member().listenClientUrls(), s.selfSignedCertValidity())
             : null;
-        return listenerTls(s.certFile(), s.keyFile(), auto, s.trustedCaFile(), s.clientCertAuth(), s.clientCrlFile());
+        ListenerTls t = listenerTls(s.certFile(), s.keyFile(), auto, s.trustedCaFile(), s.clientCertAuth(), s.clientCrlFile());
+        // --client-cert-allowed-hostname: the handshake refuses a client certificate not valid for it (etcd's ClientTLSInfo.AllowedHostname)
+        return new ListenerTls(t.certFile(), t.keyFile(), t.trustedCaFile(), t.clientCertAuth(), t.crlFile(), t.cipherSuites(),
+            "", s.clientCertAllowedHostname());
     }
 
     private ListenerTls peerTls() {

@@ -452,6 +452,11 @@ public final class EtcdServer implements ServerCore.StateMachine {
     }
 
     /** Renews on the primary (renewals do not go through raft); the TTL granted. */
+    /** Proposes lease checkpoints (the lessor's checkpointer); completes when applied here. */
+    public Future<Void> leaseCheckpoint(io.vetcd.pb.etcdserver.LeaseCheckpointRequest r) {
+        return proposeRaw(AuthInfo.NONE, InternalRaftRequest.newBuilder().setLeaseCheckpoint(r)).mapEmpty();
+    }
+
     /** How a follower reaches the leader for lease work only the leader can do (peer routes /leases*). */
     public interface LeaseForwarder {
         Future<Long> renew(Member leader, long id);
@@ -713,6 +718,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
             if (req.hasCompaction()) return applyCompaction(req.getCompaction(), index);
             if (req.hasLeaseGrant()) return applyLeaseGrant(req.getLeaseGrant(), index);
             if (req.hasLeaseRevoke()) return applyLeaseRevoke(req.getLeaseRevoke(), index);
+            if (req.hasLeaseCheckpoint()) return applyLeaseCheckpoint(req.getLeaseCheckpoint(), index);
             store.beginWrite().commit(index);
             return EtcdError.NOT_CAPABLE.exception();
         } catch (EtcdException e) {
@@ -823,6 +829,13 @@ public final class EtcdServer implements ServerCore.StateMachine {
             store.beginWrite().commit(index);
             throw leaseError(e);
         }
+    }
+
+    private io.vetcd.pb.etcdserver.LeaseCheckpointResponse applyLeaseCheckpoint(
+            io.vetcd.pb.etcdserver.LeaseCheckpointRequest r, long index) {
+        lessor.checkpoint(r.getCheckpointsList(), index);
+        return io.vetcd.pb.etcdserver.LeaseCheckpointResponse.newBuilder()
+            .setHeader(ResponseHeader.newBuilder().setRevision(store.currentRevision())).build();
     }
 
     private LeaseRevokeResponse applyLeaseRevoke(LeaseRevokeRequest r, long index) {

@@ -10,7 +10,9 @@ import org.slf4j.LoggerFactory;
 /**
  * etcd's revokeExpiredLeases loop: every 500 ms the primary looks for expired
  * leases and proposes a LeaseRevoke for each, so the revoke (and the deletion
- * of the lease's keys) happens on every member through the log. Checking is
+ * of the lease's keys) happens on every member through the log; with lease
+ * checkpoints on, the same pass proposes the checkpoints that are due (etcd's
+ * runLoop does both). Checking is
  * in-memory and proposing is asynchronous, so the timer may run on an event loop.
  */
 public final class LeaseExpiryLoop {
@@ -27,7 +29,10 @@ public final class LeaseExpiryLoop {
     }
 
     public synchronized void start() {
-        if (timer < 0) timer = vertx.setPeriodic(INTERVAL_MS, id -> revokeExpired());
+        if (timer < 0) timer = vertx.setPeriodic(INTERVAL_MS, id -> {
+            revokeExpired();
+            server.lessor().checkpointScheduled();
+        });
     }
 
     public synchronized void stop() {

@@ -41,6 +41,8 @@ final class WalWriter {
     private long lastIndex;
     private HardState lastHardState;
     private WalSnapshotMarker lastMarker;
+    /** Segments whose entries are all below this are no longer needed (set by releaseTo). */
+    private long releasedIndex;
     /** Something was appended since the last force: lets an idle raft loop call sync() for free. */
     private boolean dirty;
 
@@ -165,7 +167,10 @@ final class WalWriter {
             metrics.fsyncSeconds.observeSecondsSince(started);
         }
         dirty = false;
-        if (filePos >= opts.segmentSize()) roll();
+        if (filePos >= opts.segmentSize()) {
+            roll();
+            purge();
+        }
     }
 
     /** Makes room for {@code n} bytes, writing out what is buffered and growing the buffer if needed. */
@@ -220,12 +225,22 @@ final class WalWriter {
     }
 
     /**
-     * Deletes leading segments whose entries are all below {@code index}; the segment holding
-     * {@code index} and the current segment are always kept.
+     * Marks leading segments whose entries are all below {@code index} as no longer needed (the
+     * segment holding {@code index} and the current segment never are), then purges.
      */
     int releaseTo(long index) throws IOException {
+        releasedIndex = Math.max(releasedIndex, index);
+        return purge();
+    }
+
+    /**
+     * etcd's purge of WAL files (--max-wals): deletes the oldest released segments while more than
+     * {@code maxFiles} segment files exist, stopping at the first one still needed; 0 keeps all.
+     */
+    private int purge() throws IOException {
+        if (opts.maxFiles() == 0) return 0;
         int n = 0;
-        while (segments.size() > 1 && segments.get(0).maxIndex < index) {
+        while (segments.size() > opts.maxFiles() && segments.size() > 1 && segments.get(0).maxIndex < releasedIndex) {
             Files.deleteIfExists(segments.get(0).segment.path());
             segments.remove(0);
             n++;

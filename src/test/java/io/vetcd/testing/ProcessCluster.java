@@ -14,7 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A multi-member vetcd cluster of child JVMs on free loopback ports, one data
+ * A multi-member vetcd (or real etcd) cluster of child processes on free loopback ports, one data
  * dir each, for fault tests: kill -9 and restart on the same data dir,
  * SIGSTOP/SIGCONT. Every signal goes to a pid this class started; close()
  * stops every member it started (SIGCONT first, then SIGTERM, then SIGKILL).
@@ -57,10 +57,8 @@ public final class ProcessCluster implements AutoCloseable {
         /** Starts (or restarts on the same data dir) and waits for "ready to serve client requests". */
         public synchronized void start(long readyTimeoutSeconds) throws IOException, InterruptedException {
             if (alive()) throw new IllegalStateException(name + " is running");
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), "io.vetcd.node.Launcher",
-                "--name", name, "--data-dir", dataDir.toString(),
+            List<String> cmd = new ArrayList<>(command);
+            cmd.addAll(List.of("--name", name, "--data-dir", dataDir.toString(),
                 "--listen-client-urls", endpoint(), "--advertise-client-urls", endpoint(),
                 "--listen-peer-urls", "http://127.0.0.1:" + peerPort,
                 "--initial-advertise-peer-urls", "http://127.0.0.1:" + peerPort,
@@ -80,7 +78,8 @@ public final class ProcessCluster implements AutoCloseable {
                     String line;
                     while ((line = r.readLine()) != null) {
                         out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-                        if (line.contains("ready to serve client requests")) {
+                        // etcd with --logger zap says "serving client traffic ..." instead
+                        if (line.contains("ready to serve client requests") || line.contains("\"serving client traffic")) {
                             ready.countDown();
                             out.flush();
                         }
@@ -143,10 +142,13 @@ public final class ProcessCluster implements AutoCloseable {
     public final List<Member> members = new ArrayList<>();
     private final String token;
     private final List<String> extraFlags;
+    /** What runs a member, before its etcd flags: a vetcd JVM or real etcd. */
+    private final List<String> command;
 
-    private ProcessCluster(Path root, int size, List<String> extraFlags) {
+    private ProcessCluster(Path root, int size, List<String> command, List<String> extraFlags) {
         this.root = root;
         this.token = "faults-" + root.getFileName();
+        this.command = List.copyOf(command);
         this.extraFlags = List.copyOf(extraFlags);
         for (int i = 1; i <= size; i++) {
             members.add(new Member("m" + i, Ports.free(), Ports.free(), root.resolve("m" + i)));
@@ -155,8 +157,26 @@ public final class ProcessCluster implements AutoCloseable {
 
     /** Starts {@code size} members concurrently (they need a quorum to become ready). */
     public static ProcessCluster start(Path root, int size, List<String> extraFlags) throws Exception {
+        return startVetcd(root, size, List.of(), extraFlags);
+    }
+
+    /** vetcd members whose JVMs also get {@code jvmOptions} (e.g. -D settings etcd only has in its test code). */
+    public static ProcessCluster startVetcd(Path root, int size, List<String> jvmOptions, List<String> extraFlags) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.vetcd.node.Launcher"));
+        return start(root, size, cmd, extraFlags);
+    }
+
+    /** Real etcd members (Debian's etcd-server), for the same scenario against etcd. */
+    public static ProcessCluster startEtcd(Path root, int size, List<String> extraFlags) throws Exception {
+        return start(root, size, List.of("etcd"), extraFlags);
+    }
+
+    private static ProcessCluster start(Path root, int size, List<String> command, List<String> extraFlags) throws Exception {
         Files.createDirectories(root);
-        ProcessCluster c = new ProcessCluster(root, size, extraFlags);
+        ProcessCluster c = new ProcessCluster(root, size, command, extraFlags);
         List<Thread> starters = new ArrayList<>();
         List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
         for (Member m : c.members) {
