@@ -7,7 +7,8 @@
 //	clientv3load -endpoints 127.0.0.1:2379 -workload put -conns 10 -clients 100 -total 20000
 //
 // Workloads: put, txn-put (one put per Txn), range-l / range-s (one key, linearizable /
-// serializable; the key is written first). Keys are the Java generator's: an 8-digit
+// serializable; the key is written first), count-only / keys-only (a prefix range over
+// -prefix, e.g. keys written by `vetcd-bench fill`). Keys are the Java generator's: an 8-digit
 // zero-padded number in -key-space, values -val-size bytes. One JSON line on stdout:
 // counts, wall seconds, and the latency histogram as [microseconds, count] pairs (values
 // rounded to 3 significant digits) that the Java side merges into an HdrHistogram.
@@ -62,7 +63,7 @@ func key(prefix string, i int64, size int) string {
 
 func main() {
 	endpoints := flag.String("endpoints", "127.0.0.1:2379", "comma-separated endpoints; connections are spread over them")
-	workload := flag.String("workload", "put", "put | txn-put | range-l | range-s")
+	workload := flag.String("workload", "put", "put | txn-put | range-l | range-s | count-only | keys-only")
 	conns := flag.Int("conns", 10, "client connections (clientv3.Client instances)")
 	clients := flag.Int("clients", 100, "requests in flight")
 	total := flag.Int64("total", 20000, "requests")
@@ -70,6 +71,7 @@ func main() {
 	valSize := flag.Int("val-size", 256, "value bytes")
 	keySize := flag.Int("key-size", 8, "key digits")
 	keySpace := flag.Int64("key-space", 100000, "distinct keys")
+	prefix := flag.String("prefix", "fill/", "prefix read by count-only and keys-only")
 	flag.Parse()
 
 	eps := strings.Split(*endpoints, ",")
@@ -122,6 +124,10 @@ func main() {
 					_, err = c.Get(ctx, rangeKey)
 				case "range-s":
 					_, err = c.Get(ctx, rangeKey, clientv3.WithSerializable())
+				case "count-only":
+					_, err = c.Get(ctx, *prefix, clientv3.WithPrefix(), clientv3.WithCountOnly())
+				case "keys-only":
+					_, err = c.Get(ctx, *prefix, clientv3.WithPrefix(), clientv3.WithKeysOnly())
 				default:
 					err = fmt.Errorf("unknown workload %q", *workload)
 				}
