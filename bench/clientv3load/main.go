@@ -61,6 +61,14 @@ func key(prefix string, i int64, size int) string {
 	return prefix + d[len(d)-size:]
 }
 
+func prefixOpts(serializable bool, o clientv3.OpOption) []clientv3.OpOption {
+	opts := []clientv3.OpOption{clientv3.WithPrefix(), o}
+	if serializable {
+		opts = append(opts, clientv3.WithSerializable())
+	}
+	return opts
+}
+
 func main() {
 	endpoints := flag.String("endpoints", "127.0.0.1:2379", "comma-separated endpoints; connections are spread over them")
 	workload := flag.String("workload", "put", "put | txn-put | range-l | range-s | count-only | keys-only")
@@ -72,6 +80,7 @@ func main() {
 	keySize := flag.Int("key-size", 8, "key digits")
 	keySpace := flag.Int64("key-space", 100000, "distinct keys")
 	prefix := flag.String("prefix", "fill/", "prefix read by count-only and keys-only")
+	serializable := flag.Bool("serializable", false, "count-only and keys-only ranges are serializable")
 	flag.Parse()
 
 	eps := strings.Split(*endpoints, ",")
@@ -125,9 +134,9 @@ func main() {
 				case "range-s":
 					_, err = c.Get(ctx, rangeKey, clientv3.WithSerializable())
 				case "count-only":
-					_, err = c.Get(ctx, *prefix, clientv3.WithPrefix(), clientv3.WithCountOnly())
+					_, err = c.Get(ctx, *prefix, prefixOpts(*serializable, clientv3.WithCountOnly())...)
 				case "keys-only":
-					_, err = c.Get(ctx, *prefix, clientv3.WithPrefix(), clientv3.WithKeysOnly())
+					_, err = c.Get(ctx, *prefix, prefixOpts(*serializable, clientv3.WithKeysOnly())...)
 				default:
 					err = fmt.Errorf("unknown workload %q", *workload)
 				}

@@ -41,6 +41,8 @@ final class AnswerPump {
     private final ArrayDeque<byte[]> free = new ArrayDeque<>();
     private int chunksOut; // CHUNK-sized arrays handed out (producing or being written)
     private long unwritten;
+    /** Bytes the source has produced so far (with its size hint: what is left to allocate for). */
+    private long produced;
     private boolean producing;
     private boolean sourceDone;
     private boolean stopped;
@@ -83,9 +85,17 @@ final class AnswerPump {
         }
         int n = Math.min(room, CHUNKS_PER_TASK);
         List<byte[]> arrays = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
+        // Most answers are small (one key, a count): an array of their exact size, not 4 chunks.
+        long hint = source.sizeHint();
+        long left = hint == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1, hint - produced);
+        for (int i = 0; i < n && left > 0; i++) {
+            if (left < CHUNK) {
+                arrays.add(new byte[(int) left]); // not recycled (see recycle)
+                break;
+            }
             arrays.add(free.isEmpty() ? new byte[CHUNK] : free.poll());
             chunksOut++;
+            left -= CHUNK;
         }
         producing = true;
         vertx.<List<Filled>>executeBlocking(() -> produce(arrays), false).onComplete(ar -> {
@@ -98,6 +108,9 @@ final class AnswerPump {
                 return;
             }
             List<Filled> filled = ar.result();
+            for (Filled f : filled) {
+                produced += f.length;
+            }
             for (byte[] a : arrays) {
                 if (filled.stream().noneMatch(f -> f.array == a)) {
                     recycle(a);
@@ -136,7 +149,7 @@ final class AnswerPump {
             if (next == 0) {
                 break;
             }
-            byte[] target = next > CHUNK ? new byte[next] : a;
+            byte[] target = next > a.length ? new byte[next] : a;
             ByteBuffer bb = ByteBuffer.wrap(target);
             source.fill(bb);
             out.add(new Filled(target, bb.position()));
