@@ -39,6 +39,7 @@ import org.rocksdb.CompactRangeOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.LRUCache;
+import org.rocksdb.WriteBufferManager;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -125,7 +126,11 @@ public final class MvccStore implements MetaReader, AutoCloseable {
         this.dir = dir;
         this.opts = opts;
         LRUCache cache = track(new LRUCache(opts.blockCacheBytes()));
+        // Memtables are charged to the block cache, so opts.blockCacheBytes() bounds RocksDB's
+        // memory as a whole; writes stall rather than grow past it.
+        WriteBufferManager memtables = track(new WriteBufferManager(opts.blockCacheBytes() / 2, cache));
         DBOptions dbOptions = track(new DBOptions()
+                .setWriteBufferManager(memtables)
                 .setCreateIfMissing(true)
                 .setCreateMissingColumnFamilies(true)
                 .setMaxBackgroundJobs(4)
@@ -145,7 +150,7 @@ public final class MvccStore implements MetaReader, AutoCloseable {
         // The key index: small entries scanned by count-only and keys-only ranges.
         ColumnFamilyOptions keysCfOptions = track(new ColumnFamilyOptions()
                 .setTableFormatConfig(dataTable)
-                .setWriteBufferSize(Math.max(4L << 20, opts.writeBufferBytes() / 4))
+                .setWriteBufferSize(Math.max(2L << 20, opts.writeBufferBytes() / 4))
                 .setCompressionType(CompressionType.LZ4_COMPRESSION)
                 .setLevelCompactionDynamicLevelBytes(true));
         // Small CFs read by point lookups (meta, internal state): bloom filter helps gets.
@@ -154,7 +159,7 @@ public final class MvccStore implements MetaReader, AutoCloseable {
                 .setFilterPolicy(track(new BloomFilter(10)));
         ColumnFamilyOptions pointCfOptions = track(new ColumnFamilyOptions()
                 .setTableFormatConfig(pointTable)
-                .setWriteBufferSize(Math.max(4L << 20, opts.writeBufferBytes() / 4)));
+                .setWriteBufferSize(Math.max(2L << 20, opts.writeBufferBytes() / 4)));
         List<ColumnFamilyDescriptor> descriptors = List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, pointCfOptions),
                 new ColumnFamilyDescriptor(CF_KV, dataCfOptions),

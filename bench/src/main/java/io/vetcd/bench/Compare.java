@@ -36,6 +36,8 @@ import java.util.concurrent.Callable;
 final class Compare implements Callable<Integer> {
     @Option(names = "--etcd", defaultValue = "/usr/bin/etcd") String etcdBin;
     @Option(names = "--vetcd-jar", defaultValue = "target/node-fat.jar") String vetcdJar;
+    @Option(names = "--vetcd-launcher", defaultValue = "deploy/vetcd",
+        description = "script that starts vetcd (README's recommended command); empty: plain java -jar") String vetcdLauncher;
     @Option(names = "--vetcd-java-opts", defaultValue = "", description = "extra JVM options for vetcd, space separated") String vetcdJavaOpts;
     @Option(names = "--jfr", description = "record a JFR profile of vetcd during the workloads into <out>/vetcd.jfr") boolean jfr;
     @Option(names = "--members", split = ",", defaultValue = "1,3", description = "cluster sizes, each run in turn (each system runs this many members; clients use every member's endpoint)") List<Integer> memberCounts;
@@ -88,6 +90,7 @@ final class Compare implements Callable<Integer> {
         Files.createDirectories(out);
         out = out.toAbsolutePath();
         long t0 = System.nanoTime();
+        ServerProc.launcher = vetcdLauncher.isBlank() ? "" : Path.of(vetcdLauncher).toAbsolutePath().toString();
         if (generators.contains("go")) go = GoClientLoad.build(Path.of("."), Path.of("bench/target"));
 
         List<String> vopts = new ArrayList<>();
@@ -116,8 +119,8 @@ final class Compare implements Callable<Integer> {
         String when = started.toString();
         double minutes = (System.nanoTime() - t0) / 60e9;
         System.out.println();
-        System.out.printf(Locale.ROOT, "vetcd vs etcd, %s, %d round(s), median of rounds (took %.1f min); vetcd JVM options: %s%n",
-            when, rounds, minutes, vopts.isEmpty() ? "(none)" : String.join(" ", vopts));
+        System.out.printf(Locale.ROOT, "vetcd vs etcd, %s, %d round(s), median of rounds (took %.1f min); vetcd started by %s, extra JVM options: %s%n",
+            when, rounds, minutes, ServerProc.launcher.isEmpty() ? "java -jar" : vetcdLauncher, vopts.isEmpty() ? "(none)" : String.join(" ", vopts));
         System.out.println(table);
         System.out.println("load average (/proc/loadavg) before: " + loadBefore + "  after: " + loadAfter + "  cores: " + Runtime.getRuntime().availableProcessors());
         Files.writeString(out.resolve("table.txt"), table + "\n\nload average before: " + loadBefore + "  after: " + loadAfter + "\n");
