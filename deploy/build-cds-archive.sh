@@ -35,7 +35,13 @@ rm -f "$out"
   --initial-cluster "cds=http://127.0.0.1:$p" > "$work/log" 2>&1 &
 pid=$!
 api() { curl -sf -m 5 -X POST "http://127.0.0.1:$c/v3/$1" -d "$2" > /dev/null || echo "build-cds-archive: $1 failed (training goes on)" >&2; }
-for _ in $(seq 1 600); do curl -sf -m 2 -X POST "http://127.0.0.1:$c/v3/kv/range" -d '{"key":"Zm9v"}' > /dev/null && break; sleep 0.05; done
+deadline=$((SECONDS + 180))
+until curl -sf -m 2 -X POST "http://127.0.0.1:$c/v3/kv/range" -d '{"key":"Zm9v"}' > /dev/null; do
+  if [ $SECONDS -gt $deadline ] || ! kill -0 "$pid" 2>/dev/null; then
+    echo "build-cds-archive: the training member did not serve; its log:" >&2; tail -20 "$work/log" >&2; exit 1
+  fi
+  sleep 0.1
+done
 # the request kinds a member answers in its first seconds (keys "foo..." base64)
 for i in $(seq 10 60); do api kv/put "{\"key\":\"$(printf 'foo%s' "$i" | base64)\",\"value\":\"YmFy\"}"; done
 api kv/range '{"key":"Zm9v","range_end":"Zm9w"}'
