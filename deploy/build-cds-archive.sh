@@ -29,7 +29,7 @@ trap cleanup EXIT
 port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 c=$(port); p=$(port)
 rm -f "$out"
-"$java" -Xshare:auto "${record[@]}" -jar "$jar" --name cds --data-dir "$work/data" \
+"$java" "${record[@]}" -jar "$jar" --name cds --data-dir "$work/data" \
   --listen-client-urls "http://127.0.0.1:$c" --advertise-client-urls "http://127.0.0.1:$c" \
   --listen-peer-urls "http://127.0.0.1:$p" --initial-advertise-peer-urls "http://127.0.0.1:$p" \
   --initial-cluster "cds=http://127.0.0.1:$p" > "$work/log" 2>&1 &
