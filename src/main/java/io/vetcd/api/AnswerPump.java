@@ -71,6 +71,7 @@ final class AnswerPump {
             return;
         }
         stopped = true;
+        cancelTimer();
         done.tryFail(why);
         closeIfIdle();
     }
@@ -190,6 +191,7 @@ final class AnswerPump {
      */
     private void completeIfWritten() {
         if (sourceDone && unwritten == 0) {
+            cancelTimer();
             done.tryComplete();
         }
     }
@@ -203,9 +205,21 @@ final class AnswerPump {
         }
     }
 
+    /**
+     * The idle timer holds this pump, and through it the response and its stream: it must go as
+     * soon as the answer is over, not at its next tick (seconds later). Under load, answers kept
+     * alive that way until their timers fired filled the heap with finished HTTP/2 streams.
+     */
+    private void cancelTimer() {
+        if (timer != -1) {
+            vertx.cancelTimer(timer);
+            timer = -1;
+        }
+    }
+
     private void checkIdle() {
         if (sourceDone && unwritten == 0 || stopped) {
-            vertx.cancelTimer(timer);
+            cancelTimer();
             return;
         }
         if (unwritten > 0 && System.nanoTime() - lastProgress > idleMillis * 1_000_000L) {
