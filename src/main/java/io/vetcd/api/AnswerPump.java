@@ -41,6 +41,8 @@ final class AnswerPump {
     private final ArrayDeque<byte[]> free = new ArrayDeque<>();
     private int chunksOut; // CHUNK-sized arrays handed out (producing or being written)
     private long unwritten;
+    /** Bytes the source has produced so far (with its size hint: what is left to allocate for). */
+    private long produced;
     private boolean producing;
     private boolean sourceDone;
     private boolean stopped;
@@ -69,6 +71,7 @@ final class AnswerPump {
             return;
         }
         stopped = true;
+        cancelTimer();
         done.tryFail(why);
         closeIfIdle();
     }
@@ -83,9 +86,17 @@ final class AnswerPump {
         }
         int n = Math.min(room, CHUNKS_PER_TASK);
         List<byte[]> arrays = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
+        // Most answers are small (one key, a count): an array of their exact size, not 4 chunks.
+        long hint = source.sizeHint();
+        long left = hint == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1, hint - produced);
+        for (int i = 0; i < n && left > 0; i++) {
+            if (left < CHUNK) {
+                arrays.add(new byte[(int) left]); // not recycled (see recycle)
+                break;
+            }
             arrays.add(free.isEmpty() ? new byte[CHUNK] : free.poll());
             chunksOut++;
+            left -= CHUNK;
         }
         producing = true;
         vertx.<List<Filled>>executeBlocking(() -> produce(arrays), false).onComplete(ar -> {
@@ -98,6 +109,9 @@ final class AnswerPump {
                 return;
             }
             List<Filled> filled = ar.result();
+            for (Filled f : filled) {
+                produced += f.length;
+            }
             for (byte[] a : arrays) {
                 if (filled.stream().noneMatch(f -> f.array == a)) {
                     recycle(a);
@@ -136,7 +150,7 @@ final class AnswerPump {
             if (next == 0) {
                 break;
             }
-            byte[] target = next > CHUNK ? new byte[next] : a;
+            byte[] target = next > a.length ? new byte[next] : a;
             ByteBuffer bb = ByteBuffer.wrap(target);
             source.fill(bb);
             out.add(new Filled(target, bb.position()));
@@ -177,6 +191,7 @@ final class AnswerPump {
      */
     private void completeIfWritten() {
         if (sourceDone && unwritten == 0) {
+            cancelTimer();
             done.tryComplete();
         }
     }
@@ -190,9 +205,21 @@ final class AnswerPump {
         }
     }
 
+    /**
+     * The idle timer holds this pump, and through it the response and its stream: it must go as
+     * soon as the answer is over, not at its next tick (seconds later). Under load, answers kept
+     * alive that way until their timers fired filled the heap with finished HTTP/2 streams.
+     */
+    private void cancelTimer() {
+        if (timer != -1) {
+            vertx.cancelTimer(timer);
+            timer = -1;
+        }
+    }
+
     private void checkIdle() {
         if (sourceDone && unwritten == 0 || stopped) {
-            vertx.cancelTimer(timer);
+            cancelTimer();
             return;
         }
         if (unwritten > 0 && System.nanoTime() - lastProgress > idleMillis * 1_000_000L) {

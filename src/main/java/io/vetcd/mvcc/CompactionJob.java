@@ -102,6 +102,7 @@ final class CompactionJob {
                 break;
             }
             batch.delete(store.kvCf, k);
+            batch.delete(store.keysCf, k);
             deletedVersions++;
             if (batch.count() >= maxOps) {
                 // A key with a very long history: flushing older versions early is safe because
@@ -112,6 +113,7 @@ final class CompactionJob {
         }
         if (tombstone) {
             batch.delete(store.kvCf, newest);
+            batch.delete(store.keysCf, newest);
             deletedVersions++;
         }
     }

@@ -75,6 +75,7 @@ public final class HistoryImport implements AutoCloseable {
     private void add(byte[] storageKey, byte[] value, byte[] userKey, long main, long sub) {
         try {
             batch.put(store.kvCf, storageKey, value);
+            batch.put(store.keysCf, storageKey, KeyIndex.entry(value));
             batch.put(store.revCf, KeyEncoding.revKey(main, sub), userKey);
             versions++;
             if (batch.getDataSize() >= BATCH_BYTES) flush();

@@ -39,6 +39,7 @@ import org.rocksdb.CompactRangeOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.LRUCache;
+import org.rocksdb.WriteBufferManager;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -74,12 +75,16 @@ public final class MvccStore implements MetaReader, AutoCloseable {
     static final byte[] CF_KV = "kv".getBytes(StandardCharsets.UTF_8);
     static final byte[] CF_REV = "rev".getBytes(StandardCharsets.UTF_8);
     static final byte[] CF_META = "meta".getBytes(StandardCharsets.UTF_8);
+    /** Same keys as {@link #CF_KV}, values without the user's value ({@link KeyIndex}). */
+    static final byte[] CF_KEYS = "keys".getBytes(StandardCharsets.UTF_8);
 
     static final byte[] K_CONSISTENT_INDEX = "consistent_index".getBytes(StandardCharsets.UTF_8);
     static final byte[] K_CURRENT_REV = "current_revision".getBytes(StandardCharsets.UTF_8);
     static final byte[] K_SCHEDULED_COMPACT = "scheduled_compact_revision".getBytes(StandardCharsets.UTF_8);
     static final byte[] K_FINISHED_COMPACT = "finished_compact_revision".getBytes(StandardCharsets.UTF_8);
     /** Number of live (not deleted) keys, kept with every commit so /metrics never scans. */
+    /** Present once the keys column family mirrors the kv column family ({@link KeyIndex}). */
+    static final byte[] K_KEYS_INDEXED = "keys_indexed".getBytes(StandardCharsets.UTF_8);
     static final byte[] K_LIVE_KEYS = "live_keys".getBytes(StandardCharsets.UTF_8);
 
     private final Path dir;
@@ -87,6 +92,7 @@ public final class MvccStore implements MetaReader, AutoCloseable {
     final RocksDB db;
     final ColumnFamilyHandle defaultCf;
     final ColumnFamilyHandle kvCf;
+    final ColumnFamilyHandle keysCf;
     final ColumnFamilyHandle revCf;
     final ColumnFamilyHandle metaCf;
     private final List<AutoCloseable> resources = new ArrayList<>();
@@ -120,7 +126,11 @@ public final class MvccStore implements MetaReader, AutoCloseable {
         this.dir = dir;
         this.opts = opts;
         LRUCache cache = track(new LRUCache(opts.blockCacheBytes()));
+        // Memtables are charged to the block cache, so opts.blockCacheBytes() bounds RocksDB's
+        // memory as a whole; writes stall rather than grow past it.
+        WriteBufferManager memtables = track(new WriteBufferManager(opts.blockCacheBytes() / 2, cache));
         DBOptions dbOptions = track(new DBOptions()
+                .setWriteBufferManager(memtables)
                 .setCreateIfMissing(true)
                 .setCreateMissingColumnFamilies(true)
                 .setMaxBackgroundJobs(4)
@@ -137,24 +147,32 @@ public final class MvccStore implements MetaReader, AutoCloseable {
                 .setWriteBufferSize(opts.writeBufferBytes())
                 .setCompressionType(CompressionType.LZ4_COMPRESSION)
                 .setLevelCompactionDynamicLevelBytes(true));
+        // The key index: small entries scanned by count-only and keys-only ranges.
+        ColumnFamilyOptions keysCfOptions = track(new ColumnFamilyOptions()
+                .setTableFormatConfig(dataTable)
+                .setWriteBufferSize(Math.max(2L << 20, opts.writeBufferBytes() / 4))
+                .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                .setLevelCompactionDynamicLevelBytes(true));
         // Small CFs read by point lookups (meta, internal state): bloom filter helps gets.
         BlockBasedTableConfig pointTable = new BlockBasedTableConfig()
                 .setBlockCache(cache)
                 .setFilterPolicy(track(new BloomFilter(10)));
         ColumnFamilyOptions pointCfOptions = track(new ColumnFamilyOptions()
                 .setTableFormatConfig(pointTable)
-                .setWriteBufferSize(Math.max(4L << 20, opts.writeBufferBytes() / 4)));
+                .setWriteBufferSize(Math.max(2L << 20, opts.writeBufferBytes() / 4)));
         List<ColumnFamilyDescriptor> descriptors = List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, pointCfOptions),
                 new ColumnFamilyDescriptor(CF_KV, dataCfOptions),
                 new ColumnFamilyDescriptor(CF_REV, dataCfOptions),
-                new ColumnFamilyDescriptor(CF_META, pointCfOptions));
+                new ColumnFamilyDescriptor(CF_META, pointCfOptions),
+                new ColumnFamilyDescriptor(CF_KEYS, keysCfOptions));
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         this.db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
         this.defaultCf = handles.get(0);
         this.kvCf = handles.get(1);
         this.revCf = handles.get(2);
         this.metaCf = handles.get(3);
+        this.keysCf = handles.get(4);
         // The raft WAL is the durability source (entries after consistentIndex are replayed), so
         // RocksDB's WAL stays on for crash-consistency of batches but is never fsynced per write.
         this.writeOptions = new WriteOptions().setSync(false).setDisableWAL(false);
@@ -181,6 +199,9 @@ public final class MvccStore implements MetaReader, AutoCloseable {
             s.consistentIndex = s.getLong(K_CONSISTENT_INDEX, 0);
             s.compactRev = s.getLong(K_SCHEDULED_COMPACT, 0);
             s.finishedCompactRev = s.getLong(K_FINISHED_COMPACT, 0);
+            if (s.db.get(s.defaultCf, K_KEYS_INDEXED) == null) {
+                KeyIndex.rebuild(s);
+            }
             s.liveKeys = s.loadLiveKeys();
             if (s.compactRev > s.finishedCompactRev) {
                 s.lastCompaction = s.scheduleCompaction(s.compactRev);
@@ -258,7 +279,7 @@ public final class MvccStore implements MetaReader, AutoCloseable {
     public RangeResult range(RangeRequest req) {
         enterRead();
         long cur = currentRev;
-        try (RocksIterator it = db.newIterator(kvCf, readOptions)) {
+        try (RocksIterator it = db.newIterator(KeyIndex.serves(req) ? keysCf : kvCf, readOptions)) {
             long rev = checkRevision(req.getRevision(), cur);
             KeyCursor cursor = new StoreCursor(it, req.getKey().toByteArray(),
                     RangeExecutor.cursorEnd(req.getRangeEnd()), rev);
@@ -275,7 +296,7 @@ public final class MvccStore implements MetaReader, AutoCloseable {
     public RangeView openRangeView(RangeRequest req) {
         enterRead();
         long cur = currentRev;
-        RocksIterator it = db.newIterator(kvCf, scanReadOptions);
+        RocksIterator it = db.newIterator(KeyIndex.serves(req) ? keysCf : kvCf, scanReadOptions);
         try {
             return new RangeView(this, it, req, checkRevision(req.getRevision(), cur), cur);
         } catch (RuntimeException e) {
@@ -623,7 +644,7 @@ public final class MvccStore implements MetaReader, AutoCloseable {
         long sum = 0;
         enterRead();
         try {
-            for (ColumnFamilyHandle cf : List.of(defaultCf, kvCf, revCf, metaCf)) {
+            for (ColumnFamilyHandle cf : List.of(defaultCf, kvCf, revCf, metaCf, keysCf)) {
                 sum += db.getLongProperty(cf, name);
             }
         } catch (RocksDBException e) {
@@ -671,7 +692,7 @@ public final class MvccStore implements MetaReader, AutoCloseable {
                 .setExclusiveManualCompaction(false)
                 .setAllowWriteStall(false)
                 .setBottommostLevelCompaction(CompactRangeOptions.BottommostLevelCompaction.kForceOptimized)) {
-            for (ColumnFamilyHandle cf : List.of(kvCf, revCf, metaCf, defaultCf)) {
+            for (ColumnFamilyHandle cf : List.of(kvCf, revCf, metaCf, defaultCf, keysCf)) {
                 db.compactRange(cf, null, null, cro);
             }
         } catch (RocksDBException e) {
@@ -822,6 +843,8 @@ public final class MvccStore implements MetaReader, AutoCloseable {
             } finally {
                 src.forEach(ColumnFamilyHandle::close);
             }
+            // the checkpoint may come from a member without the key index: always rebuild it here
+            KeyIndex.rebuild(this);
             currentRev = getLong(K_CURRENT_REV, 1);
             consistentIndex = getLong(K_CONSISTENT_INDEX, 0);
             compactRev = getLong(K_SCHEDULED_COMPACT, 0);
@@ -844,12 +867,12 @@ public final class MvccStore implements MetaReader, AutoCloseable {
         }
     }
 
-    private interface BatchOp {
+    interface BatchOp {
         void add(WriteBatch wb, RocksIterator it) throws RocksDBException;
     }
 
     /** One write operation per iterated key, written in batches of a few MiB. */
-    private void writeInBatches(RocksIterator it, BatchOp op) throws RocksDBException {
+    void writeInBatches(RocksIterator it, BatchOp op) throws RocksDBException {
         final int batchBytes = 4 << 20;
         WriteBatch wb = new WriteBatch();
         try {
@@ -888,7 +911,7 @@ public final class MvccStore implements MetaReader, AutoCloseable {
             activeTxn.abort();
         }
         awaitReaders();
-        for (ColumnFamilyHandle h : List.of(kvCf, revCf, metaCf, defaultCf)) {
+        for (ColumnFamilyHandle h : List.of(kvCf, revCf, metaCf, defaultCf, keysCf)) {
             h.close();
         }
         db.close();

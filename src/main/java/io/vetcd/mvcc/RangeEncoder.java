@@ -21,7 +21,6 @@ public final class RangeEncoder implements KvFields {
     private byte[] key;
     private long mod;
     private int kvSize;
-    private ByteBuffer scratch = ByteBuffer.allocateDirect(64 * 1024);
     /** Writes the kvs as the JSON gateway prints them instead of protobuf (see {@link #json}). */
     private final boolean json;
     private boolean first = true;
@@ -112,10 +111,7 @@ public final class RangeEncoder implements KvFields {
             out.put((byte) 0x2A);
             putVarint(out, h.valueLength);
             int stored = h.headerLength + h.valueLength;
-            if (scratch.capacity() < stored) {
-                scratch = ByteBuffer.allocateDirect(Math.max(stored, scratch.capacity() * 2));
-            }
-            scratch.clear();
+            ByteBuffer scratch = DirectScratch.get(stored);
             cursor.storedValue(scratch);
             scratch.position(h.headerLength).limit(stored);
             out.put(scratch);
@@ -181,10 +177,7 @@ public final class RangeEncoder implements KvFields {
         any = jsonNumber(out, any, VERSION, h.version);
         if (hasValue()) {
             int stored = h.headerLength + h.valueLength;
-            if (scratch.capacity() < stored) {
-                scratch = ByteBuffer.allocateDirect(Math.max(stored, scratch.capacity() * 2));
-            }
-            scratch.clear();
+            ByteBuffer scratch = DirectScratch.get(stored);
             cursor.storedValue(scratch);
             scratch.position(h.headerLength).limit(stored);
             any = jsonBytes(out, any, VALUE, scratch);

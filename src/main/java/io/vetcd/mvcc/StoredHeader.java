@@ -11,7 +11,9 @@ final class StoredHeader {
     /** Format byte plus three varlongs of at most 10 bytes each. */
     private static final int MAX_LEN = 31;
 
-    private final ByteBuffer buf = ByteBuffer.allocateDirect(MAX_LEN + 1);
+    /** Per thread, not per header: a direct buffer per range answer costs a Cleaner and native memory each. */
+    private static final ThreadLocal<ByteBuffer> BUF = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(MAX_LEN + 1));
+    private ByteBuffer buf;
     long createRevision;
     long version;
     long lease;
@@ -22,6 +24,7 @@ final class StoredHeader {
 
     /** Reads the header of the cursor's current entry. */
     void read(StoreCursor cursor) {
+        buf = BUF.get();
         buf.clear();
         int stored = cursor.storedValue(buf);
         int p = 1;

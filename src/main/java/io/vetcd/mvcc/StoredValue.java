@@ -31,6 +31,16 @@ final class StoredValue {
         return out;
     }
 
+    /** The header of a stored put without the value: what the key index ({@link KeyIndex}) keeps. */
+    static byte[] encodeHeader(long createRev, long version, long lease) {
+        byte[] out = new byte[1 + varLongSize(createRev) + varLongSize(version) + varLongSize(lease)];
+        out[0] = PUT;
+        int p = writeVarLong(out, 1, createRev);
+        p = writeVarLong(out, p, version);
+        writeVarLong(out, p, lease);
+        return out;
+    }
+
     /**
      * Builds the KeyValue without copying the value: {@code stored} is a fresh array owned by the
      * caller (RocksDB hands out copies), so wrapping a slice of it is safe.

@@ -238,7 +238,11 @@ public final class WriteTxn implements AutoCloseable {
                 byte[] stored = put
                         ? StoredValue.encodePut(kv.getCreateRevision(), kv.getVersion(), kv.getLease(), kv.getValue())
                         : StoredValue.TOMBSTONE_BYTES;
-                batch.put(store.kvCf, KeyEncoding.key(k, rev, sub, !put), stored);
+                byte[] storageKey = KeyEncoding.key(k, rev, sub, !put);
+                batch.put(store.kvCf, storageKey, stored);
+                batch.put(store.keysCf, storageKey, put
+                        ? StoredValue.encodeHeader(kv.getCreateRevision(), kv.getVersion(), kv.getLease())
+                        : StoredValue.TOMBSTONE_BYTES);
                 batch.put(store.revCf, KeyEncoding.revKey(rev, sub), k);
             }
             for (Map.Entry<byte[], byte[]> e : meta.entrySet()) {

@@ -133,7 +133,7 @@ public final class VetcdNode {
         boolean existing = Wal.exists(walDir);
         restarted = existing;
         // etcd's limit counts revisions per compaction batch; ours counts keys, each with its revisions
-        store = MvccStore.open(memberDir.resolve("db"), MvccOptions.defaults()
+        store = MvccStore.open(memberDir.resolve("db"), MvccOptions.forQuota(cfg.member().quotaBackendBytes())
             .withCompactionBatchKeys((int) Math.max(1, Math.min(Integer.MAX_VALUE, cfg.member().experimentalCompactionBatchLimit()))));
 
         long heartbeat = cfg.member().heartbeatIntervalMs();

@@ -31,6 +31,11 @@ final class ServerGroup implements AutoCloseable {
         return members.stream().map(m -> Long.toString(m.pid())).collect(Collectors.joining(","));
     }
 
+    /** CPU seconds (user + system) all members have used so far. */
+    double cpuSeconds() {
+        return members.stream().mapToDouble(m -> ServerCpu.seconds(m.pid())).sum();
+    }
+
     /** Resident memory of all members together, KiB. */
     long rssKb() {
         return members.stream().mapToLong(ServerProc::rssKb).sum();

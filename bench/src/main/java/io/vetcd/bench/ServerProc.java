@@ -67,7 +67,18 @@ final class ServerProc implements AutoCloseable {
         return new ServerProc("vetcd", "vetcd1", vetcdCommand(jar, javaOpts), dir.resolve("data"), dir.resolve("server.log"), snapshotCount, List.of());
     }
 
+    /**
+     * When set (bench/compare's --vetcd-launcher, default deploy/vetcd), vetcd is started through
+     * it, as the README recommends, with the jar and extra JVM options in its environment; it execs
+     * the JVM, so the pid is the JVM's.
+     */
+    static String launcher = "";
+
     static List<String> vetcdCommand(String jar, List<String> javaOpts) {
+        if (!launcher.isEmpty()) {
+            return List.of("env", "VETCD_JAR=" + jar, "VETCD_JAVA_OPTS=" + String.join(" ", javaOpts),
+                "JAVA=" + Path.of(System.getProperty("java.home"), "bin", "java"), launcher);
+        }
         List<String> prefix = new ArrayList<>();
         prefix.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         prefix.addAll(javaOpts);
