@@ -238,6 +238,7 @@ public final class VetcdNode {
             core.start();
             versionMonitor = new ClusterVersionMonitor(vertx, server, peerSender::serverVersion);
             versionMonitor.start();
+            server.onFirstCommitInTerm(versionMonitor::nudge);
             core.runOnCore(node -> {
                 if (alone) {
                     // a single voter needs no election timeout to lead; on a restart raft learns it is a voter
@@ -413,10 +414,28 @@ public final class VetcdNode {
             })
             .compose(v -> server.memberChanges().publish(cfg.member().name(),
                 cfg.cluster().advertiseClientUrls().stream().map(VetcdNode::urlString).toList()))
+            .compose(v -> clusterVersionDecided(2000))
             .map(v -> {
                 announce(clientUrls);
                 return null;
             }));
+    }
+
+    /**
+     * Waits (at most {@code maxMillis}) until the cluster version is agreed, which the leader does on its
+     * first commit, so /version and the capabilities line are settled when "ready" is printed.
+     */
+    private Future<Void> clusterVersionDecided(long maxMillis) {
+        if (server.membership().clusterVersion() != null) return Future.succeededFuture();
+        io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+        long deadline = System.currentTimeMillis() + maxMillis;
+        vertx.setPeriodic(20, id -> {
+            if (server.membership().clusterVersion() != null || System.currentTimeMillis() > deadline) {
+                vertx.cancelTimer(id);
+                done.tryComplete();
+            }
+        });
+        return done.future();
     }
 
     /** The lines operators (and etcd's e2e harness) wait for, printed once clients can be served. */
@@ -424,7 +443,8 @@ public final class VetcdNode {
         Member local = server.membership().local();
         log.info("published local member to cluster through raft: {Name:{} ClientURLs:{}} cluster-id {}",
             local.name(), local.clientUrls(), ClusterIds.hex(server.clusterId()));
-        log.info("enabled capabilities for version 3.4");
+        String cv = server.membership().clusterVersion();
+        log.info("enabled capabilities for version {}", ClusterVersions.majorMinor(cv == null ? ClusterVersions.MIN_CLUSTER_VERSION : cv));
         for (URI u : clientUrls) {
             if ("http".equals(u.getScheme())) {
                 log.info("serving insecure client requests on {}:{}, this is strongly discouraged!", u.getHost(), u.getPort());

@@ -7,7 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The leader's cluster version negotiation, as etcd's monitorVersions does it: every few seconds it
+ * The leader's cluster version negotiation, as etcd's monitorVersions does it: on its first commit in
+ * a term and then every few seconds it
  * asks each member's {@code /version}; with no cluster version yet it sets the decided one (or
  * {@value ClusterVersions#MIN_CLUSTER_VERSION} if some member does not answer), and later raises it
  * once every member runs a newer release. The version travels through raft as etcd's v2
@@ -26,7 +27,7 @@ public final class ClusterVersionMonitor {
     private final EtcdServer server;
     private final PeerVersions peers;
     private long timer = -1;
-    private boolean running;
+    private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
 
     public ClusterVersionMonitor(Vertx vertx, EtcdServer server, PeerVersions peers) {
         this.vertx = vertx;
@@ -43,9 +44,13 @@ public final class ClusterVersionMonitor {
         if (timer >= 0) vertx.cancelTimer(timer);
     }
 
+    /** A leader's first commit in its term: decide now rather than at the next interval (etcd does the same). */
+    public void nudge() {
+        vertx.runOnContext(v -> check());
+    }
+
     private void check() {
-        if (running || !server.core().isLeader()) return;
-        running = true;
+        if (!server.core().isLeader() || !running.compareAndSet(false, true)) return;
         Membership ms = server.membership();
         List<Future<String>> asks = new ArrayList<>();
         for (Member m : ms.members()) {
@@ -60,10 +65,10 @@ public final class ClusterVersionMonitor {
             String target = current == null ? (decided == null ? ClusterVersions.MIN_CLUSTER_VERSION : decided)
                 : (decided != null && ClusterVersions.compare(current, decided) < 0 ? decided : null);
             if (target == null || !server.core().isLeader()) {
-                running = false;
+                running.set(false);
                 return;
             }
-            server.proposeV2(id -> V2Requests.clusterVersion(target, id)).onComplete(done -> running = false);
+            server.proposeV2(id -> V2Requests.clusterVersion(target, id)).onComplete(done -> running.set(false));
         });
     }
 }

@@ -77,6 +77,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
     private final IdGenerator ids;
     private volatile SnapshotFormat snapshotFormat;
     private volatile java.util.function.Consumer<String> clusterVersionListener = v -> { };
+    private volatile Runnable firstCommitInTerm = () -> { };
     private final RequestValidator validator;
     private final Membership membership;
     private final long maxRequestBytes;
@@ -743,6 +744,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
         if (c != null && c.isLeader() && entry.term() == c.term() && entry.term() != promotedTerm) {
             promotedTerm = entry.term();
             lessor.promote(leasePromoteExtendNanos);
+            firstCommitInTerm.run();
         }
     }
 
@@ -945,6 +947,9 @@ public final class EtcdServer implements ServerCore.StateMachine {
     }
 
     public List<Member> members() { return membership.members(); }
+
+    /** Told (on the apply thread) when this member, as leader, applies the first entry of its term. */
+    public void onFirstCommitInTerm(Runnable r) { this.firstCommitInTerm = r; }
 
     /** Told (on the apply thread) each time the agreed cluster version changes. */
     public void onClusterVersion(java.util.function.Consumer<String> listener) { this.clusterVersionListener = listener; }

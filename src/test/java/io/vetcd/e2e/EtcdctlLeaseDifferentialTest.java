@@ -81,6 +81,7 @@ class EtcdctlLeaseDifferentialTest extends AgainstRealEtcd {
         // etcd lists a lease's keys in Go map order (random): compare them as a set
         s = sortList(s, "\"keys\":[", ",");
         s = sortList(s, "attached keys [", " ");
+        s = sortList(s, "attached keys([", " ");
         // remaining TTLs tick in seconds; a request landing across a second boundary is not a difference
         return s.replaceAll("remaining\\(\\d+s\\)", "remaining(Ns)")
             .replaceAll("\"ttl\":\\d+", "\"ttl\":N");

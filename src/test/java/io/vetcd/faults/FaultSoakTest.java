@@ -74,18 +74,32 @@ class FaultSoakTest {
 
     @Test
     void linearizableUnderFaults() throws Exception {
+        run(Integer.getInteger("vetcd.faults.etcdMembers", 0), System.getProperty("vetcd.faults.minutes", "2"));
+    }
+
+    /**
+     * Issue 14: the same faults on a mixed cluster, one real etcd 3.4 member beside vetcd members
+     * (skipped without etcd): kill -9 and SIGSTOP of either kind, leadership moving between them.
+     */
+    @Test
+    void mixedClusterLinearizableUnderFaults() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.vetcd.testing.Cli.available("etcd"), "etcd-server is installed");
+        run(1, System.getProperty("vetcd.faults.mixedMinutes", "1.5"));
+    }
+
+    private void run(int etcdMembers, String minutesProperty) throws Exception {
         long seed = Long.getLong("vetcd.faults.seed", System.currentTimeMillis() % 1_000_000);
-        double minutes = Double.parseDouble(System.getProperty("vetcd.faults.minutes", "2"));
+        double minutes = Double.parseDouble(minutesProperty);
         int size = Integer.getInteger("vetcd.faults.members", 3);
         int clients = Integer.getInteger("vetcd.faults.clients", 2 * size);
         int keys = Integer.getInteger("vetcd.faults.keys", 4);
         long deadlineMs = Long.getLong("vetcd.faults.deadlineMs", 2500);
         List<Fault> faults = Arrays.stream(System.getProperty("vetcd.faults.faults", "KILL,KILL_LEADER,PAUSE_LEADER,PAUSE")
             .split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(Fault::valueOf).toList();
-        Path root = Path.of(System.getProperty("vetcd.faults.dir", "target/faults")).toAbsolutePath().resolve("run-" + seed);
+        Path root = Path.of(System.getProperty("vetcd.faults.dir", "target/faults")).toAbsolutePath().resolve("run-" + seed + (etcdMembers > 0 ? "-mixed" : ""));
         deleteTree(root);
-        System.out.printf("[faults] seed=%d members=%d clients=%d keys=%d minutes=%.2f faults=%s dir=%s%n",
-            seed, size, clients, keys, minutes, faults, root);
+        System.out.printf("[faults] seed=%d members=%d (etcd %d) clients=%d keys=%d minutes=%.2f faults=%s dir=%s%n",
+            seed, size, etcdMembers, clients, keys, minutes, faults, root);
 
         Random rnd = new Random(seed);
         ConcurrentLinkedQueue<RegisterOp> history = new ConcurrentLinkedQueue<>();
@@ -99,7 +113,7 @@ class FaultSoakTest {
         Vertx vertx = Vertx.vertx();
         boolean passed = false;
         List<RegisterOp> ops = List.of();
-        try (ProcessCluster cluster = ProcessCluster.start(root, size, List.of())) {
+        try (ProcessCluster cluster = ProcessCluster.startMixed(root, size, etcdMembers, List.of())) {
             List<KVGrpcClient> kvs = new ArrayList<>();
             List<MaintenanceGrpcClient> mts = new ArrayList<>();
             for (ProcessCluster.Member m : cluster.members) {

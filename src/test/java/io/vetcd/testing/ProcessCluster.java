@@ -29,8 +29,11 @@ public final class ProcessCluster implements AutoCloseable {
         private volatile Process process;
         private volatile boolean stopped;
         private int starts;
+        /** What runs this member: real etcd or a vetcd JVM. */
+        public final List<String> command;
 
-        Member(String name, int clientPort, int peerPort, Path dataDir) {
+        Member(String name, int clientPort, int peerPort, Path dataDir, List<String> command) {
+            this.command = command;
             this.name = name;
             this.clientPort = clientPort;
             this.peerPort = peerPort;
@@ -142,16 +145,16 @@ public final class ProcessCluster implements AutoCloseable {
     public final List<Member> members = new ArrayList<>();
     private final String token;
     private final List<String> extraFlags;
-    /** What runs a member, before its etcd flags: a vetcd JVM or real etcd. */
-    private final List<String> command;
+    /** What runs each member (by index), before its etcd flags: a vetcd JVM or real etcd. */
+    private final java.util.function.IntFunction<List<String>> commands;
 
-    private ProcessCluster(Path root, int size, List<String> command, List<String> extraFlags) {
+    private ProcessCluster(Path root, int size, java.util.function.IntFunction<List<String>> commands, List<String> extraFlags) {
         this.root = root;
         this.token = "faults-" + root.getFileName();
-        this.command = List.copyOf(command);
+        this.commands = commands;
         this.extraFlags = List.copyOf(extraFlags);
         for (int i = 1; i <= size; i++) {
-            members.add(new Member("m" + i, Ports.free(), Ports.free(), root.resolve("m" + i)));
+            members.add(new Member("m" + i, Ports.free(), Ports.free(), root.resolve("m" + i), List.copyOf(commands.apply(i - 1))));
         }
     }
 
@@ -162,21 +165,33 @@ public final class ProcessCluster implements AutoCloseable {
 
     /** vetcd members whose JVMs also get {@code jvmOptions} (e.g. -D settings etcd only has in its test code). */
     public static ProcessCluster startVetcd(Path root, int size, List<String> jvmOptions, List<String> extraFlags) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-        cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.vetcd.node.Launcher"));
-        return start(root, size, cmd, extraFlags);
+        List<String> cmd = vetcdCommand(jvmOptions);
+        return start(root, size, i -> cmd, extraFlags);
     }
 
     /** Real etcd members (Debian's etcd-server), for the same scenario against etcd. */
     public static ProcessCluster startEtcd(Path root, int size, List<String> extraFlags) throws Exception {
-        return start(root, size, List.of("etcd"), extraFlags);
+        return start(root, size, i -> List.of("etcd"), extraFlags);
     }
 
-    private static ProcessCluster start(Path root, int size, List<String> command, List<String> extraFlags) throws Exception {
+    /** A mixed cluster: the first {@code etcdMembers} members are real etcd, the others vetcd. */
+    public static ProcessCluster startMixed(Path root, int size, int etcdMembers, List<String> extraFlags) throws Exception {
+        List<String> vetcd = vetcdCommand(List.of());
+        return start(root, size, i -> i < etcdMembers ? List.of("etcd") : vetcd, extraFlags);
+    }
+
+    private static List<String> vetcdCommand(List<String> jvmOptions) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.vetcd.node.Launcher"));
+        return cmd;
+    }
+
+    private static ProcessCluster start(Path root, int size, java.util.function.IntFunction<List<String>> commands,
+                                        List<String> extraFlags) throws Exception {
         Files.createDirectories(root);
-        ProcessCluster c = new ProcessCluster(root, size, command, extraFlags);
+        ProcessCluster c = new ProcessCluster(root, size, commands, extraFlags);
         List<Thread> starters = new ArrayList<>();
         List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
         for (Member m : c.members) {
