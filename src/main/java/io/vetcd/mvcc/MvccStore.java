@@ -6,7 +6,6 @@ import io.vetcd.pb.etcdserver.RangeRequest;
 import io.vetcd.pb.mvcc.Event;
 import io.vetcd.pb.mvcc.KeyValue;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -715,22 +714,6 @@ public final class MvccStore implements MetaReader, AutoCloseable {
         }
     }
 
-    /**
-     * Streams a consistent snapshot of the whole store to {@code out} in {@link SnapshotArchive}
-     * format: checkpoints into a fresh directory under {@code scratchDir}, streams it, deletes it.
-     * Readers and the writer continue meanwhile (the checkpoint is hard links to immutable files).
-     */
-    public void snapshotTo(OutputStream out, Path scratchDir) throws IOException {
-        Files.createDirectories(scratchDir);
-        Path tmp = Files.createTempDirectory(scratchDir, "mvcc-snapshot-");
-        Path cp = tmp.resolve("checkpoint");
-        try {
-            checkpoint(cp);
-            SnapshotArchive.write(cp, out);
-        } finally {
-            deleteRecursively(tmp);
-        }
-    }
 
     /**
      * Replaces {@code dir} with a copy of {@code checkpointDir} (SST files hard-linked when

@@ -10,10 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -127,13 +124,8 @@ class MaintenanceTest {
         }
     }
 
-    private static Path unpack(byte[] archive, Path target) throws IOException {
-        SnapshotArchive.read(new ByteArrayInputStream(archive), target);
-        return target;
-    }
-
     @Test
-    void checkpointRestoreAndArchiveRoundTrip() throws IOException {
+    void checkpointRestoreRoundTrip() throws IOException {
         Path data = dir.resolve("data");
         Path cp = dir.resolve("cp");
         HashKV hash;
@@ -150,32 +142,5 @@ class MaintenanceTest {
             assertEquals(50, r.compactRevision());
             assertNull(get(r, "after-checkpoint", 0));
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        SnapshotArchive.write(cp, out);
-        byte[] archive = out.toByteArray();
-        Path unpacked = dir.resolve("unpacked");
-        SnapshotArchive.read(new ByteArrayInputStream(archive), unpacked);
-        try (MvccStore r = MvccStore.open(unpacked, MvccOptions.defaults())) {
-            assertEquals(hash, r.hashKV(0));
-            assertEquals(5, r.scanMeta(b("meta")).size());
-            assertEquals(150, r.consistentIndex());
-        }
-        // streaming straight from a live store
-        ByteArrayOutputStream live = new ByteArrayOutputStream();
-        try (MvccStore s = StoreTestSupport.open(data)) {
-            s.snapshotTo(live, dir.resolve("scratch"));
-            try (MvccStore r = MvccStore.restoreFrom(unpack(live.toByteArray(), dir.resolve("live-unpacked")),
-                    dir.resolve("live-restored"), MvccOptions.defaults())) {
-                assertEquals(s.hashKV(0), r.hashKV(0));
-                assertEquals(s.currentRevision(), r.currentRevision());
-            }
-        }
-        // corruption is detected and leaves nothing behind
-        archive[archive.length / 2] ^= 0x55;
-        Path bad = dir.resolve("bad");
-        assertThrows(IOException.class, () -> SnapshotArchive.read(new ByteArrayInputStream(archive), bad));
-        assertTrue(Files.notExists(bad));
-        byte[] truncated = java.util.Arrays.copyOf(out.toByteArray(), out.size() / 3);
-        assertThrows(IOException.class, () -> SnapshotArchive.read(new ByteArrayInputStream(truncated), bad));
     }
 }
