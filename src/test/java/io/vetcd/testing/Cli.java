@@ -10,6 +10,9 @@ import java.util.concurrent.TimeUnit;
 public final class Cli {
     public record Result(int exitCode, String output) {}
 
+    /** Stdout kept as bytes (etcdctl {@code -w protobuf} prints a binary message), stderr apart. */
+    public record RawResult(int exitCode, byte[] stdout, String stderr) {}
+
     private Cli() {}
 
     public static Result run(List<String> cmd) {
@@ -48,6 +51,37 @@ public final class Cli {
         List<String> cmd = new ArrayList<>(List.of("etcdctl", "--endpoints", endpoint, "--command-timeout", "20s"));
         cmd.addAll(List.of(args));
         return run(cmd, stdin);
+    }
+
+    public static RawResult etcdctlRaw(String endpoint, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("etcdctl", "--endpoints", endpoint, "--command-timeout", "20s"));
+        cmd.addAll(List.of(args));
+        try {
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            pb.environment().put("ETCDCTL_API", "3");
+            Process p = pb.start();
+            p.getOutputStream().close();
+            var err = new java.util.concurrent.CompletableFuture<byte[]>();
+            Thread t = new Thread(() -> {
+                try {
+                    err.complete(p.getErrorStream().readAllBytes());
+                } catch (IOException e) {
+                    err.completeExceptionally(e);
+                }
+            });
+            t.start();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("timed out: " + cmd);
+            }
+            return new RawResult(p.exitValue(), out, new String(err.get(60, TimeUnit.SECONDS), StandardCharsets.UTF_8));
+        } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot run " + cmd + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     public static boolean available(String tool) {
