@@ -18,6 +18,7 @@ import io.vetcd.pb.etcdserver.TxnRequest;
 import io.vetcd.pb.etcdserver.TxnResponse;
 import io.vetcd.pb.etcdserver.WatchGrpcClient;
 import io.vetcd.pb.mvcc.KeyValue;
+import io.vetcd.testing.PeerNetwork;
 import io.vetcd.testing.ProcessCluster;
 import org.junit.jupiter.api.Test;
 
@@ -60,7 +61,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (re-check it with {@link History#main}).
  */
 class FaultSoakTest {
-    enum Fault { KILL, KILL_LEADER, PAUSE_LEADER, PAUSE }
+    enum Fault {
+        KILL, KILL_LEADER, PAUSE_LEADER, PAUSE,
+        /** A random member cut off from every peer, both ways ({@link PeerNetwork#isolate}). */
+        PARTITION,
+        /** The leader cut off from every peer, both ways. */
+        PARTITION_LEADER,
+        /** Bytes from one random member to another lost, the other way fine. */
+        ONE_WAY,
+        /** A random member's links cut and healed every 100-700 ms. */
+        FLAP,
+        /** Every link delayed by 20-300 ms, each its own. */
+        LATENCY;
+
+        /** Needs the members' peer traffic to go through a {@link PeerNetwork}. */
+        boolean network() {
+            return ordinal() >= PARTITION.ordinal();
+        }
+    }
 
     static final long T0 = System.nanoTime();
 
@@ -99,7 +117,22 @@ class FaultSoakTest {
         Vertx vertx = Vertx.vertx();
         boolean passed = false;
         List<RegisterOp> ops = List.of();
-        try (ProcessCluster cluster = ProcessCluster.start(root, size, List.of())) {
+        Map<Fault, List<WriteRecovery.Result>> recoveries = new HashMap<>();
+        ProcessCluster cluster;
+        PeerNetwork peerNetwork = null;
+        if (faults.stream().anyMatch(Fault::network)) {
+            cluster = ProcessCluster.prepareWithProxiedPeers(root, size, List.of());
+            peerNetwork = PeerNetwork.listen(cluster);
+            try {
+                cluster.startAll();
+            } catch (Exception e) {
+                peerNetwork.close();
+                throw e;
+            }
+        } else {
+            cluster = ProcessCluster.start(root, size, List.of());
+        }
+        try (ProcessCluster closeCluster = cluster; PeerNetwork net = peerNetwork) {
             List<KVGrpcClient> kvs = new ArrayList<>();
             List<MaintenanceGrpcClient> mts = new ArrayList<>();
             for (ProcessCluster.Member m : cluster.members) {
@@ -130,12 +163,17 @@ class FaultSoakTest {
                 if (System.nanoTime() >= end) break;
                 Fault f = faults.get(rnd.nextInt(faults.size()));
                 ProcessCluster.Member target = switch (f) {
-                    case KILL, PAUSE -> cluster.members.get(rnd.nextInt(size));
-                    case KILL_LEADER, PAUSE_LEADER -> leader(cluster, mts, deadlineMs);
+                    case KILL, PAUSE, PARTITION, ONE_WAY, FLAP, LATENCY -> cluster.members.get(rnd.nextInt(size));
+                    case KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER -> leader(cluster, mts, deadlineMs);
                 };
                 if (target == null) target = cluster.members.get(rnd.nextInt(size));
-                long down = 500 + rnd.nextInt(f == Fault.PAUSE || f == Fault.PAUSE_LEADER ? 5000 : 3000);
-                String what = String.format("t=%.1fs %s %s (pid %d) for %d ms", now() / 1e9, f, target.name, target.pid(), down);
+                long down = 500 + rnd.nextInt(f == Fault.KILL || f == Fault.KILL_LEADER ? 3000 : 5000);
+                int ti = cluster.members.indexOf(target);
+                // the other end of a one-way cut; a seeded generator of its own for flapping and latency
+                int other = f == Fault.ONE_WAY ? (ti + 1 + rnd.nextInt(size - 1)) % size : -1;
+                Random faultRnd = f.network() ? new Random(rnd.nextLong()) : null;
+                String what = String.format("t=%.1fs %s %s (pid %d)%s for %d ms", now() / 1e9, f, target.name,
+                    target.pid(), other >= 0 ? " -> " + cluster.members.get(other).name : "", down);
                 faultLog.add(what);
                 System.out.println("[faults] " + what);
                 injected.merge(f, 1, Integer::sum);
@@ -153,7 +191,51 @@ class FaultSoakTest {
                             target.resume();
                         }
                     }
+                    case PARTITION, PARTITION_LEADER -> {
+                        net.isolate(ti);
+                        try {
+                            Thread.sleep(down);
+                        } finally {
+                            net.healAll();
+                        }
+                    }
+                    case ONE_WAY -> {
+                        net.cutOneWay(ti, other);
+                        try {
+                            Thread.sleep(down);
+                        } finally {
+                            net.healAll();
+                        }
+                    }
+                    case FLAP -> {
+                        long flapEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(down);
+                        try {
+                            while (System.nanoTime() < flapEnd) {
+                                net.isolate(ti);
+                                Thread.sleep(100 + faultRnd.nextInt(600));
+                                net.healAll();
+                                Thread.sleep(100 + faultRnd.nextInt(600));
+                            }
+                        } finally {
+                            net.healAll();
+                        }
+                    }
+                    case LATENCY -> {
+                        for (int a = 0; a < size; a++) {
+                            for (int b = 0; b < size; b++) if (a != b) net.delay(a, b, 20 + faultRnd.nextInt(281));
+                        }
+                        try {
+                            Thread.sleep(down);
+                        } finally {
+                            net.healAll();
+                        }
+                    }
                 }
+                // availability: from the fault's end (heal, resume, restarted) to writes served again
+                WriteRecovery.Result rec = WriteRecovery.measure(kvs, 30_000);
+                recoveries.computeIfAbsent(f, k -> new ArrayList<>()).add(rec);
+                faultLog.add("  " + rec.describe());
+                System.out.println("[faults]   " + rec.describe());
             }
             stop.set(true);
             for (Thread t : workers) t.join(TimeUnit.MILLISECONDS.toMillis(3 * deadlineMs + 5000));
@@ -185,6 +267,11 @@ class FaultSoakTest {
                 byOutcome.getOrDefault(RegisterOp.Outcome.OK, 0L), byOutcome.getOrDefault(RegisterOp.Outcome.CAS_FAILED, 0L),
                 byOutcome.getOrDefault(RegisterOp.Outcome.UNKNOWN, 0L), failedReads.get(), refused.get());
             System.out.println("[faults] faults injected: " + injected.values().stream().mapToInt(x -> x).sum() + " " + injected);
+            recoveries.forEach((f, rs) -> System.out.println("[faults] recovery after " + f + ": " + summarize(rs)));
+            if (net != null) {
+                System.out.println("[faults] peer network: " + net.accepted.get() + " connections, " + net.cutConnections.get()
+                    + " closed by cuts, " + net.unidentified.get() + " with an unidentified dialer");
+            }
             System.out.println("[faults] linearizability: " + result.verdict() + " (" + checkMs + " ms)");
             History.report(result, ops, System.out, 40);
             System.out.println("[faults] watch: " + watchers.stream().map(w -> w.member + " " + w.events().size()
@@ -218,6 +305,22 @@ class FaultSoakTest {
                 deleteTree(root);
             }
         }
+    }
+
+    /** Median and max of the times to writes through any member and through every member. */
+    static String summarize(List<WriteRecovery.Result> rs) {
+        return "any member median " + percentile(rs.stream().mapToLong(WriteRecovery.Result::anyMs).toArray(), 50)
+            + " ms max " + percentile(rs.stream().mapToLong(WriteRecovery.Result::anyMs).toArray(), 100)
+            + " ms; every member median " + percentile(rs.stream().mapToLong(WriteRecovery.Result::allMs).toArray(), 50)
+            + " ms max " + percentile(rs.stream().mapToLong(WriteRecovery.Result::allMs).toArray(), 100)
+            + " ms (" + rs.size() + " faults; -1 = not within 30 s)";
+    }
+
+    private static long percentile(long[] xs, int p) {
+        // -1 (never recovered within the bound) sorts as the worst
+        long[] s = Arrays.stream(xs).map(x -> x < 0 ? Long.MAX_VALUE : x).sorted().toArray();
+        long v = s[Math.max(0, (int) Math.ceil(p / 100.0 * s.length) - 1)];
+        return v == Long.MAX_VALUE ? -1 : v;
     }
 
     // ---- watch check ----

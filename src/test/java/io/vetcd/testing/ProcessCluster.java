@@ -24,16 +24,20 @@ public final class ProcessCluster implements AutoCloseable {
     public final class Member {
         public final String name;
         public final int clientPort;
+        /** The port the member listens on for peers. */
         public final int peerPort;
+        /** The port in its peer URL, which the others dial: peerPort, or a {@link PeerNetwork} proxy's port. */
+        public final int advertisedPeerPort;
         public final Path dataDir;
         private volatile Process process;
         private volatile boolean stopped;
         private int starts;
 
-        Member(String name, int clientPort, int peerPort, Path dataDir) {
+        Member(String name, int clientPort, int peerPort, int advertisedPeerPort, Path dataDir) {
             this.name = name;
             this.clientPort = clientPort;
             this.peerPort = peerPort;
+            this.advertisedPeerPort = advertisedPeerPort;
             this.dataDir = dataDir;
         }
 
@@ -54,6 +58,12 @@ public final class ProcessCluster implements AutoCloseable {
             return process.pid();
         }
 
+        /** The pid of the running (or paused) process, or -1. */
+        public long currentPid() {
+            Process p = process;
+            return p != null && p.isAlive() ? p.pid() : -1;
+        }
+
         /** Starts (or restarts on the same data dir) and waits for "ready to serve client requests". */
         public synchronized void start(long readyTimeoutSeconds) throws IOException, InterruptedException {
             if (alive()) throw new IllegalStateException(name + " is running");
@@ -61,7 +71,7 @@ public final class ProcessCluster implements AutoCloseable {
             cmd.addAll(List.of("--name", name, "--data-dir", dataDir.toString(),
                 "--listen-client-urls", endpoint(), "--advertise-client-urls", endpoint(),
                 "--listen-peer-urls", "http://127.0.0.1:" + peerPort,
-                "--initial-advertise-peer-urls", "http://127.0.0.1:" + peerPort,
+                "--initial-advertise-peer-urls", "http://127.0.0.1:" + advertisedPeerPort,
                 "--initial-cluster", initialCluster(), "--initial-cluster-token", token));
             cmd.addAll(extraFlags);
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -145,13 +155,14 @@ public final class ProcessCluster implements AutoCloseable {
     /** What runs a member, before its etcd flags: a vetcd JVM or real etcd. */
     private final List<String> command;
 
-    private ProcessCluster(Path root, int size, List<String> command, List<String> extraFlags) {
+    private ProcessCluster(Path root, int size, List<String> command, List<String> extraFlags, boolean proxiedPeers) {
         this.root = root;
         this.token = "faults-" + root.getFileName();
         this.command = List.copyOf(command);
         this.extraFlags = List.copyOf(extraFlags);
         for (int i = 1; i <= size; i++) {
-            members.add(new Member("m" + i, Ports.free(), Ports.free(), root.resolve("m" + i)));
+            int peerPort = Ports.free();
+            members.add(new Member("m" + i, Ports.free(), peerPort, proxiedPeers ? Ports.free() : peerPort, root.resolve("m" + i)));
         }
     }
 
@@ -162,11 +173,7 @@ public final class ProcessCluster implements AutoCloseable {
 
     /** vetcd members whose JVMs also get {@code jvmOptions} (e.g. -D settings etcd only has in its test code). */
     public static ProcessCluster startVetcd(Path root, int size, List<String> jvmOptions, List<String> extraFlags) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-        cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.vetcd.node.Launcher"));
-        return start(root, size, cmd, extraFlags);
+        return start(root, size, vetcdCommand(jvmOptions), extraFlags);
     }
 
     /** Real etcd members (Debian's etcd-server), for the same scenario against etcd. */
@@ -174,9 +181,33 @@ public final class ProcessCluster implements AutoCloseable {
         return start(root, size, List.of("etcd"), extraFlags);
     }
 
+    /**
+     * vetcd members whose peer URLs name ports of their own, not yet started: listen there
+     * (e.g. {@link PeerNetwork#listen}), then {@link #startAll}.
+     */
+    public static ProcessCluster prepareWithProxiedPeers(Path root, int size, List<String> extraFlags) throws IOException {
+        Files.createDirectories(root);
+        return new ProcessCluster(root, size, vetcdCommand(List.of()), extraFlags, true);
+    }
+
+    private static List<String> vetcdCommand(List<String> jvmOptions) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.vetcd.node.Launcher"));
+        return cmd;
+    }
+
     private static ProcessCluster start(Path root, int size, List<String> command, List<String> extraFlags) throws Exception {
         Files.createDirectories(root);
-        ProcessCluster c = new ProcessCluster(root, size, command, extraFlags);
+        ProcessCluster c = new ProcessCluster(root, size, command, extraFlags, false);
+        c.startAll();
+        return c;
+    }
+
+    /** Starts every member concurrently (they need a quorum to become ready); on failure stops them all. */
+    public void startAll() throws Exception {
+        ProcessCluster c = this;
         List<Thread> starters = new ArrayList<>();
         List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
         for (Member m : c.members) {
@@ -197,14 +228,13 @@ public final class ProcessCluster implements AutoCloseable {
             errors.forEach(e::addSuppressed);
             throw e;
         }
-        return c;
     }
 
     private String initialCluster() {
         StringBuilder b = new StringBuilder();
         for (Member m : members) {
             if (b.length() > 0) b.append(',');
-            b.append(m.name).append("=http://127.0.0.1:").append(m.peerPort);
+            b.append(m.name).append("=http://127.0.0.1:").append(m.advertisedPeerPort);
         }
         return b.toString();
     }
