@@ -51,7 +51,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * concurrent clients doing register ops (put / get / cas on mod_revision) on a
  * few keys through every member, and a seeded schedule of faults: kill -9 of a
  * random member or of the leader then restart on the same data dir, SIGSTOP /
- * SIGCONT of the leader or of a random member. The history is checked for
+ * SIGCONT of the leader or of a random member, and (issue 16) network faults
+ * between the members: a member or the leader isolated, one-way loss, a
+ * flapping member, latency on every link. Network faults put every member's
+ * peer traffic through a {@link PeerNetwork} in this JVM; clients still talk
+ * to every member directly. After each fault the time until writes are served
+ * again is measured ({@link WriteRecovery}). The history is checked for
  * linearizability per key ({@link Linearizability}, {@link RegisterOp.Model}).
  *
  * CI mode (the defaults): 3 members, 2 minutes. Soak mode, e.g.
@@ -118,6 +123,8 @@ class FaultSoakTest {
         boolean passed = false;
         List<RegisterOp> ops = List.of();
         Map<Fault, List<WriteRecovery.Result>> recoveries = new HashMap<>();
+        AtomicInteger isolationProbes = new AtomicInteger();
+        AtomicInteger isolatedWritesAcked = new AtomicInteger();
         ProcessCluster cluster;
         PeerNetwork peerNetwork = null;
         if (faults.stream().anyMatch(Fault::network)) {
@@ -172,7 +179,8 @@ class FaultSoakTest {
                 // the other end of a one-way cut; a seeded generator of its own for flapping and latency
                 int other = f == Fault.ONE_WAY ? (ti + 1 + rnd.nextInt(size - 1)) % size : -1;
                 Random faultRnd = f.network() ? new Random(rnd.nextLong()) : null;
-                String what = String.format("t=%.1fs %s %s (pid %d)%s for %d ms", now() / 1e9, f, target.name,
+                String what = f == Fault.LATENCY ? String.format("t=%.1fs %s on every link for %d ms", now() / 1e9, f, down)
+                    : String.format("t=%.1fs %s %s (pid %d)%s for %d ms", now() / 1e9, f, target.name,
                     target.pid(), other >= 0 ? " -> " + cluster.members.get(other).name : "", down);
                 faultLog.add(what);
                 System.out.println("[faults] " + what);
@@ -193,8 +201,20 @@ class FaultSoakTest {
                     }
                     case PARTITION, PARTITION_LEADER -> {
                         net.isolate(ti);
+                        long cutAt = System.nanoTime();
                         try {
-                            Thread.sleep(down);
+                            // evidence that the cut is real: a write through the isolated member cannot commit
+                            if (down >= 1500) {
+                                Thread.sleep(200);
+                                isolationProbes.incrementAndGet();
+                                if (writeAcked(kvs.get(ti), 1000)) {
+                                    isolatedWritesAcked.incrementAndGet();
+                                    faultLog.add("  a write through isolated " + target.name + " was acknowledged");
+                                    System.out.println("[faults]   a write through isolated " + target.name + " was acknowledged");
+                                }
+                            }
+                            long left = down - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cutAt);
+                            if (left > 0) Thread.sleep(left);
                         } finally {
                             net.healAll();
                         }
@@ -270,7 +290,9 @@ class FaultSoakTest {
             recoveries.forEach((f, rs) -> System.out.println("[faults] recovery after " + f + ": " + summarize(rs)));
             if (net != null) {
                 System.out.println("[faults] peer network: " + net.accepted.get() + " connections, " + net.cutConnections.get()
-                    + " closed by cuts, " + net.unidentified.get() + " with an unidentified dialer");
+                    + " closed by cuts, " + net.unidentified.get() + " with an unidentified dialer; writes through an"
+                    + " isolated member acknowledged during the cut: " + isolatedWritesAcked.get() + " of "
+                    + isolationProbes.get() + " tried");
             }
             System.out.println("[faults] linearizability: " + result.verdict() + " (" + checkMs + " ms)");
             History.report(result, ops, System.out, 40);
@@ -289,6 +311,7 @@ class FaultSoakTest {
             assertEquals(0, result.illegal().size(), "linearizability violations (seed " + seed + "); history in "
                 + root.resolve("history.jsonl"));
             assertEquals(List.of(), watchViolations, "watch violations (seed " + seed + ")");
+            assertEquals(0, isolatedWritesAcked.get(), "writes acknowledged by an isolated member (seed " + seed + ")");
         } finally {
             stop.set(true);
             watchers.forEach(WatchRecorder::stop);
@@ -304,6 +327,16 @@ class FaultSoakTest {
             } else {
                 deleteTree(root);
             }
+        }
+    }
+
+    /** Whether a put on the probe key through this member is acknowledged within the time. */
+    static boolean writeAcked(KVGrpcClient kv, long ms) throws InterruptedException {
+        try {
+            await(kv.put(PutRequest.newBuilder().setKey(bs(WriteRecovery.PROBE_KEY)).setValue(bs("isolated")).build()), ms);
+            return true;
+        } catch (Failure f) {
+            return false;
         }
     }
 
