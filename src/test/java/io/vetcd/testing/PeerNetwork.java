@@ -166,7 +166,11 @@ public final class PeerNetwork implements AutoCloseable {
                 c.close();
                 return;
             }
-            c.start();
+            try {
+                c.start();
+            } catch (IOException e) {
+                c.close(); // closes both sockets and forgets it
+            }
         } catch (IOException e) {
             try {
                 s.close();
