@@ -24,7 +24,10 @@ public final class ProcessCluster implements AutoCloseable {
     public final class Member {
         public final String name;
         public final int clientPort;
+        /** The port the member listens on for peers. */
         public final int peerPort;
+        /** The port in its peer URL, which the others dial: peerPort, or a {@link PeerNetwork} proxy's port. */
+        public final int advertisedPeerPort;
         public final Path dataDir;
         private volatile Process process;
         private volatile boolean stopped;
@@ -32,11 +35,12 @@ public final class ProcessCluster implements AutoCloseable {
         /** What runs this member: real etcd or a vetcd JVM. */
         public final List<String> command;
 
-        Member(String name, int clientPort, int peerPort, Path dataDir, List<String> command) {
+        Member(String name, int clientPort, int peerPort, int advertisedPeerPort, Path dataDir, List<String> command) {
             this.command = command;
             this.name = name;
             this.clientPort = clientPort;
             this.peerPort = peerPort;
+            this.advertisedPeerPort = advertisedPeerPort;
             this.dataDir = dataDir;
         }
 
@@ -57,6 +61,12 @@ public final class ProcessCluster implements AutoCloseable {
             return process.pid();
         }
 
+        /** The pid of the running (or paused) process, or -1. */
+        public long currentPid() {
+            Process p = process;
+            return p != null && p.isAlive() ? p.pid() : -1;
+        }
+
         /** Starts (or restarts on the same data dir) and waits for "ready to serve client requests". */
         public synchronized void start(long readyTimeoutSeconds) throws IOException, InterruptedException {
             if (alive()) throw new IllegalStateException(name + " is running");
@@ -64,7 +74,7 @@ public final class ProcessCluster implements AutoCloseable {
             cmd.addAll(List.of("--name", name, "--data-dir", dataDir.toString(),
                 "--listen-client-urls", endpoint(), "--advertise-client-urls", endpoint(),
                 "--listen-peer-urls", "http://127.0.0.1:" + peerPort,
-                "--initial-advertise-peer-urls", "http://127.0.0.1:" + peerPort,
+                "--initial-advertise-peer-urls", "http://127.0.0.1:" + advertisedPeerPort,
                 "--initial-cluster", initialCluster(), "--initial-cluster-token", token));
             cmd.addAll(extraFlags);
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -148,13 +158,16 @@ public final class ProcessCluster implements AutoCloseable {
     /** What runs each member (by index), before its etcd flags: a vetcd JVM or real etcd. */
     private final java.util.function.IntFunction<List<String>> commands;
 
-    private ProcessCluster(Path root, int size, java.util.function.IntFunction<List<String>> commands, List<String> extraFlags) {
+    private ProcessCluster(Path root, int size, java.util.function.IntFunction<List<String>> commands, List<String> extraFlags,
+                           boolean proxiedPeers) {
         this.root = root;
         this.token = "faults-" + root.getFileName();
         this.commands = commands;
         this.extraFlags = List.copyOf(extraFlags);
         for (int i = 1; i <= size; i++) {
-            members.add(new Member("m" + i, Ports.free(), Ports.free(), root.resolve("m" + i), List.copyOf(commands.apply(i - 1))));
+            int peerPort = Ports.free();
+            members.add(new Member("m" + i, Ports.free(), peerPort, proxiedPeers ? Ports.free() : peerPort, root.resolve("m" + i),
+                List.copyOf(commands.apply(i - 1))));
         }
     }
 
@@ -176,8 +189,22 @@ public final class ProcessCluster implements AutoCloseable {
 
     /** A mixed cluster: the first {@code etcdMembers} members are real etcd, the others vetcd. */
     public static ProcessCluster startMixed(Path root, int size, int etcdMembers, List<String> extraFlags) throws Exception {
+        return start(root, size, mixedCommands(etcdMembers), extraFlags);
+    }
+
+    private static java.util.function.IntFunction<List<String>> mixedCommands(int etcdMembers) {
         List<String> vetcd = vetcdCommand(List.of());
-        return start(root, size, i -> i < etcdMembers ? List.of("etcd") : vetcd, extraFlags);
+        return i -> i < etcdMembers ? List.of("etcd") : vetcd;
+    }
+
+    /**
+     * Members (the first {@code etcdMembers} real etcd, the others vetcd) whose peer URLs name ports of
+     * their own, not yet started: listen there (e.g. {@link PeerNetwork#listen}), then {@link #startAll}.
+     */
+    public static ProcessCluster prepareWithProxiedPeers(Path root, int size, int etcdMembers, List<String> extraFlags)
+            throws IOException {
+        Files.createDirectories(root);
+        return new ProcessCluster(root, size, mixedCommands(etcdMembers), extraFlags, true);
     }
 
     private static List<String> vetcdCommand(List<String> jvmOptions) {
@@ -191,7 +218,14 @@ public final class ProcessCluster implements AutoCloseable {
     private static ProcessCluster start(Path root, int size, java.util.function.IntFunction<List<String>> commands,
                                         List<String> extraFlags) throws Exception {
         Files.createDirectories(root);
-        ProcessCluster c = new ProcessCluster(root, size, commands, extraFlags);
+        ProcessCluster c = new ProcessCluster(root, size, commands, extraFlags, false);
+        c.startAll();
+        return c;
+    }
+
+    /** Starts every member concurrently (they need a quorum to become ready); on failure stops them all. */
+    public void startAll() throws Exception {
+        ProcessCluster c = this;
         List<Thread> starters = new ArrayList<>();
         List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
         for (Member m : c.members) {
@@ -212,14 +246,13 @@ public final class ProcessCluster implements AutoCloseable {
             errors.forEach(e::addSuppressed);
             throw e;
         }
-        return c;
     }
 
     private String initialCluster() {
         StringBuilder b = new StringBuilder();
         for (Member m : members) {
             if (b.length() > 0) b.append(',');
-            b.append(m.name).append("=http://127.0.0.1:").append(m.peerPort);
+            b.append(m.name).append("=http://127.0.0.1:").append(m.advertisedPeerPort);
         }
         return b.toString();
     }
