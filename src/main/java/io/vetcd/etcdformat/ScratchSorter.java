@@ -1,5 +1,6 @@
 package io.vetcd.etcdformat;
 
+import io.vetcd.mvcc.RocksNativeLibrary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ import org.rocksdb.WriteOptions;
  */
 final class ScratchSorter implements AutoCloseable {
     static {
-        RocksDB.loadLibrary();
+        RocksNativeLibrary.load();
     }
 
     private static final int BATCH_BYTES = 4 << 20;

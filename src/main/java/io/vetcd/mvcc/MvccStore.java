@@ -66,7 +66,7 @@ import org.rocksdb.WriteOptions;
 public final class MvccStore implements MetaReader, AutoCloseable {
 
     static {
-        RocksDB.loadLibrary();
+        RocksNativeLibrary.load();
     }
 
     private static final System.Logger LOG = System.getLogger(MvccStore.class.getName());

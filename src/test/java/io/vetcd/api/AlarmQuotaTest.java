@@ -1,5 +1,7 @@
 package io.vetcd.api;
 
+import io.vetcd.testing.TempDirs;
+
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
@@ -39,7 +41,7 @@ class AlarmQuotaTest {
 
     @Test
     void quotaRaisesNoSpaceUntilDisarmed() throws Exception {
-        Path dir = Files.createTempDirectory("vetcd-alarm");
+        Path dir = TempDirs.create("vetcd-alarm");
         int clientPort = Ports.free();
         int peerPort = Ports.free();
         String[] flags = {"--quota-backend-bytes", Integer.toString(64 * 4096)};

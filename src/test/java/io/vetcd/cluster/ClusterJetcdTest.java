@@ -1,5 +1,7 @@
 package io.vetcd.cluster;
 
+import io.vetcd.testing.TempDirs;
+
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.cluster.Member;
@@ -152,7 +154,7 @@ class ClusterJetcdTest {
             var added = c.getClusterClient().addMember(List.of(URI.create("http://127.0.0.1:" + peer)), true).get(20, TimeUnit.SECONDS);
             long id = added.getMember().getId();
             assertTrue(added.getMember().isLearner());
-            try (InJvmMember learner = InJvmMember.start("m3", Files.createTempDirectory("vetcd-learner"), client, peer,
+            try (InJvmMember learner = InJvmMember.start("m3", TempDirs.create("vetcd-learner"), client, peer,
                 cluster.initialCluster + ",m3=http://127.0.0.1:" + peer, "--initial-cluster-state", "existing");
                  Client lc = Client.builder().endpoints(learner.endpoint()).build()) {
                 // a learner serves serializable reads of what the cluster has

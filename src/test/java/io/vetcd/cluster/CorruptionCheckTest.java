@@ -1,5 +1,7 @@
 package io.vetcd.cluster;
 
+import io.vetcd.testing.TempDirs;
+
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vetcd.testing.Cli;
@@ -47,7 +49,7 @@ class CorruptionCheckTest {
     @Test
     void divergentMemberIsRefusedAtStartAndAlarmedByTheLeader() throws Exception {
         Assumptions.assumeTrue(Cli.available("etcd") && Cli.available("etcdctl"), "etcd-server and etcd-client are installed");
-        root = Files.createTempDirectory("vetcd-corrupt");
+        root = TempDirs.create("vetcd-corrupt");
         for (int i = 0; i < 3; i++) members.add(new MemberProcess("c" + i, root.resolve("c" + i)));
         String initial = String.join(",", members.stream().map(m -> m.name + "=" + m.peerUrl()).toList());
         List<String> flags = List.of("--initial-cluster-token", "corrupt", "--experimental-corrupt-check-time", "2s");

@@ -1,5 +1,7 @@
 package io.vetcd.cluster;
 
+import io.vetcd.testing.TempDirs;
+
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vetcd.testing.Cli;
@@ -58,7 +60,7 @@ class MixedClusterMigrationTest {
     @Test
     void etcdToVetcdAndBackUnderWriteLoad() throws Exception {
         Assumptions.assumeTrue(Cli.available("etcd") && Cli.available("etcdctl"), "etcd-server and etcd-client are installed");
-        root = Files.createTempDirectory("vetcd-mixed");
+        root = TempDirs.create("vetcd-mixed");
         for (int i = 0; i < 3; i++) nodes.put("m" + i, new MemberProcess("m" + i, root.resolve("m" + i)));
         String initial = String.join(",", nodes.values().stream().map(n -> n.name + "=" + n.peerUrl()).toList());
         List<Thread> starts = new ArrayList<>();

@@ -1,5 +1,7 @@
 package io.vetcd.cluster;
 
+import io.vetcd.testing.TempDirs;
+
 import io.vetcd.testing.Cli;
 import io.vetcd.testing.Ports;
 import org.junit.jupiter.api.Assumptions;
@@ -37,7 +39,7 @@ class ProcessClusterTest {
     @Test
     void killLeaderWritesContinueRestartConverges() throws Exception {
         Assumptions.assumeTrue(Cli.available("etcdctl"));
-        Path dir = Files.createTempDirectory("vetcd-proc-cluster");
+        Path dir = TempDirs.create("vetcd-proc-cluster");
         // the script uses base+1..base+3; a just-freed ephemeral port and its neighbours are very likely free
         int bc = Ports.free() - 4;
         int bp = Ports.free() - 4;

@@ -2,6 +2,7 @@ package io.vetcd.cluster;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.vetcd.testing.TempDirs;
 import io.vetcd.testing.ProcessCluster;
 import org.junit.jupiter.api.Test;
 
@@ -49,7 +50,7 @@ class SlowPeerTest {
 
     @Test
     void writesKeepTheirRateWhileAFollowerIsStopped() throws Exception {
-        Path root = Files.createTempDirectory("vetcd-slow-peer");
+        Path root = TempDirs.create("vetcd-slow-peer");
         try (ProcessCluster cluster = ProcessCluster.start(root, 3, List.of())) {
             ProcessCluster.Member leader = null;
             try (Client any = Client.builder().endpoints(cluster.endpoints().toArray(String[]::new)).build()) {

@@ -1,5 +1,7 @@
 package io.vetcd.e2e;
 
+import io.vetcd.testing.TempDirs;
+
 import io.vetcd.testing.Cli;
 import io.vetcd.testing.Ports;
 import io.vetcd.testing.ServerProcess;
@@ -39,7 +41,7 @@ class ClientCertAllowedHostnameDifferentialTest {
         for (String allowed : ALLOWED) {
             int client = Ports.free();
             int peer = Ports.free();
-            Path data = Files.createTempDirectory("client-cert-host").resolve("data");
+            Path data = TempDirs.create("client-cert-host").resolve("data");
             List<String> args = new ArrayList<>(ServerProcess.memberFlags("node1", data, client, peer));
             args.addAll(List.of(tlsFlags(client, allowed)));
             try (ServerProcess p = ServerProcess.vetcdWith(Map.of(), client, peer, data, args)) {

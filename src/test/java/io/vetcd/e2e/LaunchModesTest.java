@@ -1,5 +1,7 @@
 package io.vetcd.e2e;
 
+import io.vetcd.testing.TempDirs;
+
 import io.vetcd.testing.Cli;
 import io.vetcd.testing.Ports;
 import io.vetcd.testing.ServerProcess;
@@ -36,7 +38,7 @@ class LaunchModesTest {
     @Test
     void jsonConfFile() throws Exception {
         int c = Ports.free(), p = Ports.free();
-        Path dir = Files.createTempDirectory("mode-json");
+        Path dir = TempDirs.create("mode-json");
         List<String> args = new java.util.ArrayList<>(List.of("-conf", "conf/etcd.json"));
         args.addAll(portFlags(c, p, dir));
         try (ServerProcess s = ServerProcess.vetcdWith(Map.of(), c, p, dir, args)) {
@@ -48,7 +50,7 @@ class LaunchModesTest {
     @Test
     void sectionedEtcdConf() throws Exception {
         int c = Ports.free(), p = Ports.free();
-        Path dir = Files.createTempDirectory("mode-conf");
+        Path dir = TempDirs.create("mode-conf");
         List<String> args = new java.util.ArrayList<>(List.of("-conf", "conf/etcd.conf"));
         args.addAll(portFlags(c, p, dir));
         try (ServerProcess s = ServerProcess.vetcdWith(Map.of(), c, p, dir, args)) {
@@ -59,7 +61,7 @@ class LaunchModesTest {
     @Test
     void environmentOnly() throws Exception {
         int c = Ports.free(), p = Ports.free();
-        Path dir = Files.createTempDirectory("mode-env");
+        Path dir = TempDirs.create("mode-env");
         Map<String, String> env = Map.of(
             "ETCD_NAME", "envnode", "ETCD_DATA_DIR", dir.toString(),
             "ETCD_LISTEN_CLIENT_URLS", "http://127.0.0.1:" + c, "ETCD_ADVERTISE_CLIENT_URLS", "http://127.0.0.1:" + c,
@@ -74,7 +76,7 @@ class LaunchModesTest {
     @Test
     void yamlConfigFile() throws Exception {
         int c = Ports.free(), p = Ports.free();
-        Path dir = Files.createTempDirectory("mode-yaml");
+        Path dir = TempDirs.create("mode-yaml");
         Path yml = dir.resolve("etcd.yml");
         Files.writeString(yml, String.join("\n",
             "name: yamlnode",

@@ -3,6 +3,7 @@ package io.vetcd.e2e;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.maintenance.StatusResponse;
 import io.etcd.jetcd.options.LeaseOption;
+import io.vetcd.testing.TempDirs;
 import io.vetcd.testing.Cli;
 import io.vetcd.testing.ProcessCluster;
 import org.junit.jupiter.api.Assumptions;
@@ -52,7 +53,7 @@ class LeaseCheckpointProcessTest {
         List<String> jvm = List.of("-Dvetcd.lease.checkpoint-interval-ms=10000");
         List<String> f = new ArrayList<>(flags(true));
         f.add("--experimental-enable-lease-checkpoint-persist");
-        Path dir = Files.createTempDirectory("lease-cp-persist");
+        Path dir = TempDirs.create("lease-cp-persist");
         try (ProcessCluster c = ProcessCluster.startVetcd(dir, 3, jvm, f)) {
             long id;
             try (Client client = Client.builder().endpoints(c.endpoints().toArray(String[]::new)).build()) {
@@ -137,7 +138,7 @@ class LeaseCheckpointProcessTest {
      * leader with SIGKILL, and returns TimeToLive's remaining TTL as the new leader reports it.
      */
     static long remainingAfterLeaderKill(ClusterStart start, long ttl, long intervalSeconds) throws Exception {
-        Path dir = Files.createTempDirectory("lease-cp");
+        Path dir = TempDirs.create("lease-cp");
         try (ProcessCluster c = start.start(dir)) {
             ProcessCluster.Member leader = leader(c);
             long id;

@@ -1,5 +1,7 @@
 package io.vetcd.e2e;
 
+import io.vetcd.testing.TempDirs;
+
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.vetcd.testing.Ports;
@@ -40,7 +42,7 @@ class MaxWalsProcessTest {
     }
 
     static int walFilesAfterPutsAndRestart(String maxWals) throws Exception {
-        Path data = Files.createTempDirectory("max-wals").resolve("data");
+        Path data = TempDirs.create("max-wals").resolve("data");
         int client = Ports.free();
         int peer = Ports.free();
         String[] flags = {"--snapshot-count", "200", "--max-wals", maxWals};

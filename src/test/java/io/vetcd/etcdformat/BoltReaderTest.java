@@ -1,5 +1,7 @@
 package io.vetcd.etcdformat;
 
+import io.vetcd.testing.TempDirs;
+
 import io.vetcd.pb.mvcc.KeyValue;
 import io.vetcd.testing.Cli;
 import org.junit.jupiter.api.AfterAll;
@@ -39,7 +41,7 @@ class BoltReaderTest {
     @BeforeAll
     static void writeWithRealEtcd() throws Exception {
         Assumptions.assumeTrue(Cli.available("etcd") && Cli.available("etcdctl"), "etcd-server and etcd-client are installed");
-        dir = Files.createTempDirectory("bolt-reader");
+        dir = TempDirs.create("bolt-reader");
         Random rnd = new Random(42);
         try (RealEtcd etcd = RealEtcd.start(dir.resolve("data"))) {
             for (int i = 0; i < 3000; i++) {

@@ -1,5 +1,7 @@
 package io.vetcd.etcdformat;
 
+import io.vetcd.testing.TempDirs;
+
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vetcd.testing.Cli;
@@ -49,7 +51,7 @@ class EtcdDataDirImportTest {
     @BeforeAll
     static void runRealEtcd() throws Exception {
         Assumptions.assumeTrue(Cli.available("etcd") && Cli.available("etcdctl"), "etcd-server and etcd-client are installed");
-        dir = Files.createTempDirectory("etcd-import");
+        dir = TempDirs.create("etcd-import");
         etcdData = dir.resolve("etcd-data");
         try (RealEtcd etcd = RealEtcd.start(etcdData)) {
             clientPort = etcd.clientPort;

@@ -1,5 +1,7 @@
 package io.vetcd.etcdformat;
 
+import io.vetcd.testing.TempDirs;
+
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vetcd.pb.raft.ConfChange;
@@ -35,7 +37,7 @@ class EtcdWalReaderTest {
     @BeforeAll
     static void writeWithRealEtcd() throws Exception {
         Assumptions.assumeTrue(Cli.available("etcd") && Cli.available("etcdctl"), "etcd-server and etcd-client are installed");
-        dir = Files.createTempDirectory("etcd-wal");
+        dir = TempDirs.create("etcd-wal");
         try (RealEtcd etcd = RealEtcd.start(dir.resolve("data"))) {
             for (int i = 0; i < 50; i++) etcd.put("k" + i, "v" + i);
             JsonObject status = new JsonArray(etcd.ctl("endpoint", "status", "-w", "json").output())

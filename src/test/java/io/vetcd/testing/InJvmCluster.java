@@ -26,7 +26,7 @@ public final class InJvmCluster implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             clientPorts[i] = Ports.free();
             peerPorts[i] = Ports.free();
-            dirs[i] = Files.createTempDirectory("vetcd-cluster-m" + i);
+            dirs[i] = TempDirs.create("vetcd-cluster-m" + i);
             if (i > 0) ic.append(',');
             ic.append("m").append(i).append("=http://127.0.0.1:").append(peerPorts[i]);
         }

@@ -28,7 +28,7 @@ public final class InJvmMember implements AutoCloseable {
     }
 
     public static InJvmMember start(String... extraFlags) throws Exception {
-        return start(Files.createTempDirectory("vetcd-test"), Ports.free(), Ports.free(), extraFlags);
+        return start(TempDirs.create("vetcd-test"), Ports.free(), Ports.free(), extraFlags);
     }
 
     public static InJvmMember start(Path dataDir, int clientPort, int peerPort, String... extraFlags) throws Exception {

@@ -22,6 +22,8 @@ public final class ServerProcess implements AutoCloseable {
     public final int clientPort;
     public final int peerPort;
     public final Path dataDir;
+    /** A temp dir this class created for the process, deleted on {@link #close()}; null when the caller owns the dir. */
+    private Path ownedDir;
     private final StringBuffer log = new StringBuffer();
 
     private ServerProcess(List<String> cmd, int clientPort, int peerPort, Path dataDir) throws IOException, InterruptedException {
@@ -88,17 +90,21 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     public static ServerProcess vetcd(String... extra) throws Exception {
-        return vetcd(Files.createTempDirectory("vetcd-proc"), Ports.free(), Ports.free(), extra);
+        ServerProcess p = vetcd(TempDirs.create("vetcd-proc"), Ports.free(), Ports.free(), extra);
+        p.ownedDir = p.dataDir;
+        return p;
     }
 
     public static ServerProcess realEtcd(String... extra) throws Exception {
-        Path dir = Files.createTempDirectory("etcd-real");
+        Path dir = TempDirs.create("etcd-real");
         int c = Ports.free();
         int p = Ports.free();
         List<String> cmd = new ArrayList<>(List.of("etcd"));
         cmd.addAll(flags(dir.resolve("data"), c, p));
         cmd.addAll(List.of(extra));
-        return new ServerProcess(cmd, c, p, dir);
+        ServerProcess s = new ServerProcess(cmd, c, p, dir);
+        s.ownedDir = dir;
+        return s;
     }
 
     /** A real etcd on an existing data dir (e.g. one made by {@code etcdctl snapshot restore --name node1}). */
@@ -143,5 +149,6 @@ public final class ServerProcess implements AutoCloseable {
             process.destroy();
             if (!process.waitFor(20, TimeUnit.SECONDS)) kill9();
         }
+        TempDirs.delete(ownedDir);
     }
 }

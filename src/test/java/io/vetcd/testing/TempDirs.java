@@ -10,6 +10,16 @@ import java.util.stream.Stream;
 public final class TempDirs {
     private TempDirs() {}
 
+    /**
+     * A new temp dir deleted when the test JVM exits: for process tests whose data dirs are not
+     * needed after the run (etcd preallocates 64 MiB WAL files; leftovers filled /tmp once).
+     */
+    public static Path create(String prefix) throws IOException {
+        Path dir = Files.createTempDirectory(prefix);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir)));
+        return dir;
+    }
+
     /** Deletes {@code dir} and everything below it; null or missing is fine; failures are ignored. */
     public static void delete(Path dir) {
         if (dir == null || !Files.exists(dir)) return;
