@@ -47,6 +47,16 @@ class EtcdctlOutputFormatsDifferentialTest {
         c.add(new String[]{"get", "a"});
         c.add(new String[]{"get", "--prefix", ""});
         c.add(new String[]{"get", "missing"});
+        c.add(new String[]{"put", "b", "2"});
+        c.add(new String[]{"get", "--prefix", "", "--keys-only"});
+        c.add(new String[]{"get", "--prefix", "", "--count-only"});
+        c.add(new String[]{"get", "--prefix", "", "--limit", "1", "--sort-by", "MODIFY", "--order", "DESCEND"});
+        c.add(new String[]{"get", "a", "--rev", "2"});
+        c.add(new String[]{"put", "--lease", "1234", "x", "y"});
+        c.add(new String[]{"lease", "grant", "100"});
+        c.add(new String[]{"endpoint", "hashkv"});
+        c.add(new String[]{"alarm", "disarm"});
+        c.add(new String[]{"defrag"});
         c.add(new String[]{"del", "--prev-kv", "a"});
         c.add(new String[]{"del", "missing"});
         c.add(new String[]{"member", "list"});
@@ -55,6 +65,7 @@ class EtcdctlOutputFormatsDifferentialTest {
         c.add(new String[]{"lease", "timetolive", "1234"});
         c.add(new String[]{"lease", "revoke", "1234"});
         c.add(new String[]{"compaction", "1"});
+        c.add(new String[]{"get", "a", "--rev", "1"});
         return c;
     }
 
@@ -72,12 +83,28 @@ class EtcdctlOutputFormatsDifferentialTest {
             args.add("-w");
             args.add("protobuf");
             Cli.RawResult r = Cli.etcdctlRaw(s.endpoint(), args.toArray(String[]::new));
-            String decoded = ProtobufText.render(r.stdout())
-                // cluster and member ids are random 64-bit numbers; revisions, terms and lease ids here are small
-                .replaceAll("(?m)^(\\s*\\d+: )\\d{10,}$", "$1ID");
-            out.add(String.join(" ", args) + " -> " + mask(r.exitCode() + "\n" + decoded + r.stderr(), s));
+            out.add(String.join(" ", args) + " -> " + mask(r.exitCode() + "\n" + decoded(r.stdout()) + r.stderr(), s));
+        }
+        out.addAll(watch(s));
+        return out;
+    }
+
+    /** A historic watch over everything written above, cut after 2 s (etcdctl watch never ends by itself). */
+    private static List<String> watch(ServerProcess s) {
+        List<String> out = new ArrayList<>();
+        for (String format : List.of("simple", "json", "fields", "protobuf")) {
+            List<String> cmd = List.of("timeout", "2", "etcdctl", "--endpoints", s.endpoint(), "watch", "--rev", "2", "--prefix", "", "-w", format);
+            Cli.RawResult r = Cli.runRaw(cmd);
+            String shown = format.equals("protobuf") ? decoded(r.stdout()) : new String(r.stdout(), java.nio.charset.StandardCharsets.UTF_8);
+            out.add("watch -w " + format + " -> " + mask(r.exitCode() + "\n" + shown + r.stderr(), s));
         }
         return out;
+    }
+
+    private static String decoded(byte[] protobuf) {
+        return ProtobufText.render(protobuf)
+            // cluster and member ids are random 64-bit numbers; revisions, terms and lease ids here are small
+            .replaceAll("(?m)^(\\s*\\d+: )\\d{10,}$", "$1ID");
     }
 
     private static String mask(String s, ServerProcess p) {
@@ -85,6 +112,7 @@ class EtcdctlOutputFormatsDifferentialTest {
             .replace(String.valueOf(p.peerPort), "PEERPORT").replace(String.valueOf(p.clientPort), "CLIENTPORT")
             .replaceAll("\\b[0-9a-f]{16}\\b", "HEXID")
             .replaceAll("\"ID\":\\d+", "\"ID\":ID")
+            .replaceAll("\"id\":\\d+", "\"id\":ID")
             .replaceAll("\"ID\" : \\d+", "\"ID\" : ID")
             // etcdctl 3.4 panics on `alarm list -w fields` (the answer has no header) against etcd too:
             // its goroutine dump holds addresses

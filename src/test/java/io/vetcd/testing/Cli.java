@@ -56,6 +56,10 @@ public final class Cli {
     public static RawResult etcdctlRaw(String endpoint, String... args) {
         List<String> cmd = new ArrayList<>(List.of("etcdctl", "--endpoints", endpoint, "--command-timeout", "20s"));
         cmd.addAll(List.of(args));
+        return runRaw(cmd);
+    }
+
+    public static RawResult runRaw(List<String> cmd) {
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.environment().put("ETCDCTL_API", "3");
