@@ -16,7 +16,8 @@ record Proposal(long id, byte[] data, Promise<Object> promise, Context context) 
         }
     }
 
-    private void settle(Object result) {
+    /** Completes the promise here and now (on the caller's context). */
+    void settle(Object result) {
         if (result instanceof Throwable t) promise.tryFail(t);
         else promise.tryComplete(result);
     }
