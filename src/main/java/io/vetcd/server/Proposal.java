@@ -7,7 +7,7 @@ import io.vertx.core.Promise;
  * A request waiting to be proposed: its encoded raft entry and the promise its
  * caller waits on, completed on the caller's context once the entry is applied.
  */
-record Proposal(long id, byte[] data, Promise<Object> promise, Context context) {
+record Proposal(long id, byte[] data, Promise<Object> promise, Context context) implements CoreInput {
     void complete(Object result) {
         if (context == null) {
             settle(result);
