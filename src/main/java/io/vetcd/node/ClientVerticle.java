@@ -126,6 +126,7 @@ public final class ClientVerticle extends VerticleBase {
                 .connectionHandler(conn -> {
                     SchemeInAuthorityFix.install(conn);
                     if (!secure) GrpcKeepalive.install(conn, kp);
+                    ResponseFlushes.install(conn);
                 })
                 .requestHandler(req -> dispatch(req, grpc, router));
             servers.add(http);

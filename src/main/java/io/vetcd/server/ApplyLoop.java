@@ -41,6 +41,8 @@ final class ApplyLoop {
     /** etcd's warnApplyDuration (--experimental-warning-apply-duration): a slower apply is logged and counted in slow_apply_total. */
     volatile long warnApplyNanos = 100_000_000L;
     private volatile boolean failed;
+    /** What the batch being applied owes its proposers (apply thread). */
+    private final Answers answers = new Answers();
 
     ApplyLoop(ServerCore.StateMachine stateMachine, long memberId, Map<Long, Proposal> waiting, long appliedIndex,
               Runnable afterBatch, Consumer<Throwable> onFailure) {
@@ -104,6 +106,7 @@ final class ApplyLoop {
                 List<Entry> batch = queue.take();
                 if (batch == STOP) return;
                 for (Entry e : batch) apply(e);
+                answers.send();
                 synchronized (progress) {
                     progress.notifyAll();
                 }
@@ -114,6 +117,7 @@ final class ApplyLoop {
         } catch (Throwable t) {
             // A backend failure must stop the member: going on could lose acknowledged data.
             failed = true;
+            answers.send(); // the entries before the failing one were applied: their proposers get their answers
             log.error("applying committed entries failed; member stops serving", t);
             synchronized (progress) {
                 progress.notifyAll();
@@ -143,11 +147,14 @@ final class ApplyLoop {
                     io.vetcd.config.GoDuration.format(java.time.Duration.ofNanos(warnApplyNanos)));
             }
         }
-        answer(a);
+        if (a.requestId() != 0) {
+            Proposal p = waiting.remove(a.requestId());
+            if (p != null) answers.add(p, a.result());
+        }
         appliedIndex = e.index();
     }
 
-    /** Completes the proposal an applied entry answers, if this member proposed it (either thread). */
+    /** Core thread: completes the proposal a membership change answers, if this member proposed it. */
     void answer(ServerCore.Applied a) {
         if (a.requestId() != 0) {
             Proposal p = waiting.remove(a.requestId());

@@ -41,7 +41,6 @@ import io.vetcd.pb.etcdserver.StatusResponse;
 import io.vetcd.pb.etcdserver.TxnRequest;
 import io.vetcd.pb.etcdserver.TxnResponse;
 import io.vetcd.pb.internal.InternalRaftRequest;
-import io.vetcd.pb.internal.RequestHeader;
 import io.vetcd.raft.ConfChange;
 import io.vetcd.raft.ConfChangeType;
 import io.vetcd.raft.ConfState;
@@ -80,7 +79,6 @@ public final class EtcdServer implements ServerCore.StateMachine {
     private volatile Runnable firstCommitInTerm = () -> { };
     private final RequestValidator validator;
     private final Membership membership;
-    private final long maxRequestBytes;
     private final long requestTimeoutMs;
     private volatile ServerCore core;
     private volatile WatchHub watchHub;
@@ -89,14 +87,14 @@ public final class EtcdServer implements ServerCore.StateMachine {
     private volatile AuthApplier authApplier;
     private volatile BackendQuota quota;
     private volatile io.vetcd.metrics.ServerMetrics metrics = io.vetcd.metrics.ServerMetrics.DETACHED;
-    /** Proposals of this member's clients not answered yet (etcd's proposals_pending). */
-    private final java.util.concurrent.atomic.AtomicLong pendingProposals = new java.util.concurrent.atomic.AtomicLong();
+    private final Proposer proposer;
 
     public EtcdServer(Vertx vertx, MvccStore store, Lessor lessor, Membership membership, int maxTxnOps,
                       long maxRequestBytes, long requestTimeoutMs, long electionTimeoutMs) {
         this.vertx = vertx;
         this.store = store;
         this.kv = new KvApplier(store);
+        kv.headers(this::header);
         this.lessor = lessor;
         this.leasePromoteExtendNanos = TimeUnit.MILLISECONDS.toNanos(electionTimeoutMs);
         this.ids = new IdGenerator(membership.localId(), System.currentTimeMillis());
@@ -107,8 +105,8 @@ public final class EtcdServer implements ServerCore.StateMachine {
         });
         this.validator = new RequestValidator(maxTxnOps);
         this.membership = membership;
-        this.maxRequestBytes = maxRequestBytes;
         this.requestTimeoutMs = requestTimeoutMs;
+        this.proposer = new Proposer(vertx, () -> core, ids, maxRequestBytes, requestTimeoutMs);
         // ids only need to be unique among this member's in-flight proposals, also across restarts
         this.quota = new BackendQuota(store, 0);
         alarms.load(store);
@@ -185,6 +183,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
     public void metrics(io.vetcd.metrics.MemberMetrics m) {
         this.memberMetrics = m;
         this.metrics = m.server;
+        proposer.metrics = m.server;
     }
 
     /** This member's metrics (a private set, if the member was built without one, as some tests do). */
@@ -199,7 +198,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
         return m;
     }
 
-    public long pendingProposals() { return pendingProposals.get(); }
+    public long pendingProposals() { return proposer.pending(); }
 
     /** The space quota in bytes (0 when turned off), as etcd's quota_backend_bytes gauge shows it. */
     public long quotaBytes() { return Math.max(0, quota.limit()); }
@@ -885,60 +884,29 @@ public final class EtcdServer implements ServerCore.StateMachine {
 
     /** Proposes a request on behalf of {@code ai} and completes with whatever applying it produced. */
     Future<Object> proposeRaw(AuthInfo ai, InternalRaftRequest.Builder req) {
-        long id = ids.nextRequestId();
-        req.setHeader(RequestHeader.newBuilder().setID(id).setUsername(ai.username()).setAuthRevision(ai.revision()));
-        return proposeData(id, req.build().toByteArray());
+        return proposer.propose(ai, req);
     }
 
     /** Proposes one of the v2 requests etcd 3.4 still sends through raft (bare, as etcd does). */
     Future<Object> proposeV2(java.util.function.LongFunction<io.vetcd.pb.etcdwal.Request> request) {
-        long id = ids.nextRequestId();
-        return proposeData(id, request.apply(id).toByteArray());
-    }
-
-    private Future<Object> proposeData(long id, byte[] data) {
-        if (data.length > maxRequestBytes) return Future.failedFuture(EtcdError.REQUEST_TOO_LARGE.exception());
-        Promise<Object> promise = Promise.promise();
-        Proposal p = new Proposal(id, data, promise, vertx.getOrCreateContext());
-        core.submit(p);
-        return withTimeout(id, promise);
+        return proposer.proposeV2(request);
     }
 
     /** Proposes a membership change; completes with the members after it is applied here. */
-    @SuppressWarnings("unchecked")
     Future<List<Member>> proposeConfChange(ConfChangeType type, long nodeId, Member member) {
-        long id = ids.nextRequestId();
-        byte[] context = member == null ? null : MemberJson.encodeBytes(member);
-        Promise<Object> promise = Promise.promise();
-        Proposal p = new Proposal(id, new byte[0], promise, vertx.getOrCreateContext());
-        core.submit(new ServerCore.ConfProposal(p, new ConfChange(id, type, nodeId, context)));
-        return withTimeout(id, promise).map(o -> (List<Member>) o);
+        return proposer.proposeConfChange(type, nodeId, member);
     }
 
-    private Future<Object> withTimeout(long id, Promise<Object> promise) {
-        pendingProposals.incrementAndGet();
-        long timer = vertx.setTimer(requestTimeoutMs, t -> {
-            if (promise.tryFail(EtcdError.TIMEOUT.exception())) core.abandon(id);
-        });
-        return promise.future().andThen(ar -> {
-            vertx.cancelTimer(timer);
-            pendingProposals.decrementAndGet();
-            if (ar.failed() && isProposalFailure(ar.cause())) metrics.proposalsFailed.inc();
-        });
-    }
-
-    /** etcd counts a proposal as failed when raft refused it or it timed out, not when applying it gave an error. */
-    private static boolean isProposalFailure(Throwable t) {
-        if (!(t instanceof EtcdException e)) return false;
-        return switch (e.error()) {
-            case TIMEOUT, NO_LEADER, LEADER_CHANGED, STOPPED -> true;
-            default -> false;
-        };
-    }
-
-    /** Fills in the header fields only the server knows, keeping the revision the applier set. */
+    /**
+     * Fills in the header fields only the server knows, keeping the revision the applier set. The
+     * KV appliers' answers come complete (a member id is set) and pass as they are; the rest (rarer
+     * requests) are rebuilt once through their descriptor.
+     */
     @SuppressWarnings("unchecked")
     private <T extends Message> T stamp(T msg) {
+        if (msg instanceof PutResponse p && p.getHeader().getMemberId() != 0) return msg;
+        if (msg instanceof TxnResponse t && t.getHeader().getMemberId() != 0) return msg;
+        if (msg instanceof DeleteRangeResponse d && d.getHeader().getMemberId() != 0) return msg;
         var fd = msg.getDescriptorForType().findFieldByName("header");
         if (fd == null) return msg;
         ResponseHeader h = (ResponseHeader) msg.getField(fd);

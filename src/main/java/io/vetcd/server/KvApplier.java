@@ -27,12 +27,15 @@ import java.util.List;
  * something, transaction compares evaluated against the state before any of
  * its operations. Called only from the core thread.
  *
- * <p>Headers built here carry only the revision; the server stamps cluster id,
- * member id and raft term on the way out.
+ * <p>The answers of put, delete and txn carry the whole header (cluster, member, revision, raft
+ * term), built once here, so nothing rebuilds them on the way out; nested and range headers carry
+ * only the revision and are stamped by the server.
  */
 public final class KvApplier {
     private final MvccStore store;
     private volatile LeaseLookup leases = LeaseLookup.NONE;
+    private volatile java.util.function.LongFunction<ResponseHeader> headers =
+        rev -> ResponseHeader.newBuilder().setRevision(rev).build();
     /** Lease changes of the request being applied, told to the lessor only once it commits. */
     private final List<KeyLeaseChange> leaseChanges = new ArrayList<>();
 
@@ -45,6 +48,9 @@ public final class KvApplier {
 
     public void leases(LeaseLookup leases) { this.leases = leases; }
 
+    /** The header of a top-level answer at a revision (the server's: cluster, member, raft term). */
+    public void headers(java.util.function.LongFunction<ResponseHeader> headers) { this.headers = headers; }
+
     public PutResponse put(PutRequest p, long index) {
         if (p.getLease() != 0 && !leases.exists(p.getLease())) {
             store.beginWrite().commit(index);
@@ -56,7 +62,7 @@ public final class KvApplier {
             PutResponse.Builder resp = put(txn, p);
             long rev = txn.commit(index);
             publishLeaseChanges();
-            return resp.setHeader(ResponseHeader.newBuilder().setRevision(rev)).build();
+            return resp.setHeader(headers.apply(rev)).build();
         } catch (RuntimeException e) {
             txn.abort();
             leaseChanges.clear();
@@ -71,7 +77,7 @@ public final class KvApplier {
         DeleteRangeResponse.Builder resp = deleteRange(txn, d);
         long rev = txn.commit(index);
         publishLeaseChanges();
-        return resp.setHeader(ResponseHeader.newBuilder().setRevision(rev)).build();
+        return resp.setHeader(headers.apply(rev)).build();
     }
 
     public TxnResponse txn(TxnRequest t, long index) {
@@ -87,7 +93,7 @@ public final class KvApplier {
             long rev = txn.commit(index);
             publishLeaseChanges();
             stampRevision(resp, rev);
-            return resp.build();
+            return resp.setHeader(headers.apply(rev)).build();
         } catch (RuntimeException e) {
             txn.abort();
             leaseChanges.clear();

@@ -87,13 +87,10 @@ public final class ServerCore {
     }
 
     /** A membership change waiting to be proposed; its promise completes when it is applied. */
-    public record ConfProposal(Proposal proposal, ConfChange change) { }
-
-    /** A leader's snapshot: its raft message and the backend checkpoint that came with it. */
-    private record IncomingSnapshot(Message message, java.nio.file.Path checkpointDir) { }
+    public record ConfProposal(Proposal proposal, ConfChange change) implements CoreInput { }
 
     /** A linearizable read waiting for its read index to be applied. */
-    public record ReadWaiter(CompletableFuture<Long> done) { }
+    public record ReadWaiter(CompletableFuture<Long> done) implements CoreInput { }
 
     private record ReadBatch(long readIndex, List<ReadWaiter> waiters) { }
 
@@ -113,7 +110,7 @@ public final class ServerCore {
     private volatile long catchUpEntries = 5000;
     private volatile Consumer<SoftState> leaderListener = s -> { };
 
-    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<CoreInput> inbox = new LinkedBlockingQueue<>();
     /** Proposals awaiting their entry's apply: added here, answered by the apply loop. */
     private final Map<Long, Proposal> waiting = new ConcurrentHashMap<>();
     private final Map<Long, List<ReadWaiter>> readsInFlight = new HashMap<>();
@@ -231,12 +228,12 @@ public final class ServerCore {
         }
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(dbFile.toAbsolutePath().getParent(), "snapshot-db-");
         java.nio.file.Files.move(dbFile, dir.resolve("db"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        if (running) inbox.add(new IncomingSnapshot(m, dir));
+        if (running) inbox.add(new CoreInput.IncomingSnapshot(m, dir));
     }
 
     /** A message from a peer. */
     public void receive(Message m) {
-        if (running) inbox.add(m);
+        if (running) inbox.add(new CoreInput.PeerMessage(m));
     }
 
     /** Completes with the read index once everything committed before this call is applied locally. */
@@ -253,20 +250,20 @@ public final class ServerCore {
     /** Runs a task on the core thread, after everything submitted before it. */
     public CompletableFuture<Void> runOnCore(Consumer<RaftNode> task) {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        inbox.add((Runnable) () -> {
+        inbox.add(new CoreInput.Task(() -> {
             try {
                 task.accept(node);
                 f.complete(null);
             } catch (Throwable t) {
                 f.completeExceptionally(t);
             }
-        });
+        }));
         return f;
     }
 
     /** Forgets a proposal whose caller gave up (timeout), so it can't leak if its entry never commits. */
     public void abandon(long requestId) {
-        inbox.add((Runnable) () -> waiting.remove(requestId));
+        inbox.add(new CoreInput.Task(() -> waiting.remove(requestId)));
     }
 
     public long term() { return term; }
@@ -296,7 +293,7 @@ public final class ServerCore {
     }
 
     private void failAll(EtcdException e) {
-        for (Object o : inbox) {
+        for (CoreInput o : inbox) {
             if (o instanceof Proposal p) p.complete(e);
             if (o instanceof ConfProposal cp) cp.proposal().complete(e);
             if (o instanceof ReadWaiter w) w.done.completeExceptionally(e);
@@ -310,12 +307,12 @@ public final class ServerCore {
     }
 
     private void run() {
-        List<Object> batch = new ArrayList<>();
+        List<CoreInput> batch = new ArrayList<>();
         long nextTick = System.nanoTime() + tickNanos;
         while (running) {
             try {
                 long wait = nextTick - System.nanoTime();
-                Object first = wait > 0 ? inbox.poll(wait, TimeUnit.NANOSECONDS) : inbox.poll();
+                CoreInput first = wait > 0 ? inbox.poll(wait, TimeUnit.NANOSECONDS) : inbox.poll();
                 long now = System.nanoTime();
                 while (now - nextTick >= 0) {
                     node.tick();
@@ -335,7 +332,7 @@ public final class ServerCore {
                 failure = t;
                 running = false;
                 log.error("core loop failed; member stops serving", t);
-                for (Object o : batch) if (o instanceof Proposal p) p.complete(EtcdError.STOPPED.exception());
+                for (CoreInput o : batch) if (o instanceof Proposal p) p.complete(EtcdError.STOPPED.exception());
                 failAll(EtcdError.STOPPED.exception());
             } finally {
                 batch.clear();
@@ -344,13 +341,13 @@ public final class ServerCore {
         if (failure != null) failAll(EtcdError.STOPPED.exception());
     }
 
-    private void step(List<Object> batch) {
+    private void step(List<CoreInput> batch) {
         List<byte[]> proposals = null;
         List<ReadWaiter> reads = null;
-        for (Object o : batch) {
-            if (o instanceof Message m) {
-                node.step(m);
-            } else if (o instanceof IncomingSnapshot is) {
+        for (CoreInput o : batch) {
+            if (o instanceof CoreInput.PeerMessage pm) {
+                node.step(pm.message());
+            } else if (o instanceof CoreInput.IncomingSnapshot is) {
                 pendingSnapshot = is.checkpointDir();
                 node.step(is.message());
             } else if (o instanceof Proposal p) {
@@ -368,8 +365,8 @@ public final class ServerCore {
             } else if (o instanceof ReadWaiter w) {
                 if (reads == null) reads = new ArrayList<>();
                 reads.add(w);
-            } else if (o instanceof Runnable r) {
-                r.run();
+            } else if (o instanceof CoreInput.Task t) {
+                t.run().run();
             }
         }
         if (proposals != null) {
@@ -378,7 +375,7 @@ public final class ServerCore {
             } catch (ProposalDroppedException e) {
                 // No leader (or a transfer in progress): fail fast rather than hang.
                 EtcdError err = node.leader() == 0 ? EtcdError.NO_LEADER : EtcdError.LEADER_CHANGED;
-                for (Object o : batch) {
+                for (CoreInput o : batch) {
                     if (o instanceof Proposal p && waiting.remove(p.id()) != null) p.complete(err.exception());
                 }
             }
@@ -594,7 +591,7 @@ public final class ServerCore {
         metrics.slowReadIndexes.inc(); // its answer never came or came for a newer request
         long fresh = ++nextReadCtx;
         readsInFlight.put(fresh, again);
-        inbox.add((Runnable) () -> node.readIndex(ByteBuffer.allocate(8).putLong(fresh).array()));
+        inbox.add(new CoreInput.Task(() -> node.readIndex(ByteBuffer.allocate(8).putLong(fresh).array())));
     }
 
     /** Core or apply thread: releases the reads whose read index is now applied. */
