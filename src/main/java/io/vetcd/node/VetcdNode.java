@@ -509,6 +509,17 @@ public final class VetcdNode {
         return p.isZero() ? null : io.vetcd.server.AutoCompactor.forServer(vertx, server, mode, p, 0);
     }
 
+    /**
+     * Called once if a WAL or backend failure (a full disk, a failed fsync) stops the member; it no
+     * longer serves. {@link Launcher} exits the process then, as etcd does on such errors.
+     */
+    public void onFatal(java.util.function.Consumer<Throwable> listener) {
+        core.onFatal(listener);
+        // a failure during start, before this call, is reported at once (one racing with it may come twice)
+        Throwable already = core.failure();
+        if (already != null) listener.accept(already);
+    }
+
     public Future<Void> stop() {
         if (leaseExpiry != null) leaseExpiry.stop();
         if (autoCompactor != null) autoCompactor.stop();
