@@ -44,7 +44,7 @@ public final class Launcher {
             // (lg.Fatal: exit 1, no clean-up): the member must not go on, and a supervisor restarts it once the
             // disk is fixed. Halt, not exit: the shutdown hook would try to flush a backend on the failed disk.
             node.onFatal(t -> {
-                log.error("member stops: storage failed ({}); exiting", t.toString(), t);
+                log.error("member stops: storage failed ({}); exiting", t.toString());
                 System.err.flush();
                 System.out.flush();
                 Runtime.getRuntime().halt(1);

@@ -144,6 +144,8 @@ public final class VetcdNode {
         long applied = store.consistentIndex();
         if (existing) {
             wal = Wal.open(walDir, walOpts);
+            // etcd's "repaired WAL file" note: an interrupted last write was cut off (it was never acknowledged)
+            if (wal.repairedTornTail()) log.warn("repaired a torn tail of the WAL in {} (an interrupted last write)", walDir);
             ByteBuffer meta = ByteBuffer.wrap(wal.metadata());
             long localId = meta.getLong();
             long clusterId = meta.getLong();

@@ -162,7 +162,7 @@ final class LeaseKeeper {
             return FaultSoakTest.await(f, deadlineMs);
         } finally {
             GrpcClientRequest<LeaseKeepAliveRequest, LeaseKeepAliveResponse> req = call[0];
-            if (req != null) req.context().runOnContext(v -> req.cancel());
+            if (req != null) req.cancel();
         }
     }
 }

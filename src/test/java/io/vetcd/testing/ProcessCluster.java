@@ -223,6 +223,15 @@ public final class ProcessCluster implements AutoCloseable {
         return new ProcessCluster(root, size, mixedCommands(etcdMembers), extraFlags, true);
     }
 
+    /**
+     * Members (the first {@code etcdMembers} real etcd) not yet started, peers dialing each other directly:
+     * set up their data dirs or environments, then {@link #startAll}.
+     */
+    public static ProcessCluster prepare(Path root, int size, int etcdMembers, List<String> extraFlags) throws IOException {
+        Files.createDirectories(root);
+        return new ProcessCluster(root, size, mixedCommands(etcdMembers), extraFlags, false);
+    }
+
     private static List<String> vetcdCommand(List<String> jvmOptions) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
