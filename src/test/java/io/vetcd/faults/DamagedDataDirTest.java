@@ -80,13 +80,13 @@ class DamagedDataDirTest {
         for (int i = 0; i < n; i++) {
             kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("acked/" + i))
                 .setValue(ByteString.copyFromUtf8(value(i, size))).build()).toCompletionStage().toCompletableFuture()
-                .get(10, TimeUnit.SECONDS);
+                .get(30, TimeUnit.SECONDS); // a loaded 2-core machine
         }
     }
 
     private void assertAllAcknowledged(int n, int size) throws Exception {
         RangeResponse r = kv().range(RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("acked/"))
-            .setRangeEnd(ByteString.copyFromUtf8("acked0")).build()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            .setRangeEnd(ByteString.copyFromUtf8("acked0")).build()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS); // a loaded 2-core machine
         assertEquals(n, r.getKvsCount(), "acknowledged keys after the restart");
         for (var kv : r.getKvsList()) {
             int i = Integer.parseInt(kv.getKey().toStringUtf8().substring("acked/".length()));

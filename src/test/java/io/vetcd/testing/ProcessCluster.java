@@ -250,13 +250,18 @@ public final class ProcessCluster implements AutoCloseable {
 
     /** Starts every member concurrently (they need a quorum to become ready); on failure stops them all. */
     public void startAll() throws Exception {
+        startAll(120);
+    }
+
+    /** Like {@link #startAll()}, each member given {@code readySeconds} (a loaded machine needs more for 5 JVMs). */
+    public void startAll(long readySeconds) throws Exception {
         ProcessCluster c = this;
         List<Thread> starters = new ArrayList<>();
         List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
         for (Member m : c.members) {
             Thread t = new Thread(() -> {
                 try {
-                    m.start(120);
+                    m.start(readySeconds);
                 } catch (Throwable e) {
                     errors.add(e);
                 }
