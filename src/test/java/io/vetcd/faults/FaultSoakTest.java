@@ -57,13 +57,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * between the members: a member or the leader isolated, one-way loss, a
  * flapping member, latency on every link. Network faults put every member's
  * peer traffic through a {@link PeerNetwork} in this JVM; clients still talk
- * to every member directly. After each fault the time until writes are served
+ * to every member directly. Also (issue 16): a member's disk fills up (each
+ * data dir a small tmpfs, {@link SizeLimitedDir}) and a vetcd member's wall
+ * clock jumps ({@link MemberClock}, libfaketime); lease keepers
+ * ({@link LeaseKeeper}) hold leases with keys through all of it, and no lease
+ * may expire early. After each fault the time until writes are served
  * again is measured ({@link WriteRecovery}). The history is checked for
  * linearizability per key ({@link Linearizability}, {@link RegisterOp.Model}).
  *
  * CI mode (the defaults): 3 members, 2 minutes. Soak mode, e.g.
  * {@code mvn -B test -Dtest=FaultSoakTest -Dvetcd.faults.minutes=30 -Dvetcd.faults.members=5}.
- * System properties: vetcd.faults.{minutes,members,clients,keys,seed,faults,deadlineMs,dir,keep}.
+ * System properties: vetcd.faults.{minutes,members,clients,keys,seed,faults,deadlineMs,dir,keep,
+ * leaseTtl,leaseKeepers,diskMb,readySeconds}.
  * A failing run's history is written to {@code <dir>/run-<seed>/history.jsonl}
  * (re-check it with {@link History#main}).
  */
@@ -138,7 +143,7 @@ class FaultSoakTest {
         long deadlineMs = Long.getLong("vetcd.faults.deadlineMs", 2500);
         List<Fault> faults = new ArrayList<>(Arrays.stream(System.getProperty("vetcd.faults.faults", DEFAULT_FAULTS)
             .split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(Fault::valueOf).toList());
-        long leaseTtl = Long.getLong("vetcd.faults.leaseTtl", 10);
+        long leaseTtl = Long.getLong("vetcd.faults.leaseTtl", 15);
         int leaseKeepers = Integer.getInteger("vetcd.faults.leaseKeepers", size);
         int diskMb = Integer.getInteger("vetcd.faults.diskMb", 256);
         if (faults.contains(Fault.CLOCK_JUMP) && (!MemberClock.available() || etcdMembers >= size)) {
