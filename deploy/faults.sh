@@ -16,8 +16,9 @@ case "$mode" in
     seed_arg=()
     [ -n "${4:-}" ] && seed_arg=(-Dvetcd.faults.seed="$4")
     # shellcheck disable=SC2086
+    # 5 JVMs starting at once on a loaded machine can need more than the default 120 s to become ready
     mvn -B test -Dtest=FaultSoakTest -Dvetcd.faults.minutes="${2:-30}" -Dvetcd.faults.members="${3:-5}" \
-      "${seed_arg[@]}" -Dvetcd.faults.keep=true ${MVN_ARGS:-} ;;
+      -Dvetcd.faults.readySeconds=300 "${seed_arg[@]}" -Dvetcd.faults.keep=true ${MVN_ARGS:-} ;;
   recheck)
     [ -n "${2:-}" ] || { echo "usage: $0 recheck FILE" >&2; exit 2; }
     # shellcheck disable=SC2086

@@ -40,6 +40,15 @@ public final class Launcher {
             .setWorkerPoolSize(cfg.vertx().workerPoolSize()));
         try {
             VetcdNode node = VetcdNode.start(vertx, cfg).await();
+            // etcd's raft loop and backend treat a failed WAL save/fsync or a failed backend commit as fatal
+            // (lg.Fatal: exit 1, no clean-up): the member must not go on, and a supervisor restarts it once the
+            // disk is fixed. Halt, not exit: the shutdown hook would try to flush a backend on the failed disk.
+            node.onFatal(t -> {
+                log.error("member stops: storage failed ({}); exiting", t.toString());
+                System.err.flush();
+                System.out.flush();
+                Runtime.getRuntime().halt(1);
+            });
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     node.stop().await();

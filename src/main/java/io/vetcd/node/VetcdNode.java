@@ -144,6 +144,8 @@ public final class VetcdNode {
         long applied = store.consistentIndex();
         if (existing) {
             wal = Wal.open(walDir, walOpts);
+            // etcd's "repaired WAL file" note: an interrupted last write was cut off (it was never acknowledged)
+            if (wal.repairedTornTail()) log.warn("repaired a torn tail of the WAL in {} (an interrupted last write)", walDir);
             ByteBuffer meta = ByteBuffer.wrap(wal.metadata());
             long localId = meta.getLong();
             long clusterId = meta.getLong();
@@ -507,6 +509,17 @@ public final class VetcdNode {
         }
         java.time.Duration p = cfg.cluster().autoCompactionRetentionPeriod();
         return p.isZero() ? null : io.vetcd.server.AutoCompactor.forServer(vertx, server, mode, p, 0);
+    }
+
+    /**
+     * Called once if a WAL or backend failure (a full disk, a failed fsync) stops the member; it no
+     * longer serves. {@link Launcher} exits the process then, as etcd does on such errors.
+     */
+    public void onFatal(java.util.function.Consumer<Throwable> listener) {
+        core.onFatal(listener);
+        // a failure during start, before this call, is reported at once (one racing with it may come twice)
+        Throwable already = core.failure();
+        if (already != null) listener.accept(already);
     }
 
     public Future<Void> stop() {

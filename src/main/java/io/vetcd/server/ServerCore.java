@@ -109,6 +109,8 @@ public final class ServerCore {
     /** Entries kept in the raft log behind a snapshot so a slow follower can catch up from the log. */
     private volatile long catchUpEntries = 5000;
     private volatile Consumer<SoftState> leaderListener = s -> { };
+    /** Told once when a WAL or backend failure stops the core (the process entry point exits, as etcd does). */
+    private volatile Consumer<Throwable> fatalListener = t -> { };
 
     private final LinkedBlockingQueue<CoreInput> inbox = new LinkedBlockingQueue<>();
     /** Proposals awaiting their entry's apply: added here, answered by the apply loop. */
@@ -179,6 +181,9 @@ public final class ServerCore {
     }
 
     public void onLeaderChange(Consumer<SoftState> listener) { this.leaderListener = listener; }
+
+    /** Called on the core thread after a WAL or backend failure has stopped the member (not on stop()). */
+    public void onFatal(Consumer<Throwable> listener) { this.fatalListener = listener; }
 
     public void start() {
         applyLoop.start();
@@ -338,7 +343,10 @@ public final class ServerCore {
                 batch.clear();
             }
         }
-        if (failure != null) failAll(EtcdError.STOPPED.exception());
+        if (failure != null) {
+            failAll(EtcdError.STOPPED.exception());
+            fatalListener.accept(failure);
+        }
     }
 
     private void step(List<CoreInput> batch) {

@@ -59,7 +59,8 @@ public final class Wal implements AutoCloseable {
 
     /** Creates a new, empty WAL whose segments carry {@code metadata}; fails if one already exists. */
     public static Wal create(Path dir, WalOptions opts, byte[] metadata) {
-        return openOrCreate(dir, opts, metadata == null ? new byte[0] : metadata.clone(), true, Long.MAX_VALUE);
+        return openOrCreate(dir, opts, SegmentChannels.REAL, metadata == null ? new byte[0] : metadata.clone(), true,
+            Long.MAX_VALUE);
     }
 
     /**
@@ -67,7 +68,12 @@ public final class Wal implements AutoCloseable {
      * none. Repairs a torn tail; throws {@link WalCorruptException} for any other damage.
      */
     public static Wal open(Path dir, WalOptions opts) {
-        return openOrCreate(dir, opts, new byte[0], false, Long.MAX_VALUE);
+        return openOrCreate(dir, opts, SegmentChannels.REAL, new byte[0], false, Long.MAX_VALUE);
+    }
+
+    /** Like {@link #open(Path, WalOptions)} with segment files opened by {@code channels} (tests inject failures). */
+    static Wal open(Path dir, WalOptions opts, SegmentChannels channels) {
+        return openOrCreate(dir, opts, channels, new byte[0], false, Long.MAX_VALUE);
     }
 
     /**
@@ -77,11 +83,11 @@ public final class Wal implements AutoCloseable {
      * entries from there on are no longer in the log.
      */
     public static Wal open(Path dir, WalOptions opts, long maxSnapshotIndex) {
-        return openOrCreate(dir, opts, new byte[0], false, maxSnapshotIndex);
+        return openOrCreate(dir, opts, SegmentChannels.REAL, new byte[0], false, maxSnapshotIndex);
     }
 
-    private static Wal openOrCreate(Path dir, WalOptions opts, byte[] newMetadata, boolean mustCreate,
-                                    long maxSnapshotIndex) {
+    private static Wal openOrCreate(Path dir, WalOptions opts, SegmentChannels channels, byte[] newMetadata,
+                                    boolean mustCreate, long maxSnapshotIndex) {
         if (opts == null) opts = WalOptions.DEFAULT;
         FileChannel lockChannel = null;
         try {
@@ -98,7 +104,7 @@ public final class Wal implements AutoCloseable {
             List<WalSegment> segments = WalSegment.list(dir);
             Wal wal;
             if (segments.isEmpty()) {
-                WalWriter w = new WalWriter(dir, opts, newMetadata, new ArrayList<>(), 0, 0, HardState.EMPTY, null);
+                WalWriter w = new WalWriter(dir, opts, channels, newMetadata, new ArrayList<>(), 0, 0, HardState.EMPTY, null);
                 // The directory itself may be new: make its entry in the parent durable too.
                 Path parent = dir.toAbsolutePath().getParent();
                 if (opts.fsync() && parent != null) WalSegment.fsyncDir(parent);
@@ -106,7 +112,7 @@ public final class Wal implements AutoCloseable {
             } else {
                 if (mustCreate) throw new WalException("WAL already exists in " + dir);
                 WalReader.Result r = WalReader.read(segments, maxSnapshotIndex);
-                WalWriter w = new WalWriter(dir, opts, r.metadata, r.segments, r.lastSegmentEnd, r.lastIndex,
+                WalWriter w = new WalWriter(dir, opts, channels, r.metadata, r.segments, r.lastSegmentEnd, r.lastIndex,
                         r.hardState, r.lastMarker);
                 wal = new Wal(dir, r.metadata, r.recovery, w, lockChannel, lock, r.repairedTornTail);
             }

@@ -106,6 +106,10 @@ final class WalReader {
                         throw new WalCorruptException(seg.path(), pos,
                                 bad + ", followed by a valid record at offset " + next);
                     }
+                    if (!looksTorn(b, pos, end, type, len)) {
+                        throw new WalCorruptException(seg.path(), pos, bad + " in the last record, which is complete and"
+                            + " has no unwritten (zero) sector: damaged after it was written, not torn");
+                    }
                     r.repairedTornTail = !allZero(b, pos, end);
                     break;
                 }
@@ -223,6 +227,29 @@ final class WalReader {
             if (WalRecord.computeCrc(b, crc, y, len) == b.getInt(y + 4)) return y;
         }
         return -1;
+    }
+
+    /** The disk sector size torn writes are assumed to respect (etcd's minSectorSize). */
+    static final int SECTOR = 512;
+
+    /**
+     * Whether a bad last record can be an interrupted write rather than damage to a record that was
+     * written whole (etcd's isTornEntry): it runs past the end of the file, or some part of it that
+     * falls in one sector is all zeros (a sector of a preallocated or fresh file that never reached the
+     * disk reads as zeros). A complete record whose every sector holds data, yet whose checksum fails,
+     * was damaged after it was written (a bit flip); dropping it could lose an acknowledged write.
+     */
+    static boolean looksTorn(ByteBuffer b, int pos, int end, WalRecordType type, int len) {
+        if (end - pos < WalRecord.HEADER_SIZE) return true;
+        long recordEnd = type != null ? (long) pos + WalRecord.HEADER_SIZE + Integer.toUnsignedLong(len)
+            : pos + WalRecord.HEADER_SIZE;
+        if (recordEnd > end) return true;
+        for (int chunk = pos; chunk < recordEnd; ) {
+            int next = (int) Math.min(recordEnd, (chunk / SECTOR + 1) * (long) SECTOR);
+            if (allZero(b, chunk, next)) return true;
+            chunk = next;
+        }
+        return false;
     }
 
     private static boolean allZero(ByteBuffer b, int from, int end) {

@@ -28,6 +28,7 @@ final class WalWriter {
 
     private final Path dir;
     private final WalOptions opts;
+    private final SegmentChannels channels;
     private final byte[] metadata;
     private final List<WalReader.SegmentInfo> segments;
     private final CRC32C crc = new CRC32C();
@@ -50,10 +51,11 @@ final class WalWriter {
      * @param segments existing segments (the last one is reopened for append at {@code appendAt}),
      *                 or empty to create the first segment
      */
-    WalWriter(Path dir, WalOptions opts, byte[] metadata, List<WalReader.SegmentInfo> segments, long appendAt,
-              long lastIndex, HardState hardState, WalSnapshotMarker lastMarker) throws IOException {
+    WalWriter(Path dir, WalOptions opts, SegmentChannels channels, byte[] metadata, List<WalReader.SegmentInfo> segments,
+              long appendAt, long lastIndex, HardState hardState, WalSnapshotMarker lastMarker) throws IOException {
         this.dir = dir;
         this.opts = opts;
+        this.channels = channels;
         this.metadata = metadata;
         this.segments = segments;
         this.lastIndex = lastIndex;
@@ -84,7 +86,7 @@ final class WalWriter {
      * write could look like mid-log corruption.
      */
     private void reopen(WalReader.SegmentInfo info, long appendAt) throws IOException {
-        channel = FileChannel.open(info.segment.path(), StandardOpenOption.WRITE, StandardOpenOption.READ);
+        channel = channels.open(info.segment.path(), StandardOpenOption.WRITE, StandardOpenOption.READ);
         boolean changed = false;
         if (channel.size() > appendAt) {
             channel.truncate(appendAt);
@@ -206,7 +208,7 @@ final class WalWriter {
         WalSegment seg = WalSegment.of(dir, seq, firstIndex);
         Path tmp = dir.resolve(seg.path().getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
-        channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        channel = channels.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
         filePos = 0;
         // The buffer is empty here (roll runs right after a flush; creation before any append).
         ensure(WalRecord.encodedSize(WalRecord.SEGMENT_HEADER_FIXED + metadata.length)

@@ -47,11 +47,13 @@
  * from there on must be contiguous or open fails. A bad record (unknown type, impossible length,
  * CRC mismatch) is
  * <ul>
- *   <li>a torn tail, cut off on open, if it is in the last segment and no valid record exists
- *       anywhere after it (an interrupted last write, or zero-filled space), or</li>
+ *   <li>a torn tail, cut off on open, if it is in the last segment, no valid record exists
+ *       anywhere after it, and it looks interrupted (etcd's rule): cut off by the end of the file, or
+ *       with a part inside one 512-byte sector that is all zeros (space that was never written); or</li>
  *   <li>corruption otherwise ({@link io.vetcd.wal.WalCorruptException} with file and offset): in a
  *       non-last segment, or followed by a valid record, which could only have been written after the
- *       damaged one was fsynced.</li>
+ *       damaged one was fsynced, or a complete last record with data in every sector whose checksum
+ *       fails (a bit flip in an acknowledged record: cutting it off would lose it silently).</li>
  * </ul>
  */
 package io.vetcd.wal;

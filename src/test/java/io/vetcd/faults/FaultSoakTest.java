@@ -18,8 +18,10 @@ import io.vetcd.pb.etcdserver.TxnRequest;
 import io.vetcd.pb.etcdserver.TxnResponse;
 import io.vetcd.pb.etcdserver.WatchGrpcClient;
 import io.vetcd.pb.mvcc.KeyValue;
+import io.vetcd.testing.MemberClock;
 import io.vetcd.testing.PeerNetwork;
 import io.vetcd.testing.ProcessCluster;
+import io.vetcd.testing.SizeLimitedDir;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -55,13 +57,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * between the members: a member or the leader isolated, one-way loss, a
  * flapping member, latency on every link. Network faults put every member's
  * peer traffic through a {@link PeerNetwork} in this JVM; clients still talk
- * to every member directly. After each fault the time until writes are served
+ * to every member directly. Also (issue 16): a member's disk fills up (each
+ * data dir a small tmpfs, {@link SizeLimitedDir}) and a vetcd member's wall
+ * clock jumps ({@link MemberClock}, libfaketime); lease keepers
+ * ({@link LeaseKeeper}) hold leases with keys through all of it, and no lease
+ * may expire early. After each fault the time until writes are served
  * again is measured ({@link WriteRecovery}). The history is checked for
  * linearizability per key ({@link Linearizability}, {@link RegisterOp.Model}).
  *
  * CI mode (the defaults): 3 members, 2 minutes. Soak mode, e.g.
  * {@code mvn -B test -Dtest=FaultSoakTest -Dvetcd.faults.minutes=30 -Dvetcd.faults.members=5}.
- * System properties: vetcd.faults.{minutes,members,clients,keys,seed,faults,deadlineMs,dir,keep}.
+ * System properties: vetcd.faults.{minutes,members,clients,keys,seed,faults,deadlineMs,dir,keep,
+ * leaseTtl,leaseKeepers,diskMb,readySeconds}.
  * A failing run's history is written to {@code <dir>/run-<seed>/history.jsonl}
  * (re-check it with {@link History#main}).
  */
@@ -77,11 +84,22 @@ class FaultSoakTest {
         /** A random member's links cut and healed every 100-700 ms. */
         FLAP,
         /** Every link delayed by 20-300 ms, each its own. */
-        LATENCY;
+        LATENCY,
+        /**
+         * A random member's data dir (a tmpfs of its own, {@link SizeLimitedDir}) fills up: the member
+         * must exit (vetcd and etcd both do on a failed WAL or backend write) or go on serving; the
+         * space is given back after the fault's time and an exited member restarted.
+         */
+        DISK_FULL,
+        /**
+         * A vetcd member's wall clock jumps 30-600 s forwards or backwards (libfaketime,
+         * {@link MemberClock}), the leader half of the time; it jumps back at the fault's end.
+         */
+        CLOCK_JUMP;
 
         /** Needs the members' peer traffic to go through a {@link PeerNetwork}. */
         boolean network() {
-            return ordinal() >= PARTITION.ordinal();
+            return this == PARTITION || this == PARTITION_LEADER || this == ONE_WAY || this == FLAP || this == LATENCY;
         }
     }
 
@@ -89,7 +107,7 @@ class FaultSoakTest {
      * CI's mix: the process faults and the two isolations. With the proxies on, a 2-minute run
      * took no longer than without them (seed 4: 140.5 s with, 147.2 s without).
      */
-    static final String DEFAULT_FAULTS = "KILL,KILL_LEADER,PAUSE_LEADER,PAUSE,PARTITION,PARTITION_LEADER";
+    static final String DEFAULT_FAULTS = "KILL,KILL_LEADER,PAUSE_LEADER,PAUSE,PARTITION,PARTITION_LEADER,DISK_FULL,CLOCK_JUMP";
 
     static final long T0 = System.nanoTime();
 
@@ -123,8 +141,16 @@ class FaultSoakTest {
         int clients = Integer.getInteger("vetcd.faults.clients", 2 * size);
         int keys = Integer.getInteger("vetcd.faults.keys", 4);
         long deadlineMs = Long.getLong("vetcd.faults.deadlineMs", 2500);
-        List<Fault> faults = Arrays.stream(System.getProperty("vetcd.faults.faults", DEFAULT_FAULTS)
-            .split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(Fault::valueOf).toList();
+        List<Fault> faults = new ArrayList<>(Arrays.stream(System.getProperty("vetcd.faults.faults", DEFAULT_FAULTS)
+            .split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(Fault::valueOf).toList());
+        long leaseTtl = Long.getLong("vetcd.faults.leaseTtl", 15);
+        int leaseKeepers = Integer.getInteger("vetcd.faults.leaseKeepers", size);
+        int diskMb = Integer.getInteger("vetcd.faults.diskMb", 256);
+        if (faults.contains(Fault.CLOCK_JUMP) && (!MemberClock.available() || etcdMembers >= size)) {
+            System.out.println("[faults] CLOCK_JUMP left out: " + (etcdMembers >= size ? "no vetcd member"
+                : MemberClock.LIBFAKETIME + " is missing (apt-get install faketime)"));
+            faults.removeIf(f -> f == Fault.CLOCK_JUMP);
+        }
         Path root = Path.of(System.getProperty("vetcd.faults.dir", "target/faults")).toAbsolutePath().resolve("run-" + seed + (etcdMembers > 0 ? "-mixed" : ""));
         deleteTree(root);
         System.out.printf("[faults] seed=%d members=%d (etcd %d) clients=%d keys=%d minutes=%.2f faults=%s dir=%s%n",
@@ -146,26 +172,56 @@ class FaultSoakTest {
         AtomicInteger isolationProbes = new AtomicInteger();
         List<Long> restartMs = new ArrayList<>();
         AtomicInteger isolatedWritesAcked = new AtomicInteger();
+        ConcurrentLinkedQueue<LeaseKeeper.Loss> leaseLosses = new ConcurrentLinkedQueue<>();
+        List<LeaseKeeper> keepers = new ArrayList<>();
+        List<String> diskOutcomes = new ArrayList<>();
+        List<String> storageViolations = new ArrayList<>();
+        AtomicInteger clockJumpsSeen = new AtomicInteger();
+        List<String> clockViolations = new ArrayList<>();
+        List<SizeLimitedDir> disks = new ArrayList<>();
+        List<MemberClock> clocks = new ArrayList<>();
         ProcessCluster cluster;
         PeerNetwork peerNetwork = null;
-        if (faults.stream().anyMatch(Fault::network)) {
-            cluster = ProcessCluster.prepareWithProxiedPeers(root, size, etcdMembers, List.of());
-            peerNetwork = PeerNetwork.listen(cluster);
-            try {
-                cluster.startAll();
-            } catch (Exception e) {
-                peerNetwork.close();
-                throw e;
+        boolean proxied = faults.stream().anyMatch(Fault::network);
+        cluster = proxied ? ProcessCluster.prepareWithProxiedPeers(root, size, etcdMembers, List.of())
+            : ProcessCluster.prepare(root, size, etcdMembers, List.of());
+        try {
+            if (faults.contains(Fault.DISK_FULL)) {
+                for (ProcessCluster.Member m : cluster.members) {
+                    SizeLimitedDir d = SizeLimitedDir.mount(m.dataDir, diskMb);
+                    if (d == null) break;
+                    disks.add(d);
+                }
+                if (disks.size() < size) {
+                    System.out.println("[faults] DISK_FULL left out: mounting a tmpfs failed (needs root)");
+                    faults.removeIf(f -> f == Fault.DISK_FULL);
+                    disks.forEach(SizeLimitedDir::close);
+                    disks.clear();
+                }
             }
-        } else {
-            cluster = ProcessCluster.startMixed(root, size, etcdMembers, List.of());
+            for (ProcessCluster.Member m : cluster.members) {
+                clocks.add(faults.contains(Fault.CLOCK_JUMP) && m.isVetcd()
+                    ? MemberClock.attach(m, root.resolve(m.name + ".faketime")) : null);
+            }
+            if (proxied) peerNetwork = PeerNetwork.listen(cluster);
+            cluster.startAll(Long.getLong("vetcd.faults.readySeconds", 120));
+        } catch (Exception e) {
+            if (peerNetwork != null) peerNetwork.close();
+            cluster.close();
+            disks.forEach(SizeLimitedDir::close);
+            throw e;
         }
+        System.out.println("[faults] running with faults " + faults + "; lease keepers " + leaseKeepers + " (TTL " + leaseTtl + " s)");
         try (ProcessCluster closeCluster = cluster; PeerNetwork net = peerNetwork) {
             List<KVGrpcClient> kvs = new ArrayList<>();
             List<MaintenanceGrpcClient> mts = new ArrayList<>();
+            List<GrpcClient> grpcs = new ArrayList<>();
+            List<SocketAddress> addrs = new ArrayList<>();
             for (ProcessCluster.Member m : cluster.members) {
                 GrpcClient grpc = GrpcClient.client(vertx); // one connection per member endpoint
                 SocketAddress addr = SocketAddress.inetSocketAddress(m.clientPort, "127.0.0.1");
+                grpcs.add(grpc);
+                addrs.add(addr);
                 kvs.add(KVGrpcClient.create(grpc, addr));
                 mts.add(MaintenanceGrpcClient.create(grpc, addr));
                 WatchRecorder w = new WatchRecorder(m.name, vertx, WatchGrpcClient.create(grpc, addr), "faults/");
@@ -181,6 +237,13 @@ class FaultSoakTest {
                 t.setDaemon(true);
                 workers.add(t);
             }
+            for (int k = 0; k < leaseKeepers; k++) {
+                LeaseKeeper keeper = new LeaseKeeper("keeper" + k, grpcs, addrs, kvs, k % size, leaseTtl, deadlineMs, leaseLosses);
+                keepers.add(keeper);
+                Thread t = new Thread(() -> keeper.run(stop), "lease-keeper-" + k);
+                t.setDaemon(true);
+                workers.add(t);
+            }
             workers.forEach(Thread::start);
 
             // ---- the seeded fault schedule (bounded in count and time) ----
@@ -191,18 +254,22 @@ class FaultSoakTest {
                 if (System.nanoTime() >= end) break;
                 Fault f = faults.get(rnd.nextInt(faults.size()));
                 ProcessCluster.Member target = switch (f) {
-                    case KILL, PAUSE, PARTITION, ONE_WAY, FLAP, LATENCY -> cluster.members.get(rnd.nextInt(size));
+                    case KILL, PAUSE, PARTITION, ONE_WAY, FLAP, LATENCY, DISK_FULL -> cluster.members.get(rnd.nextInt(size));
                     case KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER -> leader(cluster, mts, deadlineMs);
+                    case CLOCK_JUMP -> rnd.nextBoolean() ? leader(cluster, mts, deadlineMs) : cluster.members.get(rnd.nextInt(size));
                 };
                 if (target == null) target = cluster.members.get(rnd.nextInt(size));
+                if (f == Fault.CLOCK_JUMP && !target.isVetcd()) target = cluster.members.get(etcdMembers + rnd.nextInt(size - etcdMembers));
+                long jumpSeconds = f == Fault.CLOCK_JUMP ? (rnd.nextBoolean() ? 1 : -1) * (30 + rnd.nextInt(571)) : 0;
                 long down = 500 + rnd.nextInt(f == Fault.KILL || f == Fault.KILL_LEADER ? 3000 : 5000);
                 int ti = cluster.members.indexOf(target);
                 // the other end of a one-way cut; a seeded generator of its own for flapping and latency
                 int other = f == Fault.ONE_WAY ? (ti + 1 + rnd.nextInt(size - 1)) % size : -1;
                 Random faultRnd = f.network() ? new Random(rnd.nextLong()) : null;
                 String what = f == Fault.LATENCY ? String.format("t=%.1fs %s on every link for %d ms", now() / 1e9, f, down)
-                    : String.format("t=%.1fs %s %s (pid %d)%s for %d ms", now() / 1e9, f, target.name,
-                    target.pid(), other >= 0 ? " -> " + cluster.members.get(other).name : "", down);
+                    : String.format("t=%.1fs %s %s (pid %d)%s%s for %d ms", now() / 1e9, f, target.name,
+                    target.pid(), other >= 0 ? " -> " + cluster.members.get(other).name : "",
+                    f == Fault.CLOCK_JUMP ? String.format(" by %+d s", jumpSeconds) : "", down);
                 faultLog.add(what);
                 System.out.println("[faults] " + what);
                 injected.merge(f, 1, Integer::sum);
@@ -211,7 +278,7 @@ class FaultSoakTest {
                         target.kill9();
                         Thread.sleep(down);
                         long startAt = System.nanoTime();
-                        target.start(90);
+                        target.start(Long.getLong("vetcd.faults.readySeconds", 120));
                         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startAt);
                         restartMs.add(ms);
                         faultLog.add("  restarted, ready after " + ms + " ms");
@@ -266,6 +333,56 @@ class FaultSoakTest {
                             net.healAll();
                         }
                     }
+                    case DISK_FULL -> {
+                        SizeLimitedDir disk = disks.get(ti);
+                        long filledAt = System.nanoTime();
+                        long filled = disk.fill();
+                        Integer exit;
+                        try {
+                            // clients keep writing, so the member's next WAL or backend write fails: wait for it to act
+                            exit = target.awaitExit(Math.max(down, 15_000));
+                            long left = down - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - filledAt);
+                            if (left > 0) Thread.sleep(left);
+                        } finally {
+                            disk.free();
+                        }
+                        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - filledAt);
+                        String outcome = exit == null
+                            ? String.format("  %s kept running with its disk full (%d MB filled) for %d ms", target.name, filled >> 20, tookMs)
+                            : String.format("  %s exited with code %d after its disk filled (%d MB); space back after %d ms",
+                                target.name, exit, filled >> 20, tookMs);
+                        diskOutcomes.add(outcome.trim());
+                        faultLog.add(outcome);
+                        System.out.println("[faults] " + outcome);
+                        if (exit != null) {
+                            // vetcd exits 1 (etcd's lg.Fatal); real etcd may also panic (2) on some write paths: its own business
+                            if (exit != 1 && target.isVetcd()) {
+                                storageViolations.add(target.name + " exited with " + exit + " on a full disk, not 1");
+                            }
+                            long startAt = System.nanoTime();
+                            target.start(Long.getLong("vetcd.faults.readySeconds", 120));
+                            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startAt);
+                            restartMs.add(ms);
+                            faultLog.add("  restarted, ready after " + ms + " ms");
+                            System.out.println("[faults]   restarted, ready after " + ms + " ms");
+                        }
+                    }
+                    case CLOCK_JUMP -> {
+                        MemberClock clock = clocks.get(ti);
+                        clock.jump(jumpSeconds);
+                        try {
+                            if (clock.awaitOffset(Math.max(3000, down))) {
+                                clockJumpsSeen.incrementAndGet();
+                            } else {
+                                clockViolations.add(target.name + " did not show its clock jump of " + jumpSeconds + " s (last seen offset "
+                                    + clock.observedOffset() + ")");
+                            }
+                            Thread.sleep(down);
+                        } finally {
+                            clock.jump(0);
+                        }
+                        if (!clock.awaitOffset(5000)) clockViolations.add(target.name + " did not show its clock jump back");
+                    }
                     case LATENCY -> {
                         for (int a = 0; a < size; a++) {
                             for (int b = 0; b < size; b++) if (a != b) net.delay(a, b, 20 + faultRnd.nextInt(281));
@@ -280,6 +397,10 @@ class FaultSoakTest {
                 // availability: from the fault's end (heal, resume, restarted) to writes served again
                 WriteRecovery.Result rec = WriteRecovery.measure(kvs, 30_000);
                 recoveries.computeIfAbsent(f, k -> new ArrayList<>()).add(rec);
+                if (f == Fault.DISK_FULL && rec.allMs() < 0) {
+                    // a member that neither exits nor serves once its disk has space again is hung
+                    storageViolations.add(target.name + " did not serve writes within 30 s after its disk had space again");
+                }
                 faultLog.add("  " + rec.describe());
                 System.out.println("[faults]   " + rec.describe());
             }
@@ -325,6 +446,21 @@ class FaultSoakTest {
                     + " isolated member acknowledged during the cut: " + isolatedWritesAcked.get() + " of "
                     + isolationProbes.get() + " tried");
             }
+            List<LeaseKeeper.Loss> early = leaseLosses.stream().filter(LeaseKeeper.Loss::early).toList();
+            System.out.printf("[faults] leases: %d keepers (TTL %d s), %d grants, %d keep-alives ok, %d failed (moved to the next"
+                    + " member), longest time between successful keep-alives %.1f s; %d leases lost, %d early%n",
+                keepers.size(), leaseTtl, keepers.stream().mapToLong(k -> k.grants.get()).sum(),
+                keepers.stream().mapToLong(k -> k.renewals.get()).sum(), keepers.stream().mapToLong(k -> k.failedRenewals.get()).sum(),
+                keepers.stream().mapToLong(k -> k.longestGapNanos.get()).max().orElse(0) / 1e9, leaseLosses.size(), early.size());
+            leaseLosses.forEach(l -> System.out.println("[faults]   " + l.describe()));
+            if (!diskOutcomes.isEmpty() || !storageViolations.isEmpty()) {
+                System.out.println("[faults] full disks: " + diskOutcomes.size() + "; " + diskOutcomes.stream()
+                    .filter(o -> o.contains("exited with code")).count() + " exits; violations " + storageViolations);
+            }
+            if (faults.contains(Fault.CLOCK_JUMP)) {
+                System.out.println("[faults] clock jumps seen by the member's JVM: " + clockJumpsSeen.get() + " of "
+                    + injected.getOrDefault(Fault.CLOCK_JUMP, 0) + "; " + clockViolations);
+            }
             System.out.println("[faults] linearizability: " + result.verdict() + " (" + checkMs + " ms)");
             History.report(result, ops, System.out, 40);
             System.out.println("[faults] watch: " + watchers.stream().map(w -> w.member + " " + w.events().size()
@@ -332,8 +468,10 @@ class FaultSoakTest {
                 + watchViolations.size());
             watchViolations.stream().limit(20).forEach(v -> System.out.println("[faults]   " + v));
             System.out.println("[faults] violations: " + result.illegal().size() + " linearizability, "
-                + watchViolations.size() + " watch");
-            passed = result.verdict() != Linearizability.Verdict.ILLEGAL && watchViolations.isEmpty();
+                + watchViolations.size() + " watch, " + early.size() + " early lease expiries, " + storageViolations.size()
+                + " full-disk, " + clockViolations.size() + " clock");
+            passed = result.verdict() != Linearizability.Verdict.ILLEGAL && watchViolations.isEmpty() && early.isEmpty()
+                && storageViolations.isEmpty() && clockViolations.isEmpty();
             if (result.verdict() == Linearizability.Verdict.UNKNOWN) {
                 System.out.println("[faults] WARNING: search budget exhausted on some key; not a violation");
             }
@@ -343,11 +481,15 @@ class FaultSoakTest {
                 + root.resolve("history.jsonl"));
             assertEquals(List.of(), watchViolations, "watch violations (seed " + seed + ")");
             assertEquals(0, isolatedWritesAcked.get(), "writes acknowledged by an isolated member (seed " + seed + ")");
+            assertEquals(List.of(), early.stream().map(LeaseKeeper.Loss::describe).toList(), "early lease expiries (seed " + seed + ")");
+            assertEquals(List.of(), storageViolations, "members on a full disk (seed " + seed + ")");
+            assertEquals(List.of(), clockViolations, "clock jumps (seed " + seed + ")");
         } finally {
             stop.set(true);
             watchers.forEach(WatchRecorder::stop);
             for (Thread t : workers) t.interrupt();
             vertx.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+            disks.forEach(SizeLimitedDir::close); // the cluster is stopped by now
             boolean keep = Boolean.getBoolean("vetcd.faults.keep");
             if (!passed || keep) {
                 Files.createDirectories(root);

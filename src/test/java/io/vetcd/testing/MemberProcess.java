@@ -95,6 +95,15 @@ public final class MemberProcess {
         t.start();
     }
 
+    /** kill -9: nothing is flushed, only what was written survives. */
+    public void kill9() throws InterruptedException {
+        Process p = process;
+        if (p == null) return;
+        p.destroyForcibly();
+        p.waitFor(30, TimeUnit.SECONDS);
+        process = null;
+    }
+
     /** SIGTERM (etcd and vetcd both stop cleanly), SIGKILL after 30 s. */
     public void stop() throws InterruptedException {
         Process p = process;

@@ -34,6 +34,8 @@ public final class ProcessCluster implements AutoCloseable {
         private int starts;
         /** What runs this member: real etcd or a vetcd JVM. */
         public final List<String> command;
+        /** Added to the environment of every start (e.g. libfaketime's, {@link MemberClock}). */
+        public final java.util.Map<String, String> environment = new java.util.concurrent.ConcurrentHashMap<>();
 
         Member(String name, int clientPort, int peerPort, int advertisedPeerPort, Path dataDir, List<String> command) {
             this.command = command;
@@ -77,7 +79,9 @@ public final class ProcessCluster implements AutoCloseable {
                 "--initial-advertise-peer-urls", "http://127.0.0.1:" + advertisedPeerPort,
                 "--initial-cluster", initialCluster(), "--initial-cluster-token", token));
             cmd.addAll(extraFlags);
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().putAll(environment);
+            Process p = pb.start();
             process = p;
             stopped = false;
             starts++;
@@ -108,6 +112,18 @@ public final class ProcessCluster implements AutoCloseable {
                 p.waitFor(10, TimeUnit.SECONDS);
                 throw new IllegalStateException(name + " did not become ready in " + readyTimeoutSeconds + " s; log " + logFile);
             }
+        }
+
+        /** Whether this member runs vetcd (not real etcd). */
+        public boolean isVetcd() {
+            return !command.get(0).equals("etcd");
+        }
+
+        /** Waits up to {@code ms} for the process to exit by itself; its exit code, or null if it still runs. */
+        public Integer awaitExit(long ms) throws InterruptedException {
+            Process p = process;
+            if (p == null) return null;
+            return p.waitFor(ms, TimeUnit.MILLISECONDS) ? p.exitValue() : null;
         }
 
         /** kill -9 of this member's pid. */
@@ -207,6 +223,15 @@ public final class ProcessCluster implements AutoCloseable {
         return new ProcessCluster(root, size, mixedCommands(etcdMembers), extraFlags, true);
     }
 
+    /**
+     * Members (the first {@code etcdMembers} real etcd) not yet started, peers dialing each other directly:
+     * set up their data dirs or environments, then {@link #startAll}.
+     */
+    public static ProcessCluster prepare(Path root, int size, int etcdMembers, List<String> extraFlags) throws IOException {
+        Files.createDirectories(root);
+        return new ProcessCluster(root, size, mixedCommands(etcdMembers), extraFlags, false);
+    }
+
     private static List<String> vetcdCommand(List<String> jvmOptions) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
@@ -225,13 +250,18 @@ public final class ProcessCluster implements AutoCloseable {
 
     /** Starts every member concurrently (they need a quorum to become ready); on failure stops them all. */
     public void startAll() throws Exception {
+        startAll(120);
+    }
+
+    /** Like {@link #startAll()}, each member given {@code readySeconds} (a loaded machine needs more for 5 JVMs). */
+    public void startAll(long readySeconds) throws Exception {
         ProcessCluster c = this;
         List<Thread> starters = new ArrayList<>();
         List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
         for (Member m : c.members) {
             Thread t = new Thread(() -> {
                 try {
-                    m.start(120);
+                    m.start(readySeconds);
                 } catch (Throwable e) {
                     errors.add(e);
                 }

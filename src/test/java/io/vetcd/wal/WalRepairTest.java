@@ -103,7 +103,9 @@ class WalRepairTest {
         long fileSize = Files.size(seg);
         assertTrue(fileSize >= 4096, "preallocated");
         for (long k = start; k < end; k++) {
-            // Bytes k..end never reached the disk: they read as zeros, as does the rest of the file.
+            // Bytes k..end never reached the disk: they read as zeros, as does the rest of the file. The disk
+            // writes whole sectors, so an unwritten part starts at a sector boundary (or is the whole record).
+            if (k > start && k % WalReader.SECTOR != 0) continue;
             Path copy = copyDir(dir, tmp.resolve("zero-" + k));
             byte[] b = Files.readAllBytes(lastSegment(copy));
             Arrays.fill(b, (int) k, (int) end, (byte) 0);
