@@ -73,7 +73,12 @@ final class ServerInvariants {
     }
 
     /** A (re)started member resumes from its backend: that state must be one every other member passed through. */
-    void resumed(SimMember m, long consistentIndex, long revision) {
+    void resumed(SimMember m, long consistentIndex, long revision, long walLastIndex) {
+        // the backend applies only entries the WAL had synced: a WAL behind it lost synced entries
+        if (walLastIndex < consistentIndex) {
+            fail(m + " restarted with a WAL that ends at index " + walLastIndex + " but a backend that applied through "
+                + consistentIndex + ": entries it had persisted (and acknowledged) are gone");
+        }
         m.lastAppliedIndex = consistentIndex;
         m.lastRevision = revision;
         AppliedAs known = byIndex.get(consistentIndex);

@@ -41,6 +41,8 @@ final class ServerSimulation implements AutoCloseable {
     private static final int KEYS = 8;
     private static final long REQUEST_TIMEOUT = 5 * SECOND;
     private static final long CONVERGE_LIMIT = 120 * SECOND;
+    /** A livelock (members busy but never agreeing) must end too. */
+    private static final long CONVERGE_EVENTS = 2_000_000;
 
     final long seed;
     final SimParams params;
@@ -120,6 +122,7 @@ final class ServerSimulation implements AutoCloseable {
 
     /** The core's timed wake-up: one turn when raft's next tick is due on the member's clock. */
     private void tick(SimMember m, int inc) {
+        if (!current(m, inc)) return;
         long dueIn = m.virtualTime(m.core.nextTickNanos()) - scheduler.now();
         scheduler.after(Math.max(0, dueIn) + rng.nextLong(MS), "tick m" + m.index, () -> {
             if (!current(m, inc)) return;
@@ -366,9 +369,12 @@ final class ServerSimulation implements AutoCloseable {
     /** Runs with a healthy network until every member has applied the same log, with a final write through it. */
     private void converge() {
         long deadline = scheduler.now() + CONVERGE_LIMIT;
+        long eventLimit = scheduler.executed + CONVERGE_EVENTS;
         boolean wrote = false;
-        while (scheduler.now() < deadline) {
-            for (int i = 0; i < 2000 && scheduler.runNext(deadline); i++) { }
+        while (scheduler.now() < deadline && scheduler.executed < eventLimit) {
+            int ran = 0;
+            while (ran < 2000 && scheduler.runNext(deadline)) ran++;
+            if (ran == 0) break; // nothing due before the deadline
             SimMember leader = null;
             for (SimMember m : members) if (m.core.isLeader()) leader = m;
             if (leader == null) continue;
@@ -384,11 +390,13 @@ final class ServerSimulation implements AutoCloseable {
             }
             if (same && leader.core.appliedIndex() >= leader.raft.lastIndex()) return;
         }
-        StringBuilder sb = new StringBuilder("no convergence " + CONVERGE_LIMIT / SECOND + " s after healing:");
+        StringBuilder sb = new StringBuilder("no convergence " + (scheduler.now() - params.chaosNanos()) / MS
+            + " ms (" + CONVERGE_EVENTS + " events at most) after healing:");
         for (SimMember m : members) {
             sb.append(' ').append(m).append(" leader=").append(Long.toHexString(m.core.leaderId()))
                 .append(" term=").append(m.core.term()).append(" commit=").append(m.core.commitIndex())
-                .append(" applied=").append(m.core.appliedIndex()).append(';');
+                .append(" applied=").append(m.core.appliedIndex()).append(" voters=").append(m.core.confState().voters())
+                .append(m.core.failure() == null ? "" : " failed: " + m.core.failure()).append(';');
         }
         ServerInvariants.fail(sb.toString());
     }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * Seeds run in parallel; each simulation is single-threaded and fully determined by its seed.
  */
 class ServerSimulationTest {
-    static final long CHAOS_MILLIS = Long.getLong("vetcd.serversim.chaosMillis", 6_000);
+    static final long CHAOS_MILLIS = Long.getLong("vetcd.serversim.chaosMillis", 3_000);
 
     static String replayCommand(long seed) {
         return "mvn -B test -Dtest=ServerSimulationTest -Dsurefire.failIfNoSpecifiedTests=false -Dvetcd.serversim.seed=" + seed;
@@ -79,7 +79,7 @@ class ServerSimulationTest {
                     renewals.addAndGet(sim.renewals);
                 }
             } catch (Throwable t) {
-                failures.add("seed " + seed + ": " + t + "\n    replay: " + replayCommand(seed));
+                failures.add(String.format("seed %8d: %s%n    replay: %s", seed, t, replayCommand(seed)));
             }
         });
         System.out.printf("server simulation: %d seeds from %d in %.1f s: %d events, %d invariant checks, %d acknowledged puts,"

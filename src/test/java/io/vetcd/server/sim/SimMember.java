@@ -156,7 +156,7 @@ final class SimMember {
         server = new EtcdServer(null, store, lessor, membership, 128, 1536 * 1024, 5000,
             (long) electionTick * world.params.tickMillis());
         server.snapshotFormat(new EtcdSnapshotFormat());
-        world.invariants.resumed(this, store.consistentIndex(), store.currentRevision());
+        world.invariants.resumed(this, store.consistentIndex(), store.currentRevision(), wal.recovered().lastIndex());
         store.addChangeListener(c -> world.invariants.committed(this, c));
         core = new ServerCore(wal, raft, storage, new Observed(), id, world.params.tickMillis(), applied, this::now);
         server.attach(core);

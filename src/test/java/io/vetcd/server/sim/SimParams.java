@@ -18,6 +18,6 @@ record SimParams(int members, long tickMillis, int electionTicks, boolean preVot
         return new SimParams(members, 100, 10, rng.nextBoolean(), 4096L << rng.nextInt(4), rng.nextBoolean(),
             snapshotCount, 5 + rng.nextInt(40), rng.nextDouble() * 0.5,
             rng.nextDouble() * 0.1, rng.nextDouble() * 0.05, 1_000_000L + rng.nextLong(20_000_000L),
-            chaosMillis * 1_000_000L, 300_000_000L + rng.nextLong(1_500_000_000L), 2_000_000L + rng.nextLong(20_000_000L));
+            chaosMillis * 1_000_000L, 400_000_000L + rng.nextLong(1_600_000_000L), 2_000_000L + rng.nextLong(20_000_000L));
     }
 }
