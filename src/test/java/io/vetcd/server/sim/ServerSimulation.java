@@ -113,7 +113,8 @@ final class ServerSimulation implements AutoCloseable {
         m.start(initialMembers, rng);
         int inc = m.incarnation;
         tick(m, inc);
-        scheduler.after(500 * MS, "lease expiry m" + m.index, () -> leaseExpiry(m, inc));
+        // LeaseExpiryLoop's timer starts with the member, so each member's passes have their own phase
+        scheduler.after(1 + rng.nextLong(500 * MS), "lease expiry m" + m.index, () -> leaseExpiry(m, inc));
     }
 
     private boolean current(SimMember m, int inc) {
@@ -184,6 +185,8 @@ final class ServerSimulation implements AutoCloseable {
     private void checkAlive(SimMember m) {
         if (m.up && m.core.failure() != null) {
             Throwable t = m.core.failure();
+            // an invariant that failed inside the member's loop stopped it: report the invariant
+            for (Throwable c = t; c != null; c = c.getCause()) if (c instanceof ServerInvariants.Violation v) throw v;
             ServerInvariants.Violation v = new ServerInvariants.Violation(m + " stopped on an error: " + t);
             v.initCause(t);
             throw v;

@@ -24,7 +24,7 @@ class ServerSimulationTest {
     static final long CHAOS_MILLIS = Long.getLong("vetcd.serversim.chaosMillis", 3_000);
 
     static String replayCommand(long seed) {
-        return "mvn -B test -Dtest=ServerSimulationTest -Dsurefire.failIfNoSpecifiedTests=false -Dvetcd.serversim.seed=" + seed;
+        return "mvn -B test -Dtest=ServerSimulationTest#simulateManySeeds -Dsurefire.failIfNoSpecifiedTests=false -Dvetcd.serversim.seed=" + seed;
     }
 
     @Test
