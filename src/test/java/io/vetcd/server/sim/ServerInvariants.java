@@ -135,11 +135,12 @@ final class ServerInvariants {
     // ---- leases ----
 
     /** The member (as leader) set the lease's expiry from now: granted it, renewed it or was promoted. */
-    void leaseRefreshed(SimMember m, long leaseId, long memberNanos) {
+    void leaseRefreshed(SimMember m, long leaseId, long memberNanos, String how) {
         m.leaseRefreshedAt.put(leaseId, memberNanos);
+        m.leaseRefreshedHow.put(leaseId, how + " at virtual " + m.virtualTime(memberNanos) / 1_000_000 + " ms");
     }
 
-    void leaseExpiring(SimMember m, long leaseId, long ttlSeconds, boolean primary, long memberNanos) {
+    void leaseExpiring(SimMember m, long leaseId, long ttlSeconds, long expiryNanos, boolean primary, long memberNanos) {
         checks++;
         if (!primary) fail(m + " expired lease " + Long.toHexString(leaseId) + " while not the leader's lessor");
         Long refreshed = m.leaseRefreshedAt.get(leaseId);
@@ -149,7 +150,8 @@ final class ServerInvariants {
         long lived = memberNanos - refreshed;
         if (lived < ttlSeconds * 1_000_000_000L) {
             fail(m + " expired lease " + Long.toHexString(leaseId) + " (TTL " + ttlSeconds + " s) " + lived / 1_000_000
-                + " ms after it last refreshed it, on its own clock");
+                + " ms after it last refreshed it (" + m.leaseRefreshedHow.get(leaseId) + "), on its own clock; its lessor had it expire at virtual "
+                + m.virtualTime(expiryNanos) / 1_000_000 + " ms");
         }
     }
 

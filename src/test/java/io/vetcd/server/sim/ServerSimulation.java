@@ -198,7 +198,7 @@ final class ServerSimulation implements AutoCloseable {
         if (!current(m, inc)) return;
         if (scheduler.now() >= m.stalledUntil) {
             for (Lease l : m.lessor.findExpired(Lessor.REVOKE_RATE / 2)) {
-                invariants.leaseExpiring(m, l.id(), l.ttlSeconds(), m.lessor.isPrimary(), m.now());
+                invariants.leaseExpiring(m, l.id(), l.ttlSeconds(), l.expiryNanos(), m.lessor.isPrimary(), m.now());
                 expiries++;
                 propose(m, InternalRaftRequest.newBuilder().setLeaseRevoke(LeaseRevokeRequest.newBuilder().setID(l.id())), r -> { });
             }
@@ -264,7 +264,7 @@ final class ServerSimulation implements AutoCloseable {
             if (err != null || !current(leader, inc)) return;
             CompletableFuture<Long> renewed = leader.lessor.renew(lease);
             if (renewed.isDone() && !renewed.isCompletedExceptionally()) {
-                invariants.leaseRefreshed(leader, lease, leader.now());
+                invariants.leaseRefreshed(leader, lease, leader.now(), "renewed");
                 renewals++;
             }
         });

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * Seeds run in parallel; each simulation is single-threaded and fully determined by its seed.
  */
 class ServerSimulationTest {
-    static final long CHAOS_MILLIS = Long.getLong("vetcd.serversim.chaosMillis", 3_000);
+    static final long CHAOS_MILLIS = Long.getLong("vetcd.serversim.chaosMillis", 2_000);
 
     static String replayCommand(long seed) {
         return "mvn -B test -Dtest=ServerSimulationTest#simulateManySeeds -Dsurefire.failIfNoSpecifiedTests=false -Dvetcd.serversim.seed=" + seed;

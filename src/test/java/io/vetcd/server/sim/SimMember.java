@@ -71,6 +71,7 @@ final class SimMember {
     long lastAppliedIndex;
     long lastRevision;
     final Map<Long, Long> leaseRefreshedAt = new HashMap<>();
+    final Map<Long, String> leaseRefreshedHow = new HashMap<>();
     /** The earliest core turn already scheduled for this incarnation (no need to schedule another before it). */
     long turnScheduledAt = Long.MAX_VALUE;
     boolean applyScheduled;
@@ -112,6 +113,7 @@ final class SimMember {
         clockOffset = rng.nextLong(1, 1L << 50);
         ids = new IdGenerator(id, world.scheduler.now() / 1_000_000 + 1_000_000L * incarnation);
         leaseRefreshedAt.clear();
+        leaseRefreshedHow.clear();
         turnScheduledAt = Long.MAX_VALUE;
         applyScheduled = false;
         WalOptions walOpts = WalOptions.defaults().withSegmentSize(world.params.walSegmentBytes())
@@ -168,7 +170,7 @@ final class SimMember {
         });
         // EtcdServer calls this right after promoting the lessor (etcd's first commit in a term)
         server.onFirstCommitInTerm(() -> {
-            for (var l : lessor.leases()) world.invariants.leaseRefreshed(this, l.id(), now());
+            for (var l : lessor.leases()) world.invariants.leaseRefreshed(this, l.id(), now(), "promoted");
         });
         core.startStepped();
         up = true;
@@ -209,7 +211,8 @@ final class SimMember {
         public ServerCore.Applied apply(Entry entry) {
             ServerCore.Applied a = server.apply(entry);
             world.invariants.applied(SimMember.this, entry.index(), entry.data(), store.currentRevision());
-            leaseGrantRefresh(entry);
+            // a grant applied again (a duplicated proposal) fails with "lease already exists" and refreshes nothing
+            if (a.result() instanceof io.vetcd.pb.etcdserver.LeaseGrantResponse) leaseGrantRefresh(entry);
             return a;
         }
 
@@ -219,7 +222,7 @@ final class SimMember {
             try {
                 InternalRaftRequest r = InternalRaftRequest.parseFrom(entry.data());
                 if (r.hasLeaseGrant() && lessor.lookup(r.getLeaseGrant().getID()) != null) {
-                    world.invariants.leaseRefreshed(SimMember.this, r.getLeaseGrant().getID(), now());
+                    world.invariants.leaseRefreshed(SimMember.this, r.getLeaseGrant().getID(), now(), "granted");
                 }
             } catch (com.google.protobuf.InvalidProtocolBufferException e) {
                 // not a v3 request: nothing to note
