@@ -43,6 +43,8 @@ final class ApplyLoop {
     private volatile boolean failed;
     /** What the batch being applied owes its proposers (apply thread). */
     private final Answers answers = new Answers();
+    /** No thread of its own: the caller applies batch by batch ({@link #applyNext}), as a simulation does. */
+    private volatile boolean stepped;
 
     ApplyLoop(ServerCore.StateMachine stateMachine, long memberId, Map<Long, Proposal> waiting, long appliedIndex,
               Runnable afterBatch, Consumer<Throwable> onFailure) {
@@ -59,6 +61,27 @@ final class ApplyLoop {
 
     void start() {
         thread.start();
+    }
+
+    /** Runs without a thread: batches wait in the queue until {@link #applyNext} (or a drain) applies them. */
+    void stepped() {
+        stepped = true;
+    }
+
+    int backlog() {
+        return queue.size();
+    }
+
+    /** Stepped mode: applies the oldest queued batch on the caller's thread; false if none was queued. */
+    boolean applyNext() {
+        List<Entry> batch = queue.poll();
+        if (batch == null || batch == STOP) return false;
+        try {
+            applyBatch(batch);
+        } catch (Throwable t) {
+            fail(t);
+        }
+        return true;
     }
 
     long appliedIndex() {
@@ -79,11 +102,14 @@ final class ApplyLoop {
         synchronized (progress) {
             enqueuedThrough = entries.get(entries.size() - 1).index();
         }
+        // stepped, nobody else would make room: a full queue applies its oldest batch here
+        if (stepped && queue.remainingCapacity() == 0) applyNext();
         queue.put(entries);
     }
 
     /** Core thread: waits until everything handed over has been applied. */
     void drain() throws InterruptedException {
+        if (stepped) while (!failed && applyNext()) { }
         synchronized (progress) {
             while (appliedIndex < enqueuedThrough && !failed) progress.wait(100);
         }
@@ -105,25 +131,33 @@ final class ApplyLoop {
             while (true) {
                 List<Entry> batch = queue.take();
                 if (batch == STOP) return;
-                for (Entry e : batch) apply(e);
-                answers.send();
-                synchronized (progress) {
-                    progress.notifyAll();
-                }
-                afterBatch.run();
+                applyBatch(batch);
             }
         } catch (InterruptedException e) {
             // stopping
         } catch (Throwable t) {
-            // A backend failure must stop the member: going on could lose acknowledged data.
-            failed = true;
-            answers.send(); // the entries before the failing one were applied: their proposers get their answers
-            log.error("applying committed entries failed; member stops serving", t);
-            synchronized (progress) {
-                progress.notifyAll();
-            }
-            onFailure.accept(t);
+            fail(t);
         }
+    }
+
+    private void applyBatch(List<Entry> batch) {
+        for (Entry e : batch) apply(e);
+        answers.send();
+        synchronized (progress) {
+            progress.notifyAll();
+        }
+        afterBatch.run();
+    }
+
+    /** A backend failure must stop the member: going on could lose acknowledged data. */
+    private void fail(Throwable t) {
+        failed = true;
+        answers.send(); // the entries before the failing one were applied: their proposers get their answers
+        log.error("applying committed entries failed; member stops serving", t);
+        synchronized (progress) {
+            progress.notifyAll();
+        }
+        onFailure.accept(t);
     }
 
     private void apply(Entry e) {

@@ -100,6 +100,10 @@ public final class ServerCore {
     private final StateMachine stateMachine;
     private final long memberId;
     private final long tickNanos;
+    /** Monotonic time in nanoseconds: System.nanoTime, or a simulation's clock. */
+    private final java.util.function.LongSupplier clock;
+    /** When raft's next tick is due (core thread). */
+    private long nextTick;
     private volatile PeerSender peers = PeerSender.NONE;
     private volatile long snapshotCount = Long.MAX_VALUE;
     private volatile Runnable backendSync = () -> { };
@@ -140,6 +144,13 @@ public final class ServerCore {
 
     public ServerCore(Wal wal, RaftNode node, io.vetcd.raft.MemoryStorage storage, StateMachine stateMachine,
                       long memberId, long tickMillis, long appliedIndex) {
+        this(wal, node, storage, stateMachine, memberId, tickMillis, appliedIndex, System::nanoTime);
+    }
+
+    /** With the clock the loop ticks raft by (a deterministic simulation injects its own). */
+    public ServerCore(Wal wal, RaftNode node, io.vetcd.raft.MemoryStorage storage, StateMachine stateMachine,
+                      long memberId, long tickMillis, long appliedIndex, java.util.function.LongSupplier clock) {
+        this.clock = clock;
         this.wal = wal;
         this.node = node;
         this.storage = storage;
@@ -186,9 +197,43 @@ public final class ServerCore {
     public void onFatal(Consumer<Throwable> listener) { this.fatalListener = listener; }
 
     public void start() {
+        nextTick = clock.getAsLong() + tickNanos;
         applyLoop.start();
         thread.start();
     }
+
+    /**
+     * Starts without threads: the caller runs the loop turn by turn ({@link #runTurn}) and the apply
+     * loop batch by batch ({@link #applyNext}), all on one thread. For the deterministic simulation,
+     * which interleaves the two loops of several members as its seed decides.
+     */
+    public void startStepped() {
+        nextTick = clock.getAsLong() + tickNanos;
+        applyLoop.stepped();
+    }
+
+    /** Stepped mode: one turn of the core loop (ticks due by the clock, the inbox, raft's Readies), never waiting. */
+    public void runTurn() {
+        if (!running) return;
+        List<CoreInput> batch = new ArrayList<>();
+        try {
+            turn(inbox.poll(), batch);
+        } catch (Throwable t) {
+            failed(t, batch);
+        }
+    }
+
+    /** Stepped mode: applies the oldest batch handed to the apply loop; false if there was none. */
+    public boolean applyNext() { return running && applyLoop.applyNext(); }
+
+    /** Stepped mode: whether a turn would find work without a tick (queued input or a pending Ready). */
+    public boolean hasWork() { return running && (!inbox.isEmpty() || node.hasReady()); }
+
+    /** Stepped mode: batches handed to the apply loop and not applied yet. */
+    public int applyBacklog() { return applyLoop.backlog(); }
+
+    /** When raft's next tick is due, on this core's clock. */
+    public long nextTickNanos() { return nextTick; }
 
     private void failFromApply(Throwable t) {
         failure = t;
@@ -313,32 +358,15 @@ public final class ServerCore {
 
     private void run() {
         List<CoreInput> batch = new ArrayList<>();
-        long nextTick = System.nanoTime() + tickNanos;
         while (running) {
             try {
-                long wait = nextTick - System.nanoTime();
+                long wait = nextTick - clock.getAsLong();
                 CoreInput first = wait > 0 ? inbox.poll(wait, TimeUnit.NANOSECONDS) : inbox.poll();
-                long now = System.nanoTime();
-                while (now - nextTick >= 0) {
-                    node.tick();
-                    nextTick += tickNanos;
-                    retryLostReads(now);
-                }
-                if (first != null) {
-                    batch.add(first);
-                    inbox.drainTo(batch, MAX_BATCH - 1);
-                    step(batch);
-                }
-                while (node.hasReady()) handle(node.ready());
+                turn(first, batch);
             } catch (InterruptedException e) {
                 if (!running) break;
             } catch (Throwable t) {
-                // A WAL or backend failure must stop the member: going on could lose acknowledged data.
-                failure = t;
-                running = false;
-                log.error("core loop failed; member stops serving", t);
-                for (CoreInput o : batch) if (o instanceof Proposal p) p.complete(EtcdError.STOPPED.exception());
-                failAll(EtcdError.STOPPED.exception());
+                failed(t, batch);
             } finally {
                 batch.clear();
             }
@@ -347,6 +375,31 @@ public final class ServerCore {
             failAll(EtcdError.STOPPED.exception());
             fatalListener.accept(failure);
         }
+    }
+
+    /** One turn: raft ticks that are due, then what arrived ({@code first} and the rest of the inbox), then raft's Readies. */
+    private void turn(CoreInput first, List<CoreInput> batch) throws InterruptedException {
+        long now = clock.getAsLong();
+        while (now - nextTick >= 0) {
+            node.tick();
+            nextTick += tickNanos;
+            retryLostReads(now);
+        }
+        if (first != null) {
+            batch.add(first);
+            inbox.drainTo(batch, MAX_BATCH - 1);
+            step(batch);
+        }
+        while (node.hasReady()) handle(node.ready());
+    }
+
+    /** A WAL or backend failure must stop the member: going on could lose acknowledged data. */
+    private void failed(Throwable t, List<CoreInput> batch) {
+        failure = t;
+        running = false;
+        log.error("core loop failed; member stops serving", t);
+        for (CoreInput o : batch) if (o instanceof Proposal p) p.complete(EtcdError.STOPPED.exception());
+        failAll(EtcdError.STOPPED.exception());
     }
 
     private void step(List<CoreInput> batch) {
@@ -390,7 +443,7 @@ public final class ServerCore {
         }
         if (reads != null) {
             long ctx = ++nextReadCtx;
-            if (readsInFlight.isEmpty()) readsAskedAt = System.nanoTime();
+            if (readsInFlight.isEmpty()) readsAskedAt = clock.getAsLong();
             readsInFlight.put(ctx, reads);
             node.readIndex(ByteBuffer.allocate(8).putLong(ctx).array());
         }
@@ -458,7 +511,7 @@ public final class ServerCore {
         for (int i = 0; i < messages.size(); i++) {
             Message m = messages.get(i);
             if (m.type() != io.vetcd.raft.MessageType.MsgHeartbeat) continue;
-            long now = System.nanoTime();
+            long now = clock.getAsLong();
             Long last = lastHeartbeatNanos.put(m.to(), now);
             if (last != null && now - last > 2 * tickNanos) metrics.heartbeatSendFailures.inc();
         }
