@@ -54,23 +54,23 @@ class GrpcFuzzTest {
         }
     }
 
-    @Property(tries = 400)
+    @Property(tries = 250)
     void garbledFramesGetACleanStatus(@ForAll("garbled") Call call) throws Exception {
         Assume.that(!harmful(call.method, call.body));
-        GrpcExchange a = GrpcExchange.send(member.grpc, member.member.clientPort, GrpcMethods.path(call.method), call.body);
+        GrpcExchange a = GrpcExchange.send(member.grpc, member.member.vertx, member.member.clientPort, GrpcMethods.path(call.method), call.body);
         assertNull(a.problem(), () -> call + " -> " + a);
     }
 
-    @Property(tries = 400)
+    @Property(tries = 150)
     void extremeRequestsGetACleanStatus(@ForAll("extreme") Call call) throws Exception {
         Assume.that(!harmful(call.method, call.body));
-        GrpcExchange a = GrpcExchange.send(member.grpc, member.member.clientPort, GrpcMethods.path(call.method), call.body);
+        GrpcExchange a = GrpcExchange.send(member.grpc, member.member.vertx, member.member.clientPort, GrpcMethods.path(call.method), call.body);
         assertNull(a.problem(), () -> call + " -> " + a);
     }
 
     @Property(tries = 12)
     void deeplyNestedTxnsAreRefusedCleanly(@ForAll("depths") int depth) throws Exception {
-        GrpcExchange a = GrpcExchange.send(member.grpc, member.member.clientPort, "/etcdserverpb.KV/Txn",
+        GrpcExchange a = GrpcExchange.send(member.grpc, member.member.vertx, member.member.clientPort, "/etcdserverpb.KV/Txn",
             GrpcExchange.frame(RandomRequests.nestedTxn(depth)));
         assertNull(a.problem(), () -> "txn nested " + depth + " deep -> " + a);
         // etcd 3.4 has no depth limit of its own; protobuf-java stops parsing at 100 levels
