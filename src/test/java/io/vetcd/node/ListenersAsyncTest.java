@@ -36,6 +36,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(VertxExtension.class)
 class ListenersAsyncTest {
     static InJvmMember member;
+    /** Held here: Vert.x 5 closes a client nothing refers to any more, even with requests in flight. */
+    private final java.util.List<HttpClient> clients = new java.util.ArrayList<>();
+
+    private HttpClient client(Vertx vertx, HttpClientOptions o) {
+        HttpClient c = vertx.createHttpClient(o);
+        clients.add(c);
+        return c;
+    }
 
     @BeforeAll
     static void start() throws Exception {
@@ -55,8 +63,8 @@ class ListenersAsyncTest {
 
     @Test
     void oneClientPortServesGrpcGatewayAndHttp(Vertx vertx, VertxTestContext ctx) {
-        HttpClient h1 = vertx.createHttpClient(new HttpClientOptions());
-        HttpClient h2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+        HttpClient h1 = client(vertx, new HttpClientOptions());
+        HttpClient h2 = client(vertx, new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
         Checkpoint answered = ctx.checkpoint(4);
         byte[] put = PutRequest.newBuilder().setKey(com.google.protobuf.ByteString.copyFromUtf8("split/grpc")).build().toByteArray();
         Buffer frame = Buffer.buffer().appendByte((byte) 0).appendInt(put.length).appendBytes(put);
@@ -88,8 +96,8 @@ class ListenersAsyncTest {
 
     @Test
     void aPeerTricklingABodyHoldsUpNoOtherPeerRequest(Vertx vertx, VertxTestContext ctx) {
-        HttpClient slow = vertx.createHttpClient(new HttpClientOptions());
-        HttpClient other = vertx.createHttpClient(new HttpClientOptions());
+        HttpClient slow = client(vertx, new HttpClientOptions());
+        HttpClient other = client(vertx, new HttpClientOptions());
         String cid = ClusterIds.hex(member.node.server().clusterId());
         Checkpoint done = ctx.checkpoint(2);
         long[] servedOtherAt = {0};
@@ -115,7 +123,7 @@ class ListenersAsyncTest {
                 other.request(HttpMethod.GET, member.peerPort, "127.0.0.1", "/members").compose(r -> r.send()).compose(r -> r.body())
                     .onComplete(ctx.succeeding(b -> ctx.verify(() -> {
                         servedOtherAt[0] = System.nanoTime();
-                        assertTrue(b.toString().contains(Long.toHexString(member.node.server().memberId())), b.toString());
+                        assertTrue(b.toString().contains(Long.toUnsignedString(member.node.server().memberId())), b.toString());
                         done.flag();
                     })));
             }));
@@ -128,7 +136,7 @@ class ListenersAsyncTest {
             s.closeHandler(v -> done.flag()); // the server answers garbage with 400 and closes, or just closes
             s.write(Buffer.buffer("\u0000\u0001 not http at all \r\n\r\n\u00ff\u00fe"));
         }));
-        HttpClient http = vertx.createHttpClient(new HttpClientOptions());
+        HttpClient http = client(vertx, new HttpClientOptions());
         http.request(HttpMethod.GET, member.peerPort, "127.0.0.1", "/version").compose(r -> r.send()).compose(r -> r.body())
             .onComplete(ctx.succeeding(b -> ctx.verify(() -> {
                 assertEquals("3.4.23", new JsonObject(b).getString("etcdserver"));
@@ -139,17 +147,17 @@ class ListenersAsyncTest {
     /** Back-pressure: a gateway client that stops reading a large answer holds up neither its member nor others. */
     @Test
     void aClientThatStopsReadingHoldsUpNoOne(Vertx vertx, VertxTestContext ctx) throws Exception {
-        // ~8 MB of values under one prefix
-        HttpClient h1 = vertx.createHttpClient(new HttpClientOptions());
+        // ~4 MB of values under one prefix
+        HttpClient h1 = client(vertx, new HttpClientOptions());
         String value = java.util.Base64.getEncoder().encodeToString(new byte[100_000]);
         java.util.List<Future<?>> puts = new java.util.ArrayList<>();
-        for (int i = 0; i < 80; i++) {
+        for (int i = 0; i < 40; i++) {
             String key = java.util.Base64.getEncoder().encodeToString(("bp/" + i).getBytes());
             puts.add(h1.request(post(member.clientPort, "/v3/kv/put", "application/json"))
                 .compose(r -> r.send("{\"key\":\"" + key + "\",\"value\":\"" + value + "\"}")).compose(r -> r.body()));
         }
         Checkpoint servedWhileStalled = ctx.checkpoint();
-        Future.all(puts).compose(v -> vertx.createHttpClient(new HttpClientOptions())
+        Future.all(puts).compose(v -> client(vertx, new HttpClientOptions())
                 .request(post(member.clientPort, "/v3/kv/range", "application/json")))
             .compose(r -> r.send("{\"key\":\"YnAv\",\"range_end\":\"YnAw\"}"))
             .onComplete(ctx.succeeding(stalled -> {
