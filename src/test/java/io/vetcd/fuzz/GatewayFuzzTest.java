@@ -113,8 +113,16 @@ class GatewayFuzzTest {
     @Property(tries = 400)
     void everyGatewayAnswerIsCleanJson(@ForAll("jsonCalls") JsonCall call) throws Exception {
         Assume.that(!harmful(call));
-        HttpExchange a = HttpExchange.send(http, member.member.clientPort, HttpMethod.POST, "/v3/" + call.path,
-            Map.of("content-type", "application/json"), Buffer.buffer(call.body), call.streams());
+        HttpExchange a;
+        try {
+            a = HttpExchange.send(http, member.member.clientPort, HttpMethod.POST, "/v3/" + call.path,
+                Map.of("content-type", "application/json"), Buffer.buffer(call.body), call.streams());
+        } catch (AssertionError noAnswer) {
+            // a watch or observe stream that got no first message (a cancel or progress request, an election
+            // nobody leads): grpc-gateway writes its headers with the first message too, so etcd is silent as well
+            if (call.streams()) return;
+            throw noAnswer;
+        }
         assertFalse(a.leaksJava(), () -> call + " -> " + a);
         if (a.status() == 200) return;
         if (a.status() == 413) return; // a body over --max-request-bytes, refused before it is read (etcd: too large)

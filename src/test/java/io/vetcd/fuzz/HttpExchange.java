@@ -33,9 +33,9 @@ record HttpExchange(int status, String contentType, String body) {
                     }
                     return resp.body().map(b -> new HttpExchange(resp.statusCode(), type, b.toString()));
                 })
-                .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+                .toCompletionStage().toCompletableFuture().get(headOnly ? 5 : 20, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            throw new AssertionError("no answer within 20 s: " + method + " " + uri, e);
+            throw new AssertionError("no answer within " + (headOnly ? 5 : 20) + " s: " + method + " " + uri, e);
         }
     }
 
