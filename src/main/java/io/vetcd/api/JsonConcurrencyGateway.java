@@ -73,7 +73,7 @@ public final class JsonConcurrencyGateway {
             if (body != null && !body.isBlank()) PARSER.merge(body, b);
             return (Q) b.build();
         } catch (InvalidProtocolBufferException | RuntimeException e) {
-            JsonGateway.fail(ctx, new StatusException(GrpcStatus.INVALID_ARGUMENT, String.valueOf(e.getMessage())));
+            JsonGateway.fail(ctx, new StatusException(GrpcStatus.INVALID_ARGUMENT, JsonGateway.parseErrorText(e)));
             return null;
         }
     }

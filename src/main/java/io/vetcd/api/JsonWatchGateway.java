@@ -45,7 +45,7 @@ public final class JsonWatchGateway {
             String body = ctx.body().asString();
             if (body != null && !body.isBlank()) PARSER.merge(body, b);
         } catch (InvalidProtocolBufferException | RuntimeException e) {
-            String msg = String.valueOf(e.getMessage());
+            String msg = JsonGateway.parseErrorText(e);
             ctx.response().setStatusCode(400).putHeader("content-type", "application/json")
                 .end(new JsonObject().put("error", msg).put("message", msg).put("code", 3).encode());
             return;

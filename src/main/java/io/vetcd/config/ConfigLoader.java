@@ -172,11 +172,18 @@ public final class ConfigLoader {
     return s == null || s.isEmpty() ? Optional.empty() : Optional.of(s);
   }
 
+  /** The innermost cause's text on one line; a JSON parser's, without the Java types it names. */
   private static String rootMessage(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();
     }
-    return String.valueOf(t.getMessage());
+    if (t instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
+      var at = j.getLocation();
+      String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+      return (t instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException
+          ? "a value of the wrong type" : "invalid JSON") + where;
+    }
+    return String.valueOf(t.getMessage()).replaceAll("\\s+", " ").strip();
   }
 }

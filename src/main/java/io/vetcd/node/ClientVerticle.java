@@ -85,8 +85,10 @@ public final class ClientVerticle extends VerticleBase {
         Callers callers = new Callers(server, tls != null && tls.clientCertAuth());
 
         MemberMetrics metrics = server.metrics();
+        // a call's grpc-timeout ends it with DEADLINE_EXCEEDED, as a Go server's context does
+        // (without it an Observe or a waiting Lock outlived its client's deadline until the client reset it)
         GrpcServer grpc = new MeteredGrpcServer(GrpcServer.server(vertx, new GrpcServerOptions()
-            .setMaxMessageSize(maxRequestBytes + GRPC_OVERHEAD_BYTES)), metrics.grpc, RpcProto.getDescriptor(),
+            .setMaxMessageSize(maxRequestBytes + GRPC_OVERHEAD_BYTES).setScheduleDeadlineAutomatically(true)), metrics.grpc, RpcProto.getDescriptor(),
             io.vetcd.pb.lock.LockProto.getDescriptor(),
             io.vetcd.pb.election.ElectionProto.getDescriptor());
         // every call learns its caller (token or client certificate) for etcd's auth checks

@@ -91,8 +91,16 @@ public final class VetcdNode {
         this.metrics = new io.vetcd.metrics.MemberMetrics("extensive".equals(cfg.member().metrics()));
     }
 
+    private LeaseClock leaseClock = LeaseClock.SYSTEM;
+
     public static Future<VetcdNode> start(Vertx vertx, EtcdConfig cfg) {
+        return start(vertx, cfg, LeaseClock.SYSTEM);
+    }
+
+    /** With the clock lease expiry is measured on: tests move it by hand instead of waiting out TTLs. */
+    public static Future<VetcdNode> start(Vertx vertx, EtcdConfig cfg, LeaseClock leaseClock) {
         VetcdNode node = new VetcdNode(vertx, cfg);
+        node.leaseClock = leaseClock;
         node.transportContext = vertx.getOrCreateContext();
         return vertx.executeBlocking(() -> {
                 node.openStorage();
@@ -189,7 +197,7 @@ public final class VetcdNode {
                 ClusterIds.hex(membership.localId()));
         }
 
-        Lessor lessor = new Lessor(store, LeaseClock.SYSTEM, minLeaseTtlSeconds());
+        Lessor lessor = new Lessor(store, leaseClock, minLeaseTtlSeconds());
         // leases and their keys as of the backend's consistent index; raft's replay brings them up to date
         lessor.recover();
         long requestTimeout = 5000 + 2 * cfg.member().electionTimeoutMs();

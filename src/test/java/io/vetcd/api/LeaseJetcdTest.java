@@ -12,7 +12,12 @@ import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.support.CloseableClient;
 import io.grpc.stub.StreamObserver;
 import io.vetcd.pb.mvcc.Event;
+import io.vetcd.testing.Eventually;
 import io.vetcd.testing.InJvmMember;
+import io.vetcd.testing.OffsetLeaseClock;
+import io.vetcd.testing.Ports;
+
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,13 +39,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The Lease API through jetcd (and the JSON gateway) against an in-JVM member. */
 class LeaseJetcdTest {
     static InJvmMember member;
+    /** The lessor's clock: a test moves it instead of waiting out a TTL. */
+    static final OffsetLeaseClock clock = new OffsetLeaseClock();
     static Client client;
     static KV kv;
     static Lease lease;
 
     @BeforeAll
     static void start() throws Exception {
-        member = InJvmMember.start();
+        member = InJvmMember.start(clock, java.nio.file.Files.createTempDirectory("vetcd-test"), Ports.free(), Ports.free());
         connect();
     }
 
@@ -196,8 +203,14 @@ class LeaseJetcdTest {
             @Override public void onError(Throwable t) { }
             @Override public void onCompleted() { }
         })) {
-            Thread.sleep(8000);
-            assertEquals(1, count("ka/"), "kept alive beyond its 5 s TTL");
+            // the lessor's clock runs ahead while keep-alives flow: after each answer it jumps 1.5 s (jetcd renews
+            // every TTL/3, ~1.7 s), so 4 steps take the lease ~6 s past its grant plus the real time, beyond its TTL
+            for (int step = 0; step < 4; step++) {
+                int seen = answers.get();
+                Eventually.until("a keep-alive answer", Duration.ofSeconds(10), () -> answers.get() > seen);
+                clock.advance(Duration.ofMillis(1500));
+            }
+            assertEquals(1, count("ka/"), "kept alive beyond its 5 s TTL on the lessor's clock");
         }
         assertTrue(answers.get() >= 2, "answers: " + answers.get());
         assertEquals(5, lastTtl.get());
@@ -249,7 +262,7 @@ class LeaseJetcdTest {
         kv.put(bs("rs/b"), bs("1"), PutOption.builder().withLeaseId(id).build()).get();
         client.close();
         member.stop();
-        member = InJvmMember.start(member.dataDir, member.clientPort, member.peerPort);
+        member = InJvmMember.start(clock, member.dataDir, member.clientPort, member.peerPort);
         connect();
         var r = lease.timeToLive(id, LeaseOption.newBuilder().withAttachedKeys().build()).get();
         assertEquals(20, r.getGrantedTTL());

@@ -3,6 +3,7 @@ package io.vetcd.testing;
 import io.vertx.core.Vertx;
 import io.vetcd.config.ConfigLoader;
 import io.vetcd.config.EtcdConfig;
+import io.vetcd.lease.LeaseClock;
 import io.vetcd.node.VetcdNode;
 
 import java.nio.file.Files;
@@ -38,6 +39,17 @@ public final class InJvmMember implements AutoCloseable {
     /** A member of a cluster: {@code initialCluster} as etcd's --initial-cluster. */
     public static InJvmMember start(String name, Path dataDir, int clientPort, int peerPort, String initialCluster,
                                     String... extraFlags) throws Exception {
+        return start(LeaseClock.SYSTEM, name, dataDir, clientPort, peerPort, initialCluster, extraFlags);
+    }
+
+    /** A single member whose leases expire on {@code leaseClock} (e.g. an {@link OffsetLeaseClock} a test moves). */
+    public static InJvmMember start(LeaseClock leaseClock, Path dataDir, int clientPort, int peerPort, String... extraFlags)
+            throws Exception {
+        return start(leaseClock, "test", dataDir, clientPort, peerPort, "test=http://127.0.0.1:" + peerPort, extraFlags);
+    }
+
+    private static InJvmMember start(LeaseClock leaseClock, String name, Path dataDir, int clientPort, int peerPort,
+                                     String initialCluster, String... extraFlags) throws Exception {
         Vertx vertx = Vertx.vertx();
         List<String> args = new ArrayList<>(List.of(
             "--name", name,
@@ -51,7 +63,7 @@ public final class InJvmMember implements AutoCloseable {
             "--vertx-client-instances", "2", "--vertx-peer-instances", "1"));
         args.addAll(List.of(extraFlags));
         EtcdConfig cfg = ConfigLoader.load(vertx, args, Map.of()).await();
-        VetcdNode node = VetcdNode.start(vertx, cfg).await();
+        VetcdNode node = VetcdNode.start(vertx, cfg, leaseClock).await();
         return new InJvmMember(vertx, clientPort, peerPort, dataDir, node);
     }
 

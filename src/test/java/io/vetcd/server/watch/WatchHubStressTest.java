@@ -101,7 +101,9 @@ class WatchHubStressTest {
                 Thread.sleep(random.nextInt(20));
             }
             writer.join();
-            Thread.sleep(200); // every create processed; then one revision every watcher must see
+            // every create processed (each is a watcher now); then one revision every watcher must see
+            int creates = startOf.size();
+            io.vetcd.testing.Eventually.until("every create processed", Duration.ofSeconds(20), () -> hub.watcherCount() == creates);
             WriteTxn t = store.beginWrite();
             t.put("k-final".getBytes(StandardCharsets.UTF_8), "x".getBytes(StandardCharsets.UTF_8), 0);
             long last = t.commit(store.consistentIndex() + 1);
