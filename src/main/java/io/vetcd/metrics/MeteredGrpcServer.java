@@ -15,8 +15,6 @@ import io.vertx.grpc.server.Service;
 import io.vertx.grpc.server.StatusException;
 import io.vertx.grpc.common.GrpcStatus;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -136,62 +134,14 @@ public final class MeteredGrpcServer implements GrpcServer {
                 @Override
                 public Req decode(GrpcMessage msg) {
                     m.received(msg.payload().length());
-                    try {
-                        return decoder.decode(msg);
-                    } catch (RuntimeException e) {
-                        // Vert.x would reset the stream; the call's handler refuses it with etcd's status instead
-                        UNREADABLE.set(unmarshalText(e));
-                        return null;
-                    }
+                    return decoder.decode(msg);
                 }
 
                 @Override
                 public boolean accepts(WireFormat format) { return decoder.accepts(format); }
             });
-        delegate.callHandler(counted, call -> handler.handle(refusingUnreadable(call)));
+        delegate.callHandler(counted, handler);
         return this;
-    }
-
-    /** Why the last message decoded on this thread could not be read; read by the handler the same decode calls next. */
-    private static final ThreadLocal<String> UNREADABLE = new ThreadLocal<>();
-
-    /** Go's protobuf words for the common case; otherwise protobuf-java's first sentence (no Java in it). */
-    private static String unmarshalText(RuntimeException e) {
-        Throwable t = e.getCause() != null ? e.getCause() : e;
-        String m = String.valueOf(t.getMessage());
-        if (m.contains("ended unexpectedly")) return "unexpected EOF";
-        int dot = m.indexOf(". ");
-        return "proto: " + (dot > 0 ? m.substring(0, dot) : m).strip();
-    }
-
-    /**
-     * The call as its handler sees it, except that a message that would not decode reaches no handler:
-     * the call ends with INTERNAL "grpc: error unmarshalling request: ...", as a Go gRPC server (etcd) answers,
-     * where Vert.x would reset the stream (found by GrpcFuzzTest).
-     */
-    @SuppressWarnings("unchecked")
-    private static <Req, Resp> GrpcServerRequest<Req, Resp> refusingUnreadable(GrpcServerRequest<Req, Resp> call) {
-        return (GrpcServerRequest<Req, Resp>) Proxy.newProxyInstance(GrpcServerRequest.class.getClassLoader(),
-            new Class<?>[] {GrpcServerRequest.class}, (proxy, method, args) -> {
-                if (method.getName().equals("handler") && args != null && args.length == 1 && args[0] != null) {
-                    Handler<Req> h = (Handler<Req>) args[0];
-                    args = new Object[] {(Handler<Req>) msg -> {
-                        if (msg == null) {
-                            String why = UNREADABLE.get();
-                            UNREADABLE.remove();
-                            throw new StatusException(GrpcStatus.INTERNAL, "grpc: error unmarshalling request: " + why);
-                        }
-                        h.handle(msg);
-                    }};
-                }
-                Object out;
-                try {
-                    out = method.invoke(call, args);
-                } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                }
-                return out == call ? proxy : out;
-            });
     }
 
     @Override
