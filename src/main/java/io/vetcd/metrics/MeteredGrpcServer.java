@@ -12,9 +12,6 @@ import io.vertx.grpc.common.WireFormat;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.Service;
-import io.vertx.grpc.server.StatusException;
-import io.vertx.grpc.common.GrpcStatus;
-
 
 import java.util.ArrayList;
 import java.util.HashMap;
