@@ -37,19 +37,17 @@ record GrpcExchange(int httpStatus, String grpcStatus, String grpcMessage, Buffe
         } catch (AssertionError stalled) {
             HttpClient fresh = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
                 .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+            String seen = StallEvidence.serverSide(vertx, port, path);
             try {
                 GrpcExchange again = send(fresh, port, path, body, 20);
                 System.out.println("STALL on the shared connection (#" + STALLS_ON_SHARED_CONNECTION.incrementAndGet()
-                    + "): " + path + "; a fresh connection answered " + again);
+                    + "): " + path + " (" + body.length() + " bytes); " + seen + "; a fresh connection answered " + again
+                    + "\n" + StallEvidence.eventLoops());
                 return again;
             } finally {
                 fresh.close();
             }
         }
-    }
-
-    static GrpcExchange send(HttpClient client, int port, String path, Buffer body) throws Exception {
-        return send(client, port, path, body, 20);
     }
 
     private static GrpcExchange onFreshConnection(io.vertx.core.Vertx vertx, int port, String path, Buffer body) throws Exception {
