@@ -17,18 +17,13 @@ public final class FeatureSupport {
    * start-up when such a flag is set to something other than its default).
    */
   public static final Map<String, String> NOT_BUILT = notBuilt(
-      // v2 proxy and discovery bootstrap
+      // v2 proxy
       "proxy", "the v2 proxy is not built",
       "proxy-failure-wait", "the v2 proxy is not built",
       "proxy-refresh-interval", "the v2 proxy is not built",
       "proxy-dial-timeout", "the v2 proxy is not built",
       "proxy-write-timeout", "the v2 proxy is not built",
       "proxy-read-timeout", "the v2 proxy is not built",
-      "discovery", "discovery bootstrap is not built; use --initial-cluster",
-      "discovery-fallback", "discovery bootstrap is not built; use --initial-cluster",
-      "discovery-proxy", "discovery bootstrap is not built; use --initial-cluster",
-      "discovery-srv", "DNS SRV discovery is not built; use --initial-cluster",
-      "discovery-srv-name", "DNS SRV discovery is not built; use --initial-cluster",
       // v2 API
       "enable-v2", "the v2 API is not built",
       "experimental-enable-v2v3", "the v2 API is not built",

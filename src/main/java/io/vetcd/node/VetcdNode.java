@@ -23,6 +23,9 @@ import io.vetcd.raft.SnapshotMetadata;
 import io.vetcd.server.MemberChanges;
 import io.vetcd.server.MembershipRecord;
 import io.vetcd.server.ClusterIds;
+import io.vetcd.discovery.DnsSrvLookup;
+import io.vetcd.discovery.SrvCluster;
+import io.vetcd.discovery.V2Discovery;
 import io.vetcd.server.ClusterVersionMonitor;
 import io.vetcd.server.ClusterVersions;
 import io.vetcd.server.MemberJson;
@@ -345,19 +348,49 @@ public final class VetcdNode {
         return (minMs + 999) / 1000;
     }
 
-    private Membership bootstrapMembership() {
+    private Membership bootstrapMembership() throws IOException {
+        List<String> clientUrls = cfg.cluster().advertiseClientUrls().stream().map(VetcdNode::urlString).toList();
+        String durl = cfg.cluster().discovery();
+        if (!durl.isEmpty()) {
+            // etcd: the discovery URL is the cluster token, and our id is the one a cluster of just us would give us
+            List<String> mine = cfg.cluster().initialAdvertisePeerUrls().stream().map(VetcdNode::urlString).toList();
+            long selfId = ClusterIds.memberId(mine, durl, null);
+            String selfConfig = mine.stream().map(u -> cfg.member().name() + "=" + u).collect(java.util.stream.Collectors.joining(","));
+            Map<String, List<String>> found;
+            try {
+                found = V2Discovery.join(durl, cfg.cluster().discoveryProxy(), selfId, selfConfig);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("discovery interrupted", e);
+            } catch (V2Discovery.DiscoveryException e) {
+                if (e.getMessage().equals("discovery: cluster is full") && "proxy".equals(cfg.cluster().discoveryFallback())) {
+                    throw new IOException(e.getMessage() + "; --discovery-fallback=proxy needs the v2 proxy, which vetcd has not built", e);
+                }
+                throw e;
+            }
+            return Membership.bootstrap(cfg.member().name(), found, durl, clientUrls);
+        }
+        return Membership.bootstrap(cfg.member().name(), initialCluster(), cfg.cluster().initialClusterToken(), clientUrls);
+    }
+
+    /** --initial-cluster, or for --discovery-srv the cluster its SRV records describe. */
+    private Map<String, List<String>> initialCluster() throws IOException {
+        if (!cfg.cluster().discoverySrv().isEmpty()) {
+            Map<String, List<String>> found = SrvCluster.resolve(cfg.cluster().discoverySrv(), cfg.cluster().discoverySrvName(),
+                cfg.member().name(), cfg.cluster().initialAdvertisePeerUrls(), DnsSrvLookup.system());
+            found.forEach((name, urls) -> log.info("got bootstrap from DNS for etcd-server: {}={}", name, String.join(",", urls)));
+            return found;
+        }
         Map<String, List<String>> initial = new LinkedHashMap<>();
         cfg.cluster().initialCluster().forEach((name, urls) -> initial.put(name, urls.stream().map(VetcdNode::urlString).toList()));
-        List<String> clientUrls = cfg.cluster().advertiseClientUrls().stream().map(VetcdNode::urlString).toList();
-        return Membership.bootstrap(cfg.member().name(), initial, cfg.cluster().initialClusterToken(), clientUrls);
+        return initial;
     }
 
     /** --initial-cluster-state existing: ask the other members who we are in the cluster we join. */
-    private Membership joinExisting() {
+    private Membership joinExisting() throws IOException {
         List<String> mine = cfg.cluster().initialAdvertisePeerUrls().stream().map(VetcdNode::urlString).toList();
         List<String> others = new ArrayList<>();
-        cfg.cluster().initialCluster().forEach((name, urls) -> urls.stream().map(VetcdNode::urlString)
-            .filter(u -> !mine.contains(u)).forEach(others::add));
+        initialCluster().forEach((name, urls) -> urls.stream().filter(u -> !mine.contains(u)).forEach(others::add));
         RemoteMembership.Remote remote = RemoteMembership.fetch(others);
         Member self = remote.members().stream().filter(m -> m.peerUrls().stream().anyMatch(mine::contains)).findFirst()
             .orElseThrow(() -> new IllegalStateException("member " + cfg.member().name()

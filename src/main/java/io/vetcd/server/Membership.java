@@ -43,7 +43,12 @@ public final class Membership {
 
     public long localId() { return localId; }
     public long clusterId() { return clusterId; }
-    public List<Member> members() { return List.copyOf(members.values()); }
+    /** By id, as etcd's cluster lists its members (unsigned order), whatever order they joined in. */
+    public List<Member> members() {
+        List<Member> sorted = new ArrayList<>(members.values());
+        sorted.sort((a, b) -> Long.compareUnsigned(a.id(), b.id()));
+        return List.copyOf(sorted);
+    }
     public Member local() { return members.get(localId); }
 
     public synchronized void remove(long id) {

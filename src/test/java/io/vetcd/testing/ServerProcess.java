@@ -107,6 +107,13 @@ public final class ServerProcess implements AutoCloseable {
         return s;
     }
 
+    /** A real etcd with exactly these arguments (e.g. a discovery bootstrap, which must not name --initial-cluster). */
+    public static ServerProcess realEtcdWith(int clientPort, int peerPort, Path dataDir, List<String> args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("etcd"));
+        cmd.addAll(args);
+        return new ServerProcess(cmd, clientPort, peerPort, dataDir);
+    }
+
     /** A real etcd on an existing data dir (e.g. one made by {@code etcdctl snapshot restore --name node1}). */
     public static ServerProcess realEtcdOn(Path dataDir, int clientPort, int peerPort, String... extra) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("etcd"));
