@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import org.rocksdb.AbstractWriteBatch;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
@@ -23,14 +24,20 @@ import org.rocksdb.WriteBatch;
  * index, which makes applying an entry atomic: after a crash either all of it or none of it is
  * visible, and the consistent index tells the server where to resume.
  *
+ * <p>A grouped txn ({@link MvccStore#beginGroupedWrite}) adds its batch to the store's group
+ * instead, written with the txns before and after it in one RocksDB write at the end of the applied
+ * raft batch; atomicity then holds per group, and the consistent index written last is the group's.
+ *
  * <p>Not thread-safe; used by the apply thread only. Committed-state lookups use an iterator
- * created at {@code beginWrite}, i.e. the state at {@code beginRevision}.
+ * created at {@code beginWrite}, i.e. the state at {@code beginRevision} (for a grouped txn, RocksDB
+ * merged with the group written so far).
  */
 public final class WriteTxn implements AutoCloseable {
 
     private final MvccStore store;
     private final long beginRev;
     private final RocksIterator it;
+    private final boolean grouped;
     /** Newest state per key written by this txn; a null value means deleted in this txn. */
     private final TreeMap<byte[], KeyValue> overlay = new TreeMap<>(Arrays::compareUnsigned);
     /** Committed state (at beginRev) of touched keys, for events' prev_kv; null value = absent. */
@@ -46,10 +53,11 @@ public final class WriteTxn implements AutoCloseable {
     private int deleteCalls;
     private long putBytes;
 
-    WriteTxn(MvccStore store, long beginRev, RocksIterator it) {
+    WriteTxn(MvccStore store, long beginRev, RocksIterator it, boolean grouped) {
         this.store = store;
         this.beginRev = beginRev;
         this.it = it;
+        this.grouped = grouped;
     }
 
     /** Current revision when the txn began. */
@@ -216,6 +224,13 @@ public final class WriteTxn implements AutoCloseable {
         if (meta.containsKey(key)) {
             return meta.get(key);
         }
+        if (grouped && store.pending() != null) {
+            try {
+                return store.pending().getFromBatchAndDB(store.db, store.metaCf, store.readOptions, key);
+            } catch (RocksDBException e) {
+                throw new StorageException("meta read failed", e);
+            }
+        }
         return store.getMeta(key);
     }
 
@@ -227,45 +242,56 @@ public final class WriteTxn implements AutoCloseable {
     public long commit(long consistentIndex) {
         checkOpen();
         long rev = changes.isEmpty() ? beginRev : beginRev + 1;
-        long liveKeys = store.liveKeys() + liveKeyDelta();
+        long liveKeys = store.writerLiveKeys() + liveKeyDelta();
         long started = System.nanoTime();
-        try (WriteBatch batch = new WriteBatch()) {
-            for (int sub = 0; sub < changes.size(); sub++) {
-                Event ev = changes.get(sub);
-                KeyValue kv = ev.getKv();
-                byte[] k = kv.getKey().toByteArray();
-                boolean put = ev.getType() == Event.EventType.PUT;
-                byte[] stored = put
-                        ? StoredValue.encodePut(kv.getCreateRevision(), kv.getVersion(), kv.getLease(), kv.getValue())
-                        : StoredValue.TOMBSTONE_BYTES;
-                byte[] storageKey = KeyEncoding.key(k, rev, sub, !put);
-                batch.put(store.kvCf, storageKey, stored);
-                batch.put(store.keysCf, storageKey, put
-                        ? StoredValue.encodeHeader(kv.getCreateRevision(), kv.getVersion(), kv.getLease())
-                        : StoredValue.TOMBSTONE_BYTES);
-                batch.put(store.revCf, KeyEncoding.revKey(rev, sub), k);
-            }
-            for (Map.Entry<byte[], byte[]> e : meta.entrySet()) {
-                if (e.getValue() == null) {
-                    batch.delete(store.metaCf, e.getKey());
-                } else {
-                    batch.put(store.metaCf, e.getKey(), e.getValue());
-                }
-            }
-            batch.put(store.defaultCf, MvccStore.K_CURRENT_REV, KeyEncoding.longBytes(rev));
-            batch.put(store.defaultCf, MvccStore.K_CONSISTENT_INDEX, KeyEncoding.longBytes(consistentIndex));
-            if (!overlay.isEmpty()) batch.put(store.defaultCf, MvccStore.K_LIVE_KEYS, KeyEncoding.longBytes(liveKeys));
-            store.db.write(store.writeOptions, batch);
+        finish(); // the lookups are done; a grouped txn's iterator must be closed before its batch grows
+        AbstractWriteBatch batch = grouped ? store.pending() : new WriteBatch();
+        try {
+            stage(batch, rev, consistentIndex, liveKeys);
+            if (!grouped) store.db.write(store.writeOptions, (WriteBatch) batch);
         } catch (RocksDBException e) {
-            finish();
             throw new StorageException("commit failed", e);
+        } finally {
+            if (!grouped) batch.close();
         }
-        finish();
-        store.backendMetrics().commitSeconds.observeSecondsSince(started);
         endMetricsPhase();
-        store.liveKeys(liveKeys);
-        store.published(rev, consistentIndex, changes.isEmpty() ? null : new Changes(rev, List.copyOf(changes)));
+        Changes published = changes.isEmpty() ? null : new Changes(rev, List.copyOf(changes));
+        if (grouped) {
+            store.staged(new MvccStore.GroupedCommit(rev, consistentIndex, liveKeys, published));
+        } else {
+            store.backendMetrics().commitSeconds.observeSecondsSince(started);
+            store.liveKeys(liveKeys);
+            store.published(rev, consistentIndex, published);
+        }
         return rev;
+    }
+
+    private void stage(AbstractWriteBatch batch, long rev, long consistentIndex, long liveKeys) throws RocksDBException {
+        for (int sub = 0; sub < changes.size(); sub++) {
+            Event ev = changes.get(sub);
+            KeyValue kv = ev.getKv();
+            byte[] k = kv.getKey().toByteArray();
+            boolean put = ev.getType() == Event.EventType.PUT;
+            byte[] stored = put
+                    ? StoredValue.encodePut(kv.getCreateRevision(), kv.getVersion(), kv.getLease(), kv.getValue())
+                    : StoredValue.TOMBSTONE_BYTES;
+            byte[] storageKey = KeyEncoding.key(k, rev, sub, !put);
+            batch.put(store.kvCf, storageKey, stored);
+            batch.put(store.keysCf, storageKey, put
+                    ? StoredValue.encodeHeader(kv.getCreateRevision(), kv.getVersion(), kv.getLease())
+                    : StoredValue.TOMBSTONE_BYTES);
+            batch.put(store.revCf, KeyEncoding.revKey(rev, sub), k);
+        }
+        for (Map.Entry<byte[], byte[]> e : meta.entrySet()) {
+            if (e.getValue() == null) {
+                batch.delete(store.metaCf, e.getKey());
+            } else {
+                batch.put(store.metaCf, e.getKey(), e.getValue());
+            }
+        }
+        batch.put(store.defaultCf, MvccStore.K_CURRENT_REV, KeyEncoding.longBytes(rev));
+        batch.put(store.defaultCf, MvccStore.K_CONSISTENT_INDEX, KeyEncoding.longBytes(consistentIndex));
+        if (!overlay.isEmpty()) batch.put(store.defaultCf, MvccStore.K_LIVE_KEYS, KeyEncoding.longBytes(liveKeys));
     }
 
     /** Discards the txn. */

@@ -77,6 +77,12 @@ public final class ServerCore {
 
         /** A committed empty entry: the first entry of a leader's term (the lessor promotes on it). */
         default void applyEmpty(Entry entry) { }
+
+        /**
+         * The entries of one applied batch are all applied: make their effects visible (one backend
+         * write for the whole batch). Called before any of them is answered or counted as applied.
+         */
+        default void endBatch() { }
     }
 
     /** Sends raft messages to peers; must not block. */
@@ -181,8 +187,11 @@ public final class ServerCore {
 
     /**
      * After this many applied entries the log is compacted (etcd's --snapshot-count): the backend
-     * is made durable, a snapshot point is recorded in raft's storage and the WAL, and the log
-     * before it is released, keeping a catch-up tail.
+     * is made durable through the applied index ({@code backendSync}: the backend keeps no WAL of
+     * its own, so this flushes it), a snapshot point is recorded in raft's storage and the WAL, and
+     * the log before it is released, keeping a catch-up tail. The WAL is never released past an
+     * index the backend has not made durable: a restart replays the WAL from the backend's
+     * durable consistent index, and WAL recovery starts at the newest snapshot marker.
      */
     public void snapshotEvery(long entries, long catchUpEntries, Runnable backendSync, long currentSnapshotIndex) {
         this.snapshotCount = entries <= 0 ? Long.MAX_VALUE : entries;
@@ -560,6 +569,8 @@ public final class ServerCore {
 
     private void compactLog() {
         long index = Math.min(applyLoop.appliedIndex(), storage.lastIndex());
+        // the apply loop publishes an index only after its batch is in the backend: flushing now
+        // makes the backend durable through at least `index` before the marker and the release
         backendSync.run();
         storage.createSnapshot(index, node.confState(), new byte[0]);
         long term = storage.term(index);
