@@ -556,13 +556,19 @@ public final class MvccStore implements MetaReader, AutoCloseable {
         if (activeTxn != null) {
             throw new IllegalStateException("a write transaction is already open");
         }
-        RocksIterator it = db.newIterator(kvCf, readOptions);
-        if (grouped) {
-            if (pending == null) pending = new WriteBatchWithIndex(true);
-            it = pending.newIteratorWithBase(kvCf, it); // owns the base iterator from here on
-        }
-        activeTxn = new WriteTxn(this, writerRevision(), it, grouped);
+        activeTxn = new WriteTxn(this, writerRevision(), grouped);
         return activeTxn;
+    }
+
+    /** The writer's view of the kv family: RocksDB, merged with the waiting group for a grouped txn. */
+    RocksIterator writerIterator(boolean grouped) {
+        RocksIterator it = db.newIterator(kvCf, readOptions);
+        return grouped ? pendingBatch().newIteratorWithBase(kvCf, it) : it; // it then owns the base iterator
+    }
+
+    WriteBatchWithIndex pendingBatch() {
+        if (pending == null) pending = new WriteBatchWithIndex(true);
+        return pending;
     }
 
     // ------------------------------------------------ grouped writes (one RocksDB write per batch)
@@ -573,6 +579,9 @@ public final class MvccStore implements MetaReader, AutoCloseable {
     private final List<GroupedCommit> pendingCommits = new ArrayList<>();
 
     record GroupedCommit(long revision, long consistentIndex, long liveKeys, Changes changes) { }
+
+    /** The newest version of recently written keys, as the writer sees them (writer thread only). */
+    final KeyHeads heads = KeyHeads.fromProperty();
 
     WriteBatchWithIndex pending() {
         return pending;
@@ -677,6 +686,24 @@ public final class MvccStore implements MetaReader, AutoCloseable {
                     LOG.log(System.Logger.Level.ERROR, "change listener failed", e);
                 }
             }
+        }
+    }
+
+    /**
+     * A change event with its prev_kv: as it came if it has one (deletes, {@link WriteTxn#put}),
+     * else, for a put, the key's version at the revision before it, read now (etcd's watch reads it
+     * when it sends the same way). Call from a change listener: the store is then at the event's
+     * revision, so that version is still there.
+     */
+    public Event withPrevKv(Event e) {
+        KeyValue kv = e.getKv();
+        long before = kv.getModRevision() - 1;
+        if (e.hasPrevKv() || e.getType() != Event.EventType.PUT || kv.getVersion() <= 1 || before < compactRev) return e;
+        try {
+            RangeResult r = range(RangeRequest.newBuilder().setKey(kv.getKey()).setRevision(before).build());
+            return r.kvs().isEmpty() ? e : e.toBuilder().setPrevKv(r.kvs().get(0)).build();
+        } catch (CompactedException ignored) {
+            return e;
         }
     }
 
@@ -943,6 +970,7 @@ public final class MvccStore implements MetaReader, AutoCloseable {
             } finally {
                 src.forEach(ColumnFamilyHandle::close);
             }
+            heads.clear();
             // the checkpoint may come from a member without the key index: always rebuild it here
             KeyIndex.rebuild(this);
             currentRev = getLong(K_CURRENT_REV, 1);

@@ -146,8 +146,7 @@ public final class KvApplier {
         ByteString value = p.getIgnoreValue() ? prev.getValue() : p.getValue();
         long lease = p.getIgnoreLease() ? prev.getLease() : p.getLease();
         if (p.getPrevKv() && prev != null) resp.setPrevKv(prev);
-        KeyValue replaced = txn.put(p.getKey(), value, lease);
-        long before = replaced == null ? 0 : replaced.getLease();
+        long before = txn.putWithoutPrevKv(p.getKey(), value, lease); // the lease of the version it replaces
         if (before != 0 || lease != 0) leaseChanges.add(new KeyLeaseChange(p.getKey(), before, lease));
         return resp;
     }
