@@ -571,7 +571,9 @@ public final class ServerCore {
         long index = Math.min(applyLoop.appliedIndex(), storage.lastIndex());
         // the apply loop publishes an index only after its batch is in the backend: flushing now
         // makes the backend durable through at least `index` before the marker and the release
+        long flushStarted = System.nanoTime();
         backendSync.run();
+        long flushMillis = (System.nanoTime() - flushStarted) / 1_000_000;
         storage.createSnapshot(index, node.confState(), new byte[0]);
         long term = storage.term(index);
         long keepFrom = index - catchUpEntries;
@@ -581,8 +583,8 @@ public final class ServerCore {
         // WAL recovery starts at the newest marker, so segments wholly before it are not needed
         int released = wal.releaseTo(index);
         snapshotIndex = index;
-        log.info("saved snapshot at index {}; compacted raft log to {}, released {} WAL segments", index,
-            Math.max(keepFrom, storage.firstIndex()), released);
+        log.info("saved snapshot at index {} (backend flushed in {} ms); compacted raft log to {}, released {} WAL segments",
+            index, flushMillis, Math.max(keepFrom, storage.firstIndex()), released);
     }
 
     /**
