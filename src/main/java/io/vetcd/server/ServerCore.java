@@ -113,6 +113,13 @@ public final class ServerCore {
     private volatile PeerSender peers = PeerSender.NONE;
     private volatile long snapshotCount = Long.MAX_VALUE;
     private volatile Runnable backendSync = () -> { };
+    /**
+     * Runs {@link #backendSync} off the core thread (a memtable flush takes tens to hundreds of ms,
+     * and the core must keep raft ticking meanwhile); null when stepped (the simulation flushes inline).
+     */
+    private java.util.concurrent.ExecutorService backendFlusher;
+    /** A log compaction waits for its backend flush (core thread). */
+    private boolean flushing;
     private long snapshotIndex;
     private java.nio.file.Path pendingSnapshot;
     private volatile long snapshotsInstalled;
@@ -207,6 +214,11 @@ public final class ServerCore {
 
     public void start() {
         nextTick = clock.getAsLong() + tickNanos;
+        backendFlusher = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "vetcd-backend-flush");
+            t.setDaemon(true);
+            return t;
+        });
         applyLoop.start();
         thread.start();
     }
@@ -348,6 +360,7 @@ public final class ServerCore {
             Thread.currentThread().interrupt();
         }
         applyLoop.stop();
+        if (backendFlusher != null) backendFlusher.shutdownNow();
         failAll(EtcdError.STOPPED.exception());
     }
 
@@ -480,7 +493,7 @@ public final class ServerCore {
         releaseReads();
         node.advance(rd);
         status = node.status();
-        if (applyLoop.appliedIndex() - snapshotIndex >= snapshotCount) compactLog();
+        if (!flushing && applyLoop.appliedIndex() - snapshotIndex >= snapshotCount) compactLog();
     }
 
     /**
@@ -567,13 +580,42 @@ public final class ServerCore {
         }
     }
 
+    /**
+     * Makes the backend durable through the applied index, then ({@link #compactLogAt}) records a
+     * snapshot point there and releases the WAL before it. The flush runs on its own thread while
+     * the core goes on; the rest comes back to the core as a task.
+     */
     private void compactLog() {
         long index = Math.min(applyLoop.appliedIndex(), storage.lastIndex());
-        // the apply loop publishes an index only after its batch is in the backend: flushing now
-        // makes the backend durable through at least `index` before the marker and the release
+        // the apply loop publishes an index only after its batch is in the backend: a flush that
+        // starts now makes the backend durable through at least `index`
         long flushStarted = System.nanoTime();
-        backendSync.run();
-        long flushMillis = (System.nanoTime() - flushStarted) / 1_000_000;
+        if (backendFlusher == null) { // stepped: inline, deterministic
+            backendSync.run();
+            compactLogAt(index, (System.nanoTime() - flushStarted) / 1_000_000);
+            return;
+        }
+        flushing = true;
+        backendFlusher.execute(() -> {
+            RuntimeException failure = null;
+            try {
+                backendSync.run();
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            long flushMillis = (System.nanoTime() - flushStarted) / 1_000_000;
+            RuntimeException failed = failure;
+            inbox.add(new CoreInput.Task(() -> {
+                flushing = false;
+                if (failed != null) throw failed; // a backend that cannot flush stops the member, as a WAL failure does
+                compactLogAt(index, flushMillis);
+            }));
+        });
+    }
+
+    /** Core thread, the backend durable through {@code index}: the snapshot marker, then the release. */
+    private void compactLogAt(long index, long flushMillis) {
+        if (index <= snapshotIndex) return; // a leader's snapshot was installed meanwhile
         storage.createSnapshot(index, node.confState(), new byte[0]);
         long term = storage.term(index);
         long keepFrom = index - catchUpEntries;
