@@ -636,7 +636,12 @@ public final class MvccStore implements MetaReader, AutoCloseable {
      */
     public void flush() {
         ensureOpen();
-        flush0();
+        enterRead(); // close() waits for it, as for a read: the flush may run on the server's flush thread
+        try {
+            flush0();
+        } finally {
+            exitRead();
+        }
     }
 
     private void flush0() {
