@@ -86,7 +86,7 @@ public final class EtcdBackendImport {
             revision = store.currentRevision();
             keys = store.range(RangeRequest.newBuilder().setKey(ByteString.copyFrom(new byte[]{0}))
                 .setRangeEnd(ByteString.copyFrom(new byte[]{0})).setCountOnly(true).build()).count();
-            store.syncWal();
+            store.flush();
         }
                 return new Imported(revision, scheduled, keys, versions, leases);
     }

@@ -45,6 +45,9 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Snapshot;
 import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteBatchWithIndex;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.MutableDBOptions;
 import org.rocksdb.WriteOptions;
 
 /**
@@ -133,6 +136,10 @@ public final class MvccStore implements MetaReader, AutoCloseable {
                 .setCreateIfMissing(true)
                 .setCreateMissingColumnFamilies(true)
                 .setMaxBackgroundJobs(4)
+                // RocksDB's own WAL is off (the raft WAL holds every entry), so a memtable that is
+                // not flushed is lost on kill -9: all column families must flush together, or
+                // after a crash one could hold an entry whose consistent index another lacks.
+                .setAtomicFlush(true)
                 .setBytesPerSync(1 << 20));
         // Data CFs: iterated by seek, so no bloom filter (it only helps point lookups without a
         // prefix extractor); 16 KB blocks + LZ4 keep scans cheap and the cache dense.
@@ -172,9 +179,11 @@ public final class MvccStore implements MetaReader, AutoCloseable {
         this.revCf = handles.get(2);
         this.metaCf = handles.get(3);
         this.keysCf = handles.get(4);
-        // The raft WAL is the durability source (entries after consistentIndex are replayed), so
-        // RocksDB's WAL stays on for crash-consistency of batches but is never fsynced per write.
-        this.writeOptions = new WriteOptions().setSync(false).setDisableWAL(false);
+        // The raft WAL is the durability source: entries after the consistent index that reached
+        // SST files are replayed from it on start (etcd replays after its last bbolt commit the
+        // same way), so RocksDB keeps no WAL of its own. The raft WAL is released only up to an
+        // index the backend has flushed ({@link #flush}).
+        this.writeOptions = new WriteOptions().setSync(false).setDisableWAL(true);
         this.readOptions = new ReadOptions();
         this.scanReadOptions = new ReadOptions().setFillCache(false).setReadaheadSize(1 << 20);
         this.compactor = Executors.newSingleThreadExecutor(r -> {
@@ -522,14 +531,146 @@ public final class MvccStore implements MetaReader, AutoCloseable {
 
     // ---------------------------------------------------------------- writes
 
-    /** Starts the (only) write transaction; call from the apply thread. */
+    /**
+     * Starts the (only) write transaction, on its own: whatever grouped txns wait in memory is
+     * written first, and this txn's commit goes to RocksDB at once. Call from the apply thread.
+     */
     public synchronized WriteTxn beginWrite() {
+        writePending();
+        return begin(false);
+    }
+
+    /**
+     * Starts a write transaction whose commit joins the group of writes waiting in memory: one
+     * RocksDB write for all of them ({@link #writePending}, at the end of an applied batch of raft
+     * entries). Until then its changes are seen by later txns of the group but not by readers,
+     * and its revision is not published (the apply loop answers and advances its applied index
+     * only after the group is written). Call from the apply thread.
+     */
+    public synchronized WriteTxn beginGroupedWrite() {
+        return begin(true);
+    }
+
+    private WriteTxn begin(boolean grouped) {
         ensureOpen();
         if (activeTxn != null) {
             throw new IllegalStateException("a write transaction is already open");
         }
-        activeTxn = new WriteTxn(this, currentRev, db.newIterator(kvCf, readOptions));
+        activeTxn = new WriteTxn(this, writerRevision(), grouped);
         return activeTxn;
+    }
+
+    /** The writer's view of the kv family: RocksDB, merged with the waiting group for a grouped txn. */
+    RocksIterator writerIterator(boolean grouped) {
+        RocksIterator it = db.newIterator(kvCf, readOptions);
+        return grouped ? pendingBatch().newIteratorWithBase(kvCf, it) : it; // it then owns the base iterator
+    }
+
+    WriteBatchWithIndex pendingBatch() {
+        if (pending == null) pending = new WriteBatchWithIndex(true);
+        return pending;
+    }
+
+    // ------------------------------------------------ grouped writes (one RocksDB write per batch)
+
+    /** Writes of grouped txns not yet in RocksDB, readable by later grouped txns; apply thread only. */
+    private WriteBatchWithIndex pending;
+    /** What each grouped txn publishes once its group is written, in commit order. */
+    private final List<GroupedCommit> pendingCommits = new ArrayList<>();
+
+    record GroupedCommit(long revision, long consistentIndex, long liveKeys, Changes changes) { }
+
+    /** The newest version of recently written keys, as the writer sees them (writer thread only). */
+    final KeyHeads heads = KeyHeads.fromProperty();
+
+    WriteBatchWithIndex pending() {
+        return pending;
+    }
+
+    void staged(GroupedCommit c) {
+        pendingCommits.add(c);
+    }
+
+    /** Current revision as the writer sees it: including grouped txns not yet written. */
+    public long writerRevision() {
+        return pendingCommits.isEmpty() ? currentRev : pendingCommits.get(pendingCommits.size() - 1).revision();
+    }
+
+    long writerLiveKeys() {
+        return pendingCommits.isEmpty() ? liveKeys : pendingCommits.get(pendingCommits.size() - 1).liveKeys();
+    }
+
+    /**
+     * Writes the group of grouped txns as one RocksDB write (without RocksDB's WAL: the raft WAL
+     * holds the entries) and then publishes each txn's revision, consistent index and changes in
+     * order, as if each had been written alone. Apply thread (or the core after a drain).
+     */
+    public void writePending() {
+        if (pending == null) return;
+        WriteBatchWithIndex group = pending;
+        pending = null;
+        List<GroupedCommit> commits = List.copyOf(pendingCommits);
+        pendingCommits.clear();
+        long started = System.nanoTime();
+        try {
+            if (!commits.isEmpty()) db.write(writeOptions, group);
+        } catch (RocksDBException e) {
+            throw new StorageException("commit failed", e);
+        } finally {
+            group.close();
+        }
+        if (commits.isEmpty()) return;
+        backendMetrics.commitSeconds.observeSecondsSince(started);
+        for (GroupedCommit c : commits) {
+            liveKeys = c.liveKeys();
+            published(c.revision(), c.consistentIndex(), c.changes());
+        }
+    }
+
+    /**
+     * Makes everything written so far durable on its own: every column family's memtable is
+     * flushed to SST files together (atomic flush), so the backend's durable consistent index is
+     * at least the one written last. Only then may the raft WAL before that index be released: a
+     * kill -9 loses what was not flushed, and a restart replays it from the raft WAL. Called
+     * rarely: once per raft snapshot, per compaction, after imports and snapshot installs.
+     */
+    public void flush() {
+        ensureOpen();
+        enterRead(); // close() waits for it, as for a read: the flush may run on the server's flush thread
+        try {
+            flush0();
+        } finally {
+            exitRead();
+        }
+    }
+
+    private void flush0() {
+        try (FlushOptions fo = new FlushOptions().setWaitForFlush(true).setAllowWriteStall(true)) {
+            db.flush(fo, List.of(defaultCf, kvCf, revCf, metaCf, keysCf));
+        } catch (RocksDBException e) {
+            throw new StorageException("flushing the backend failed", e);
+        }
+    }
+
+    /**
+     * Closes the store as a kill -9 or power loss leaves it: writes not yet flushed to SST files
+     * are dropped instead of flushed on close. For simulations of a crash (the server simulation).
+     */
+    public void abandon() {
+        if (closed) return;
+        try {
+            db.setDBOptions(MutableDBOptions.builder().setAvoidFlushDuringShutdown(true).build());
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot abandon the store", e);
+        }
+        synchronized (this) {
+            if (pending != null) {
+                pending.close();
+                pending = null;
+                pendingCommits.clear();
+            }
+        }
+        close();
     }
 
     synchronized void finishTxn(WriteTxn txn) {
@@ -550,6 +691,24 @@ public final class MvccStore implements MetaReader, AutoCloseable {
                     LOG.log(System.Logger.Level.ERROR, "change listener failed", e);
                 }
             }
+        }
+    }
+
+    /**
+     * A change event with its prev_kv: as it came if it has one (deletes, {@link WriteTxn#put}),
+     * else, for a put, the key's version at the revision before it, read now (etcd's watch reads it
+     * when it sends the same way). Call from a change listener: the store is then at the event's
+     * revision, so that version is still there.
+     */
+    public Event withPrevKv(Event e) {
+        KeyValue kv = e.getKv();
+        long before = kv.getModRevision() - 1;
+        if (e.hasPrevKv() || e.getType() != Event.EventType.PUT || kv.getVersion() <= 1 || before < compactRev) return e;
+        try {
+            RangeResult r = range(RangeRequest.newBuilder().setKey(kv.getKey()).setRevision(before).build());
+            return r.kvs().isEmpty() ? e : e.toBuilder().setPrevKv(r.kvs().get(0)).build();
+        } catch (CompactedException ignored) {
+            return e;
         }
     }
 
@@ -575,23 +734,25 @@ public final class MvccStore implements MetaReader, AutoCloseable {
      */
     public synchronized CompletableFuture<Void> compact(long rev, long consistentIndexToStore) {
         ensureOpen();
+        writePending();
         if (rev <= compactRev) {
             throw new CompactedException();
         }
         if (rev > currentRev) {
             throw new FutureRevisionException();
         }
-        // Synced, unlike ordinary commits: compactions are rare, and once reads below `rev` have
-        // been refused the compact revision must never go back.
-        try (WriteBatch batch = new WriteBatch(); WriteOptions synced = new WriteOptions().setSync(true)) {
+        // Flushed, unlike ordinary commits (etcd force-commits here too): compactions are rare,
+        // and once reads below `rev` have been refused the compact revision must never go back.
+        try (WriteBatch batch = new WriteBatch()) {
             batch.put(defaultCf, K_SCHEDULED_COMPACT, KeyEncoding.longBytes(rev));
             if (consistentIndexToStore >= 0) {
                 batch.put(defaultCf, K_CONSISTENT_INDEX, KeyEncoding.longBytes(consistentIndexToStore));
             }
-            db.write(synced, batch);
+            db.write(writeOptions, batch);
         } catch (RocksDBException e) {
             throw new StorageException("cannot record compaction", e);
         }
+        flush0();
         compactRev = rev;
         if (consistentIndexToStore >= 0) {
             consistentIndex = consistentIndexToStore;
@@ -659,19 +820,6 @@ public final class MvccStore implements MetaReader, AutoCloseable {
      * MVCC compaction and reclaims space. Runs on the calling thread; RocksDB compacts in the
      * background of its own read/write paths, so readers and the writer are not blocked.
      */
-    /**
-     * Makes everything committed so far durable on its own (RocksDB's WAL synced), so the raft
-     * log before the consistent index may be released. Called rarely: once per raft snapshot.
-     */
-    public void syncWal() {
-        ensureOpen();
-        try {
-            db.flushWal(true);
-        } catch (RocksDBException e) {
-            throw new StorageException("syncing the backend WAL failed", e);
-        }
-    }
-
     public void defragment() {
         ensureOpen();
         long started = System.nanoTime();
@@ -810,6 +958,7 @@ public final class MvccStore implements MetaReader, AutoCloseable {
      */
     public void loadFrom(Path checkpointDir) {
         if (activeTxn != null) throw new IllegalStateException("a write transaction is open");
+        writePending();
         List<ColumnFamilyHandle> live = List.of(defaultCf, kvCf, revCf, metaCf);
         List<ColumnFamilyDescriptor> descriptors = List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY),
@@ -826,6 +975,7 @@ public final class MvccStore implements MetaReader, AutoCloseable {
             } finally {
                 src.forEach(ColumnFamilyHandle::close);
             }
+            heads.clear();
             // the checkpoint may come from a member without the key index: always rebuild it here
             KeyIndex.rebuild(this);
             currentRev = getLong(K_CURRENT_REV, 1);
@@ -833,6 +983,8 @@ public final class MvccStore implements MetaReader, AutoCloseable {
             compactRev = getLong(K_SCHEDULED_COMPACT, 0);
             finishedCompactRev = getLong(K_FINISHED_COMPACT, 0);
             liveKeys = loadLiveKeys();
+            // the raft WAL starts again at the snapshot: the entries before it live only here now
+            flush0();
         } catch (RocksDBException e) {
             throw new StorageException("installing a snapshot from " + checkpointDir + " failed", e);
         } finally {
@@ -892,6 +1044,12 @@ public final class MvccStore implements MetaReader, AutoCloseable {
         }
         if (activeTxn != null) {
             activeTxn.abort();
+        }
+        if (pending != null) {
+            // a batch cut short: none of its entries was answered; the raft WAL replays them
+            pending.close();
+            pending = null;
+            pendingCommits.clear();
         }
         awaitReaders();
         for (ColumnFamilyHandle h : List.of(kvCf, revCf, metaCf, defaultCf, keysCf)) {

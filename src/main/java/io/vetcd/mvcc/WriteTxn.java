@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import org.rocksdb.AbstractWriteBatch;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
@@ -23,14 +24,21 @@ import org.rocksdb.WriteBatch;
  * index, which makes applying an entry atomic: after a crash either all of it or none of it is
  * visible, and the consistent index tells the server where to resume.
  *
+ * <p>A grouped txn ({@link MvccStore#beginGroupedWrite}) adds its batch to the store's group
+ * instead, written with the txns before and after it in one RocksDB write at the end of the applied
+ * raft batch; atomicity then holds per group, and the consistent index written last is the group's.
+ *
  * <p>Not thread-safe; used by the apply thread only. Committed-state lookups use an iterator
- * created at {@code beginWrite}, i.e. the state at {@code beginRevision}.
+ * created at {@code beginWrite}, i.e. the state at {@code beginRevision} (for a grouped txn, RocksDB
+ * merged with the group written so far).
  */
 public final class WriteTxn implements AutoCloseable {
 
     private final MvccStore store;
     private final long beginRev;
-    private final RocksIterator it;
+    /** Created on the first lookup that needs RocksDB (a put whose key head is in memory needs none). */
+    private RocksIterator it;
+    private final boolean grouped;
     /** Newest state per key written by this txn; a null value means deleted in this txn. */
     private final TreeMap<byte[], KeyValue> overlay = new TreeMap<>(Arrays::compareUnsigned);
     /** Committed state (at beginRev) of touched keys, for events' prev_kv; null value = absent. */
@@ -46,10 +54,13 @@ public final class WriteTxn implements AutoCloseable {
     private int deleteCalls;
     private long putBytes;
 
-    WriteTxn(MvccStore store, long beginRev, RocksIterator it) {
+    /** Whether keys resolved through {@link KeyHeads} (not in {@link #before}) were live at beginRev. */
+    private final TreeMap<byte[], Boolean> liveBefore = new TreeMap<>(Arrays::compareUnsigned);
+
+    WriteTxn(MvccStore store, long beginRev, boolean grouped) {
         this.store = store;
         this.beginRev = beginRev;
-        this.it = it;
+        this.grouped = grouped;
     }
 
     /** Current revision when the txn began. */
@@ -80,8 +91,13 @@ public final class WriteTxn implements AutoCloseable {
         return RangeExecutor.execute(cursorAt(key, end, rev), req, rev, cur);
     }
 
+    private RocksIterator iterator() {
+        if (it == null) it = store.writerIterator(grouped);
+        return it;
+    }
+
     private KeyCursor cursorAt(byte[] key, byte[] end, long rev) {
-        KeyCursor base = new StoreCursor(it, key, end, Math.min(rev, beginRev));
+        KeyCursor base = new StoreCursor(iterator(), key, end, Math.min(rev, beginRev));
         if (rev <= beginRev || overlay.isEmpty()) {
             return base;
         }
@@ -110,10 +126,63 @@ public final class WriteTxn implements AutoCloseable {
         if (before.containsKey(key)) {
             return before.get(key);
         }
-        KeyCursor c = new StoreCursor(it, key, null, beginRev);
+        KeyCursor c = new StoreCursor(iterator(), key, null, beginRev);
         KeyValue kv = c.advance() ? c.kv(false) : null;
         before.put(key, kv);
+        store.heads.put(key, head(kv));
         return kv;
+    }
+
+    private static KeyHeads.Head head(KeyValue kv) {
+        return kv == null ? KeyHeads.ABSENT : new KeyHeads.Head(kv.getCreateRevision(), kv.getVersion(), kv.getLease());
+    }
+
+    /** The key's newest version at beginRev, from memory when known, else by a seek. */
+    private KeyHeads.Head committedHead(byte[] key) {
+        if (before.containsKey(key)) return head(before.get(key));
+        KeyHeads.Head h = store.heads.get(key);
+        if (h == null) return head(committed(key));
+        liveBefore.put(key, h.live());
+        return h;
+    }
+
+    /**
+     * Puts {@code key} as {@link #put} does, without reading the version it replaces when the
+     * key's newest version is in memory ({@link KeyHeads}): returns only that version's lease (0 if
+     * none), and the PUT event carries no prev_kv (the watch hub reads it for the watchers that ask
+     * for it, as etcd's watch does when it sends).
+     */
+    public long putWithoutPrevKv(ByteString key, ByteString value, long lease) {
+        checkOpen();
+        putCalls++;
+        putBytes += key.size() + value.size();
+        byte[] k = key.toByteArray();
+        long create;
+        long version;
+        long replacedLease;
+        if (overlay.containsKey(k)) {
+            KeyValue p = overlay.get(k);
+            create = p == null ? 0 : p.getCreateRevision();
+            version = p == null ? 0 : p.getVersion();
+            replacedLease = p == null ? 0 : p.getLease();
+        } else {
+            KeyHeads.Head h = committedHead(k);
+            create = h.createRevision();
+            version = h.version();
+            replacedLease = h.lease();
+        }
+        long rev = beginRev + 1;
+        KeyValue kv = KeyValue.newBuilder()
+                .setKey(key)
+                .setCreateRevision(version == 0 ? rev : create)
+                .setModRevision(rev)
+                .setVersion(version + 1)
+                .setValue(value)
+                .setLease(lease)
+                .build();
+        overlay.put(k, kv);
+        changes.add(Event.newBuilder().setType(Event.EventType.PUT).setKv(kv).build());
+        return replacedLease;
     }
 
     /** Puts {@code key}; returns the previous live version (this txn's view) or null. */
@@ -194,7 +263,8 @@ public final class WriteTxn implements AutoCloseable {
         long delta = 0;
         for (Map.Entry<byte[], KeyValue> e : overlay.entrySet()) {
             if (e.getValue() != null) delta++;
-            if (before.get(e.getKey()) != null) delta--;
+            byte[] k = e.getKey();
+            if (before.containsKey(k) ? before.get(k) != null : Boolean.TRUE.equals(liveBefore.get(k))) delta--;
         }
         return delta;
     }
@@ -216,6 +286,13 @@ public final class WriteTxn implements AutoCloseable {
         if (meta.containsKey(key)) {
             return meta.get(key);
         }
+        if (grouped && store.pending() != null) {
+            try {
+                return store.pending().getFromBatchAndDB(store.db, store.metaCf, store.readOptions, key);
+            } catch (RocksDBException e) {
+                throw new StorageException("meta read failed", e);
+            }
+        }
         return store.getMeta(key);
     }
 
@@ -227,45 +304,62 @@ public final class WriteTxn implements AutoCloseable {
     public long commit(long consistentIndex) {
         checkOpen();
         long rev = changes.isEmpty() ? beginRev : beginRev + 1;
-        long liveKeys = store.liveKeys() + liveKeyDelta();
+        long liveKeys = store.writerLiveKeys() + liveKeyDelta();
         long started = System.nanoTime();
-        try (WriteBatch batch = new WriteBatch()) {
-            for (int sub = 0; sub < changes.size(); sub++) {
-                Event ev = changes.get(sub);
-                KeyValue kv = ev.getKv();
-                byte[] k = kv.getKey().toByteArray();
-                boolean put = ev.getType() == Event.EventType.PUT;
-                byte[] stored = put
-                        ? StoredValue.encodePut(kv.getCreateRevision(), kv.getVersion(), kv.getLease(), kv.getValue())
-                        : StoredValue.TOMBSTONE_BYTES;
-                byte[] storageKey = KeyEncoding.key(k, rev, sub, !put);
-                batch.put(store.kvCf, storageKey, stored);
-                batch.put(store.keysCf, storageKey, put
-                        ? StoredValue.encodeHeader(kv.getCreateRevision(), kv.getVersion(), kv.getLease())
-                        : StoredValue.TOMBSTONE_BYTES);
-                batch.put(store.revCf, KeyEncoding.revKey(rev, sub), k);
-            }
-            for (Map.Entry<byte[], byte[]> e : meta.entrySet()) {
-                if (e.getValue() == null) {
-                    batch.delete(store.metaCf, e.getKey());
-                } else {
-                    batch.put(store.metaCf, e.getKey(), e.getValue());
-                }
-            }
-            batch.put(store.defaultCf, MvccStore.K_CURRENT_REV, KeyEncoding.longBytes(rev));
-            batch.put(store.defaultCf, MvccStore.K_CONSISTENT_INDEX, KeyEncoding.longBytes(consistentIndex));
-            if (!overlay.isEmpty()) batch.put(store.defaultCf, MvccStore.K_LIVE_KEYS, KeyEncoding.longBytes(liveKeys));
-            store.db.write(store.writeOptions, batch);
+        finish(); // the lookups are done; a grouped txn's iterator must be closed before its batch grows
+        AbstractWriteBatch batch = grouped ? store.pendingBatch() : new WriteBatch();
+        try {
+            stage(batch, rev, consistentIndex, liveKeys);
+            if (!grouped) store.db.write(store.writeOptions, (WriteBatch) batch);
         } catch (RocksDBException e) {
-            finish();
             throw new StorageException("commit failed", e);
+        } finally {
+            if (!grouped) batch.close();
         }
-        finish();
-        store.backendMetrics().commitSeconds.observeSecondsSince(started);
         endMetricsPhase();
-        store.liveKeys(liveKeys);
-        store.published(rev, consistentIndex, changes.isEmpty() ? null : new Changes(rev, List.copyOf(changes)));
+        // the writer's view moves on now (a grouped txn's successors read it before the group is written)
+        for (Event ev : changes) {
+            KeyValue kv = ev.getKv();
+            store.heads.put(kv.getKey().toByteArray(), ev.getType() == Event.EventType.PUT
+                    ? new KeyHeads.Head(kv.getCreateRevision(), kv.getVersion(), kv.getLease()) : KeyHeads.ABSENT);
+        }
+        Changes published = changes.isEmpty() ? null : new Changes(rev, List.copyOf(changes));
+        if (grouped) {
+            store.staged(new MvccStore.GroupedCommit(rev, consistentIndex, liveKeys, published));
+        } else {
+            store.backendMetrics().commitSeconds.observeSecondsSince(started);
+            store.liveKeys(liveKeys);
+            store.published(rev, consistentIndex, published);
+        }
         return rev;
+    }
+
+    private void stage(AbstractWriteBatch batch, long rev, long consistentIndex, long liveKeys) throws RocksDBException {
+        for (int sub = 0; sub < changes.size(); sub++) {
+            Event ev = changes.get(sub);
+            KeyValue kv = ev.getKv();
+            byte[] k = kv.getKey().toByteArray();
+            boolean put = ev.getType() == Event.EventType.PUT;
+            byte[] stored = put
+                    ? StoredValue.encodePut(kv.getCreateRevision(), kv.getVersion(), kv.getLease(), kv.getValue())
+                    : StoredValue.TOMBSTONE_BYTES;
+            byte[] storageKey = KeyEncoding.key(k, rev, sub, !put);
+            batch.put(store.kvCf, storageKey, stored);
+            batch.put(store.keysCf, storageKey, put
+                    ? StoredValue.encodeHeader(kv.getCreateRevision(), kv.getVersion(), kv.getLease())
+                    : StoredValue.TOMBSTONE_BYTES);
+            batch.put(store.revCf, KeyEncoding.revKey(rev, sub), k);
+        }
+        for (Map.Entry<byte[], byte[]> e : meta.entrySet()) {
+            if (e.getValue() == null) {
+                batch.delete(store.metaCf, e.getKey());
+            } else {
+                batch.put(store.metaCf, e.getKey(), e.getValue());
+            }
+        }
+        batch.put(store.defaultCf, MvccStore.K_CURRENT_REV, KeyEncoding.longBytes(rev));
+        batch.put(store.defaultCf, MvccStore.K_CONSISTENT_INDEX, KeyEncoding.longBytes(consistentIndex));
+        if (!overlay.isEmpty()) batch.put(store.defaultCf, MvccStore.K_LIVE_KEYS, KeyEncoding.longBytes(liveKeys));
     }
 
     /** Discards the txn. */
@@ -282,7 +376,7 @@ public final class WriteTxn implements AutoCloseable {
 
     private void finish() {
         finished = true;
-        it.close();
+        if (it != null) it.close();
         store.finishTxn(this);
     }
 

@@ -23,12 +23,20 @@
  * </dl>
  *
  * <h2>Atomicity and durability</h2>
- * Each write transaction (one raft entry) is ONE {@code WriteBatch} with its changes, meta writes,
- * the new current revision and the consistent index. RocksDB's WAL is on but not synced: the raft
- * WAL is the durability source, and after a crash the server re-applies entries with an index above
- * {@link io.vetcd.mvcc.MvccStore#consistentIndex()}; batches are atomic, so every entry is either
- * fully applied or not at all.
- *
+ * Each write transaction (one raft entry) stages its changes, meta writes, the new current revision
+ * and the consistent index in a batch. An ungrouped txn ({@code beginWrite}) is written alone; the
+ * apply loop's puts, deletes and txns are grouped ({@code beginGroupedWrite}): the batches of one
+ * applied raft batch go to RocksDB in ONE write at its end ({@code writePending}), like etcd's
+ * batched bbolt commits, and only then are revisions published and proposers answered.
+ * RocksDB's own WAL is off: the raft WAL is the durability source. A kill -9 keeps what RocksDB
+ * had flushed to SST files, which is a consistent prefix of the writes (atomic flush: all column
+ * families flush together), and the server re-applies the entries above
+ * {@link io.vetcd.mvcc.MvccStore#consistentIndex()} from the raft WAL. For that the raft WAL is
+ * released only up to an index the backend has flushed ({@code flush}, called by the server before
+ * it records a snapshot point and releases WAL segments, by compaction, snapshot installs and
+ * imports). Recently written keys' newest versions are kept in memory ({@link io.vetcd.mvcc.KeyHeads},
+ * bounded) so a put needs no seek.
+
  * <h2>Concurrency</h2>
  * One writer thread (apply loop), any number of reader threads, no lock on the read path. Every
  * read uses its own RocksDB iterator (an implicit point-in-time snapshot); history up to the

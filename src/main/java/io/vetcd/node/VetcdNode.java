@@ -221,7 +221,7 @@ public final class VetcdNode {
         peerSender = new PeerSender(vertx, transportContext, membership, core, outgoingStreams, store, memberDir.resolve("snap.tmp"),
             peerTlsForDials == null ? null : peerTlsForDials.clientCertificate());
         core.peers(peerSender);
-        core.snapshotEvery(cfg.member().snapshotCount(), cfg.member().snapshotCatchUpEntries(), store::syncWal, raftStorage.snapshot().index());
+        core.snapshotEvery(cfg.member().snapshotCount(), cfg.member().snapshotCatchUpEntries(), store::flush, raftStorage.snapshot().index());
         server.memberChanges().forwarder(peerSender::promote);
         server.leaseForwarder(new EtcdServer.LeaseForwarder() {
             @Override

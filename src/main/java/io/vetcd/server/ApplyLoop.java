@@ -140,8 +140,16 @@ final class ApplyLoop {
         }
     }
 
+    /**
+     * The whole batch goes to the backend in one write ({@link ServerCore.StateMachine#endBatch}); only
+     * then does the applied index move and are the proposers answered, so a linearizable read
+     * released at that index, and every answer, sees the writes.
+     */
     private void applyBatch(List<Entry> batch) {
-        for (Entry e : batch) apply(e);
+        long applied = appliedIndex;
+        for (Entry e : batch) applied = apply(e, applied);
+        stateMachine.endBatch();
+        appliedIndex = applied;
         answers.send();
         synchronized (progress) {
             progress.notifyAll();
@@ -152,7 +160,7 @@ final class ApplyLoop {
     /** A backend failure must stop the member: going on could lose acknowledged data. */
     private void fail(Throwable t) {
         failed = true;
-        answers.send(); // the entries before the failing one were applied: their proposers get their answers
+        answers.send(); // the entries before the failing one are committed (in the raft WAL): their proposers get their answers
         log.error("applying committed entries failed; member stops serving", t);
         synchronized (progress) {
             progress.notifyAll();
@@ -160,8 +168,9 @@ final class ApplyLoop {
         onFailure.accept(t);
     }
 
-    private void apply(Entry e) {
-        if (e.index() <= appliedIndex) return; // already in the backend (a restart replays the WAL)
+    /** Applies one entry of a batch; returns the index applied through. */
+    private long apply(Entry e, long applied) {
+        if (e.index() <= applied) return applied; // already in the backend (a restart replays the WAL)
         ServerCore.Applied a;
         if (e.data().length == 0) {
             stateMachine.applyEmpty(e);
@@ -185,7 +194,7 @@ final class ApplyLoop {
             Proposal p = waiting.remove(a.requestId());
             if (p != null) answers.add(p, a.result());
         }
-        appliedIndex = e.index();
+        return e.index();
     }
 
     /** Core thread: completes the proposal a membership change answers, if this member proposed it. */

@@ -682,6 +682,9 @@ public final class EtcdServer implements ServerCore.StateMachine {
     }
 
     private Object applyRequest(InternalRaftRequest req, long index) {
+        // puts, deletes and txns of a batch go to the backend in one write (KvApplier's grouped
+        // txns); anything else reads the store directly, so it sees the group written first
+        if (!(req.hasPut() || req.hasDeleteRange() || req.hasTxn())) store.writePending();
         AuthInfo ai = new AuthInfo(req.getHeader().getUsername(), req.getHeader().getAuthRevision());
         if (AuthApplier.isAuthRequest(req)) return authApplier.apply(req, ai, index);
         EtcdException refused = authApplier.refuse(req, ai);
@@ -735,6 +738,11 @@ public final class EtcdServer implements ServerCore.StateMachine {
      * Raft's empty entry opens a leader's term; once it applies, everything from earlier terms has been
      * applied too, so a new leader takes over lease expiry from here (etcd's applyEntryNormal).
      */
+    @Override
+    public void endBatch() {
+        store.writePending();
+    }
+
     @Override
     public void applyEmpty(Entry entry) {
         ServerCore c = core;

@@ -56,7 +56,7 @@ public final class KvApplier {
             store.beginWrite().commit(index);
             throw EtcdError.LEASE_NOT_FOUND.exception();
         }
-        WriteTxn txn = store.beginWrite();
+        WriteTxn txn = store.beginGroupedWrite();
         leaseChanges.clear();
         try {
             PutResponse.Builder resp = put(txn, p);
@@ -72,7 +72,7 @@ public final class KvApplier {
     }
 
     public DeleteRangeResponse deleteRange(DeleteRangeRequest d, long index) {
-        WriteTxn txn = store.beginWrite();
+        WriteTxn txn = store.beginGroupedWrite();
         leaseChanges.clear();
         DeleteRangeResponse.Builder resp = deleteRange(txn, d);
         long rev = txn.commit(index);
@@ -81,7 +81,7 @@ public final class KvApplier {
     }
 
     public TxnResponse txn(TxnRequest t, long index) {
-        WriteTxn txn = store.beginWrite();
+        WriteTxn txn = store.beginGroupedWrite();
         leaseChanges.clear();
         try {
             List<Boolean> path = new ArrayList<>();
@@ -146,8 +146,7 @@ public final class KvApplier {
         ByteString value = p.getIgnoreValue() ? prev.getValue() : p.getValue();
         long lease = p.getIgnoreLease() ? prev.getLease() : p.getLease();
         if (p.getPrevKv() && prev != null) resp.setPrevKv(prev);
-        KeyValue replaced = txn.put(p.getKey(), value, lease);
-        long before = replaced == null ? 0 : replaced.getLease();
+        long before = txn.putWithoutPrevKv(p.getKey(), value, lease); // the lease of the version it replaces
         if (before != 0 || lease != 0) leaseChanges.add(new KeyLeaseChange(p.getKey(), before, lease));
         return resp;
     }
@@ -229,7 +228,7 @@ public final class KvApplier {
                 }
                 case REQUEST_RANGE -> {
                     long rev = op.getRequestRange().getRevision();
-                    if (rev > store.currentRevision()) throw EtcdError.FUTURE_REV.exception();
+                    if (rev > txn.beginRevision()) throw EtcdError.FUTURE_REV.exception();
                     if (rev > 0 && rev < store.compactRevision()) throw EtcdError.COMPACTED.exception();
                 }
                 case REQUEST_TXN -> checkPath(txn, op.getRequestTxn(), path, at);

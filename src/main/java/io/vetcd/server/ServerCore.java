@@ -77,6 +77,12 @@ public final class ServerCore {
 
         /** A committed empty entry: the first entry of a leader's term (the lessor promotes on it). */
         default void applyEmpty(Entry entry) { }
+
+        /**
+         * The entries of one applied batch are all applied: make their effects visible (one backend
+         * write for the whole batch). Called before any of them is answered or counted as applied.
+         */
+        default void endBatch() { }
     }
 
     /** Sends raft messages to peers; must not block. */
@@ -107,6 +113,13 @@ public final class ServerCore {
     private volatile PeerSender peers = PeerSender.NONE;
     private volatile long snapshotCount = Long.MAX_VALUE;
     private volatile Runnable backendSync = () -> { };
+    /**
+     * Runs {@link #backendSync} off the core thread (a memtable flush takes tens to hundreds of ms,
+     * and the core must keep raft ticking meanwhile); null when stepped (the simulation flushes inline).
+     */
+    private java.util.concurrent.ExecutorService backendFlusher;
+    /** A log compaction waits for its backend flush (core thread). */
+    private boolean flushing;
     private long snapshotIndex;
     private java.nio.file.Path pendingSnapshot;
     private volatile long snapshotsInstalled;
@@ -181,8 +194,11 @@ public final class ServerCore {
 
     /**
      * After this many applied entries the log is compacted (etcd's --snapshot-count): the backend
-     * is made durable, a snapshot point is recorded in raft's storage and the WAL, and the log
-     * before it is released, keeping a catch-up tail.
+     * is made durable through the applied index ({@code backendSync}: the backend keeps no WAL of
+     * its own, so this flushes it), a snapshot point is recorded in raft's storage and the WAL, and
+     * the log before it is released, keeping a catch-up tail. The WAL is never released past an
+     * index the backend has not made durable: a restart replays the WAL from the backend's
+     * durable consistent index, and WAL recovery starts at the newest snapshot marker.
      */
     public void snapshotEvery(long entries, long catchUpEntries, Runnable backendSync, long currentSnapshotIndex) {
         this.snapshotCount = entries <= 0 ? Long.MAX_VALUE : entries;
@@ -198,6 +214,11 @@ public final class ServerCore {
 
     public void start() {
         nextTick = clock.getAsLong() + tickNanos;
+        backendFlusher = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "vetcd-backend-flush");
+            t.setDaemon(true);
+            return t;
+        });
         applyLoop.start();
         thread.start();
     }
@@ -339,6 +360,7 @@ public final class ServerCore {
             Thread.currentThread().interrupt();
         }
         applyLoop.stop();
+        if (backendFlusher != null) backendFlusher.shutdownNow();
         failAll(EtcdError.STOPPED.exception());
     }
 
@@ -471,7 +493,7 @@ public final class ServerCore {
         releaseReads();
         node.advance(rd);
         status = node.status();
-        if (applyLoop.appliedIndex() - snapshotIndex >= snapshotCount) compactLog();
+        if (!flushing && applyLoop.appliedIndex() - snapshotIndex >= snapshotCount) compactLog();
     }
 
     /**
@@ -558,9 +580,42 @@ public final class ServerCore {
         }
     }
 
+    /**
+     * Makes the backend durable through the applied index, then ({@link #compactLogAt}) records a
+     * snapshot point there and releases the WAL before it. The flush runs on its own thread while
+     * the core goes on; the rest comes back to the core as a task.
+     */
     private void compactLog() {
         long index = Math.min(applyLoop.appliedIndex(), storage.lastIndex());
-        backendSync.run();
+        // the apply loop publishes an index only after its batch is in the backend: a flush that
+        // starts now makes the backend durable through at least `index`
+        long flushStarted = System.nanoTime();
+        if (backendFlusher == null) { // stepped: inline, deterministic
+            backendSync.run();
+            compactLogAt(index, (System.nanoTime() - flushStarted) / 1_000_000);
+            return;
+        }
+        flushing = true;
+        backendFlusher.execute(() -> {
+            RuntimeException failure = null;
+            try {
+                backendSync.run();
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            long flushMillis = (System.nanoTime() - flushStarted) / 1_000_000;
+            RuntimeException failed = failure;
+            inbox.add(new CoreInput.Task(() -> {
+                flushing = false;
+                if (failed != null) throw failed; // a backend that cannot flush stops the member, as a WAL failure does
+                compactLogAt(index, flushMillis);
+            }));
+        });
+    }
+
+    /** Core thread, the backend durable through {@code index}: the snapshot marker, then the release. */
+    private void compactLogAt(long index, long flushMillis) {
+        if (index <= snapshotIndex) return; // a leader's snapshot was installed meanwhile
         storage.createSnapshot(index, node.confState(), new byte[0]);
         long term = storage.term(index);
         long keepFrom = index - catchUpEntries;
@@ -570,8 +625,8 @@ public final class ServerCore {
         // WAL recovery starts at the newest marker, so segments wholly before it are not needed
         int released = wal.releaseTo(index);
         snapshotIndex = index;
-        log.info("saved snapshot at index {}; compacted raft log to {}, released {} WAL segments", index,
-            Math.max(keepFrom, storage.firstIndex()), released);
+        log.info("saved snapshot at index {} (backend flushed in {} ms); compacted raft log to {}, released {} WAL segments",
+            index, flushMillis, Math.max(keepFrom, storage.firstIndex()), released);
     }
 
     /**

@@ -58,6 +58,8 @@ public final class WatchHub {
             if (synced.isEmpty() || c.events().isEmpty()) return;
             Map<Watcher, List<Event>> matched = new IdentityHashMap<>();
             List<Watcher> order = new ArrayList<>();
+            // puts are committed without prev_kv: read once per event, for the watchers that ask
+            Map<Event, Event> withPrevKv = new IdentityHashMap<>();
             for (Event e : c.events()) {
                 synced.forEachMatching(e.getKv().getKey(), w -> {
                     if (!w.wants(e)) return;
@@ -67,7 +69,7 @@ public final class WatchHub {
                         matched.put(w, l);
                         order.add(w);
                     }
-                    l.add(e);
+                    l.add(w.prevKv ? withPrevKv.computeIfAbsent(e, store::withPrevKv) : e);
                 });
             }
             for (Watcher w : order) {

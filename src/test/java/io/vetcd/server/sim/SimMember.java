@@ -163,7 +163,7 @@ final class SimMember {
         core = new ServerCore(wal, raft, storage, new Observed(), id, world.params.tickMillis(), applied, this::now);
         server.attach(core);
         core.peers(messages -> world.network.send(this, messages));
-        core.snapshotEvery(world.params.snapshotCount(), world.params.catchUpEntries(), store::syncWal, storage.snapshot().index());
+        core.snapshotEvery(world.params.snapshotCount(), world.params.catchUpEntries(), store::flush, storage.snapshot().index());
         core.onLeaderChange(s -> {
             // as VetcdNode: only the leader expires leases; promotion happens when the term's first entry applies
             if (s.role() != Role.LEADER && lessor.isPrimary()) lessor.demote();
@@ -183,14 +183,14 @@ final class SimMember {
 
     /**
      * A power loss: the member's threads stop where they are (between two steps), unsynced WAL bytes
-     * are lost (a torn tail may survive), the backend keeps what it wrote (its files outlive the
-     * process; a lost RocksDB write would only be replayed from the WAL).
+     * are lost (a torn tail may survive), the backend keeps only what it flushed to SST files
+     * (it writes without a WAL of its own): the rest must be replayed from the raft WAL.
      */
     void crash(SplittableRandom rng) {
         up = false;
         core.stop(); // fails what waits on this member (its clients see the connection drop)
         disk.crash(rng, world.params.tornTailChance());
-        store.close();
+        store.abandon();
         wal = null;
         core = null;
         server = null;
@@ -210,7 +210,7 @@ final class SimMember {
         @Override
         public ServerCore.Applied apply(Entry entry) {
             ServerCore.Applied a = server.apply(entry);
-            world.invariants.applied(SimMember.this, entry.index(), entry.data(), store.currentRevision());
+            world.invariants.applied(SimMember.this, entry.index(), entry.data(), store.writerRevision());
             // a grant applied again (a duplicated proposal) fails with "lease already exists" and refreshes nothing
             if (a.result() instanceof io.vetcd.pb.etcdserver.LeaseGrantResponse) leaseGrantRefresh(entry);
             return a;
@@ -230,15 +230,20 @@ final class SimMember {
         }
 
         @Override
+        public void endBatch() {
+            server.endBatch();
+        }
+
+        @Override
         public void applyEmpty(Entry entry) {
             server.applyEmpty(entry);
-            world.invariants.applied(SimMember.this, entry.index(), entry.data(), store.currentRevision());
+            world.invariants.applied(SimMember.this, entry.index(), entry.data(), store.writerRevision());
         }
 
         @Override
         public ServerCore.Applied applyConfChange(Entry entry, ConfChange cc, ConfState confState) {
             ServerCore.Applied a = server.applyConfChange(entry, cc, confState);
-            world.invariants.applied(SimMember.this, entry.index(), entry.data(), store.currentRevision());
+            world.invariants.applied(SimMember.this, entry.index(), entry.data(), store.writerRevision());
             return a;
         }
 
