@@ -32,7 +32,13 @@ public final class GrpcProxyCommand {
       "max-concurrent-streams");
 
   /** A running proxy: its Vert.x instance (close it to stop) and what it listens on. */
-  public record Running(Vertx vertx, int port, ProxyRegistration registration) {
+  public record Running(Vertx vertx, int port, ProxyRegistration registration, WatchHub watchHub) {
+    /** Watchers the proxy holds open on the cluster (read on the hub's context). */
+    public int upstreamWatchers() {
+      io.vertx.core.Promise<Integer> p = io.vertx.core.Promise.promise();
+      watchHub.run(() -> p.complete(watchHub.upstreamWatchers()));
+      return p.future().await();
+    }
   }
 
   private GrpcProxyCommand() {
@@ -51,8 +57,10 @@ public final class GrpcProxyCommand {
     Vertx vertx = Vertx.vertx();
     ProxyMetrics metrics = new ProxyMetrics();
     int instances = Runtime.getRuntime().availableProcessors();
+    // one hub for all event loops: one cluster watcher per distinct range for the whole proxy
+    WatchHub hub = new WatchHub(vertx, vertx.getOrCreateContext(), new Upstream(vertx, endpoints, s.upstreamTls()), metrics);
     try {
-      vertx.deployVerticle(() -> new GrpcProxyVerticle(s, endpoints, metrics),
+      vertx.deployVerticle(() -> new GrpcProxyVerticle(s, endpoints, metrics, hub),
           new DeploymentOptions().setInstances(instances)).await();
       LOG.atInfo().addKeyValue("address", s.listenAddr()).log("listening for gRPC proxy client requests");
     } catch (Exception e) {
@@ -75,7 +83,7 @@ public final class GrpcProxyCommand {
     }
     List<String> eps = s.endpoints().stream().map(UpstreamEndpoint::url).toList();
     LOG.atInfo().addKeyValue("address", s.listenAddr()).addKeyValue("endpoints", eps).log("started gRPC proxy");
-    return new Running(vertx, s.listenPort(), registration);
+    return new Running(vertx, s.listenPort(), registration, hub);
   }
 
   private static long maxStreams(String v) {
@@ -145,6 +153,11 @@ public final class GrpcProxyCommand {
     if (eps.isEmpty()) throw new ConfigException("no endpoints");
 
     String ns = f.string("namespace", "");
+    if (!ns.isEmpty()) {
+      // forwarding without the key rewriting would silently let clients read and write outside the prefix
+      throw new ConfigException("--namespace is not supported by vetcd's grpc-proxy yet (keys would not be confined to \""
+          + ns + "\"); run without it or use etcd's grpc-proxy");
+    }
     return new GrpcProxySettings(listen.host(), listen.port(), eps, upTls, lt, ns, f.string("metrics-addr", ""),
         advertise, prefix, ttl, f.bool("experimental-serializable-ordering"),
         f.integer("max-recv-bytes", Integer.MAX_VALUE), maxStreams(f.string("max-concurrent-streams", "4294967295")));

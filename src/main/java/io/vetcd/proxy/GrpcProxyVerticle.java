@@ -25,11 +25,13 @@ final class GrpcProxyVerticle extends VerticleBase {
   private final GrpcProxySettings settings;
   private final UpstreamEndpoints endpoints;
   private final ProxyMetrics metrics;
+  private final WatchHub watchHub;
   private Upstream upstream;
   private HttpServer server;
 
-  GrpcProxyVerticle(GrpcProxySettings settings, UpstreamEndpoints endpoints, ProxyMetrics metrics) {
+  GrpcProxyVerticle(GrpcProxySettings settings, UpstreamEndpoints endpoints, ProxyMetrics metrics, WatchHub watchHub) {
     this.settings = settings;
+    this.watchHub = watchHub;
     this.endpoints = endpoints;
     this.metrics = metrics;
   }
@@ -42,7 +44,9 @@ final class GrpcProxyVerticle extends VerticleBase {
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(settings.maxRecvBytes()));
     grpc.callHandler(req -> {
       metrics.forwardedCalls.inc();
-      if (req.fullMethodName().equals("etcdserverpb.Cluster/MemberList") && members.answersLocally()) {
+      if (req.fullMethodName().equals("etcdserverpb.Watch/Watch")) {
+        new WatchStreamProxy(watchHub, vertx.getOrCreateContext(), req).start();
+      } else if (req.fullMethodName().equals("etcdserverpb.Cluster/MemberList") && members.answersLocally()) {
         answerMemberList(req, members);
       } else {
         forwarder.forward(req);
