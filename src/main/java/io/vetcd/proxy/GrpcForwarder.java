@@ -1,5 +1,7 @@
 package io.vetcd.proxy;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.grpc.client.GrpcClientRequest;
@@ -25,9 +27,12 @@ final class GrpcForwarder {
       "grpc-accept-encoding", "grpc-timeout", "user-agent", "content-length", "host", "grpc-status", "grpc-message");
 
   private final Upstream upstream;
+  private final KeyNamespace namespace;
 
-  GrpcForwarder(Upstream upstream) {
+  /** @param namespace --namespace, or null */
+  GrpcForwarder(Upstream upstream, KeyNamespace namespace) {
     this.upstream = upstream;
+    this.namespace = namespace;
   }
 
   void forward(GrpcServerRequest<Buffer, Buffer> req) {
@@ -38,12 +43,15 @@ final class GrpcForwarder {
         fail(resp, GrpcStatus.UNAVAILABLE, "grpc-proxy: no endpoint reachable: " + ar.cause().getMessage());
         return;
       }
-      relay(req, resp, ar.result());
+      String m = req.fullMethodName();
+      relay(req, resp, ar.result(), namespace == null ? null : namespace.requestRewrite(m),
+          namespace == null ? null : namespace.responseRewrite(m));
     });
   }
 
   private static void relay(GrpcServerRequest<Buffer, Buffer> req, GrpcServerResponse<Buffer, Buffer> resp,
-                            GrpcClientRequest<Buffer, Buffer> up) {
+                            GrpcClientRequest<Buffer, Buffer> up, KeyNamespace.Rewrite upRewrite,
+                            KeyNamespace.Rewrite downRewrite) {
     copyMetadata(req.headers(), up.headers());
     if (req.timeout() > 0) up.timeout(req.timeout(), TimeUnit.MILLISECONDS);
     String enc = req.encoding();
@@ -51,8 +59,23 @@ final class GrpcForwarder {
 
     boolean[] done = {false};
     // client to cluster
+    Handler<Buffer> upward = buf -> {
+      try {
+        up.write(Buffer.buffer(upRewrite.apply(buf.getBytes())));
+      } catch (KeyNamespace.Refused e) {
+        done[0] = true;
+        up.cancel();
+        fail(resp, GrpcStatus.INVALID_ARGUMENT, e.getMessage());
+      } catch (InvalidProtocolBufferException | RuntimeException e) {
+        done[0] = true;
+        up.cancel();
+        fail(resp, GrpcStatus.INTERNAL, "grpc: error unmarshalling request: " + e.getMessage());
+      }
+    };
     req.messageHandler(m -> {
-      up.writeMessage(m);
+      if (done[0]) return;
+      if (upRewrite != null) upward.handle(decode(m));
+      else up.writeMessage(m);
       if (up.writeQueueFull()) {
         req.pause();
         up.drainHandler(v -> req.resume());
@@ -87,7 +110,19 @@ final class GrpcForwarder {
       String respEnc = in.encoding();
       if (respEnc != null && !respEnc.equals("identity")) resp.encoding(respEnc);
       in.messageHandler(m -> {
-        resp.writeMessage(m);
+        if (done[0]) return;
+        if (downRewrite != null) {
+          try {
+            resp.write(Buffer.buffer(downRewrite.apply(decode(m).getBytes())));
+          } catch (InvalidProtocolBufferException | RuntimeException e) {
+            done[0] = true;
+            up.cancel();
+            fail(resp, GrpcStatus.INTERNAL, "grpc-proxy: undecodable response: " + e.getMessage());
+            return;
+          }
+        } else {
+          resp.writeMessage(m);
+        }
         if (resp.writeQueueFull()) {
           in.pause();
           resp.drainHandler(v -> in.resume());
@@ -108,6 +143,17 @@ final class GrpcForwarder {
         resp.end();
       });
     });
+  }
+
+  /** A message's payload, uncompressed (only the identity and gzip encodings that grpc-go uses exist here). */
+  private static Buffer decode(io.vertx.grpc.common.GrpcMessage m) {
+    if (m.encoding() == null || m.encoding().equals("identity")) return m.payload();
+    if (!m.encoding().equals("gzip")) throw new IllegalArgumentException("unsupported grpc-encoding " + m.encoding());
+    try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(m.payload().getBytes()))) {
+      return Buffer.buffer(in.readAllBytes());
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException(e);
+    }
   }
 
   static void copyMetadata(MultiMap from, MultiMap to) {

@@ -154,9 +154,11 @@ public final class GrpcProxyCommand {
 
     String ns = f.string("namespace", "");
     if (!ns.isEmpty()) {
-      // forwarding without the key rewriting would silently let clients read and write outside the prefix
-      throw new ConfigException("--namespace is not supported by vetcd's grpc-proxy yet (keys would not be confined to \""
-          + ns + "\"); run without it or use etcd's grpc-proxy");
+      try {
+        new KeyNamespace(ns);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("invalid --namespace: " + e.getMessage());
+      }
     }
     return new GrpcProxySettings(listen.host(), listen.port(), eps, upTls, lt, ns, f.string("metrics-addr", ""),
         advertise, prefix, ttl, f.bool("experimental-serializable-ordering"),

@@ -39,13 +39,14 @@ final class GrpcProxyVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     upstream = new Upstream(vertx, endpoints, settings.upstreamTls());
-    GrpcForwarder forwarder = new GrpcForwarder(upstream);
+    KeyNamespace ns = settings.namespace().isEmpty() ? null : new KeyNamespace(settings.namespace());
+    GrpcForwarder forwarder = new GrpcForwarder(upstream, ns);
     ProxyMemberList members = new ProxyMemberList(upstream, settings.advertiseClientUrl(), settings.resolverPrefix());
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(settings.maxRecvBytes()));
     grpc.callHandler(req -> {
       metrics.forwardedCalls.inc();
       if (req.fullMethodName().equals("etcdserverpb.Watch/Watch")) {
-        new WatchStreamProxy(watchHub, vertx.getOrCreateContext(), req).start();
+        new WatchStreamProxy(watchHub, vertx.getOrCreateContext(), req, ns).start();
       } else if (req.fullMethodName().equals("etcdserverpb.Cluster/MemberList") && members.answersLocally()) {
         answerMemberList(req, members);
       } else {

@@ -25,6 +25,7 @@ final class ProxiedWatcher {
   private final boolean prevKv;
   private final boolean noPut;
   private final boolean noDelete;
+  private final KeyNamespace namespace;
 
   /** The first revision this watcher still needs; 0 until known ("from now"). */
   long nextRev;
@@ -33,8 +34,9 @@ final class ProxiedWatcher {
   WatchBroadcast broadcast;
   ResponseHeader lastHeader = ResponseHeader.getDefaultInstance();
 
-  ProxiedWatcher(WatchStreamProxy stream, long id, WatchCreateRequest cr, String token) {
+  ProxiedWatcher(WatchStreamProxy stream, long id, WatchCreateRequest cr, String token, KeyNamespace namespace) {
     this.stream = stream;
+    this.namespace = namespace;
     this.id = id;
     this.key = cr.getKey();
     this.rangeEnd = cr.getRangeEnd();
@@ -75,7 +77,8 @@ final class ProxiedWatcher {
       last = rev; // not nextRev yet: a txn's events share one revision
       if (noPut && ev.getType() == Event.EventType.PUT) continue;
       if (noDelete && ev.getType() == Event.EventType.DELETE) continue;
-      out.add(prevKv || !ev.hasPrevKv() ? ev : ev.toBuilder().clearPrevKv().build());
+      Event e = prevKv || !ev.hasPrevKv() ? ev : ev.toBuilder().clearPrevKv().build();
+      out.add(namespace == null ? e : namespace.strip(e));
     }
     if (last >= nextRev) nextRev = last + 1;
     if (out.isEmpty()) return;

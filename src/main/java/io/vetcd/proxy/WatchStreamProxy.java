@@ -29,13 +29,15 @@ final class WatchStreamProxy {
   private final GrpcServerRequest<Buffer, Buffer> req;
   private final GrpcServerResponse<Buffer, Buffer> resp;
   private final String token;
+  private final KeyNamespace namespace;
   /** Live watchers by id; touched on this stream's context only. */
   private final Map<Long, ProxiedWatcher> watchers = new HashMap<>();
   private long nextId;
   private boolean closed;
 
-  WatchStreamProxy(WatchHub hub, Context context, GrpcServerRequest<Buffer, Buffer> req) {
+  WatchStreamProxy(WatchHub hub, Context context, GrpcServerRequest<Buffer, Buffer> req, KeyNamespace namespace) {
     this.hub = hub;
+    this.namespace = namespace;
     this.context = context;
     this.req = req;
     this.resp = req.response();
@@ -71,7 +73,11 @@ final class WatchStreamProxy {
       write(WatchResponse.newBuilder().setWatchId(-1).setCreated(true).setCanceled(true).build());
       return;
     }
-    ProxiedWatcher w = new ProxiedWatcher(this, nextId++, cr, token);
+    if (namespace != null) {
+      // the watched range, like every key, lives inside the namespace; events come back without the prefix
+      cr = cr.toBuilder().setKey(namespace.key(cr.getKey())).setRangeEnd(namespace.rangeEnd(cr.getRangeEnd())).build();
+    }
+    ProxiedWatcher w = new ProxiedWatcher(this, nextId++, cr, token, namespace);
     watchers.put(w.id, w);
     hub.run(() -> hub.add(w));
   }
