@@ -58,9 +58,12 @@ public final class GrpcProxyCommand {
     ProxyMetrics metrics = new ProxyMetrics();
     int instances = Runtime.getRuntime().availableProcessors();
     // one hub for all event loops: one cluster watcher per distinct range for the whole proxy
-    WatchHub hub = new WatchHub(vertx, vertx.getOrCreateContext(), new Upstream(vertx, endpoints, s.upstreamTls()), metrics);
+    io.vertx.core.Context hubContext = vertx.getOrCreateContext();
+    Upstream hubUpstream = new Upstream(vertx, endpoints, s.upstreamTls());
+    WatchHub hub = new WatchHub(vertx, hubContext, hubUpstream, metrics);
+    LeaseKeepAliveHub keepAlives = new LeaseKeepAliveHub(vertx, hubContext, hubUpstream, metrics);
     try {
-      vertx.deployVerticle(() -> new GrpcProxyVerticle(s, endpoints, metrics, hub),
+      vertx.deployVerticle(() -> new GrpcProxyVerticle(s, endpoints, metrics, hub, keepAlives),
           new DeploymentOptions().setInstances(instances)).await();
       LOG.atInfo().addKeyValue("address", s.listenAddr()).log("listening for gRPC proxy client requests");
     } catch (Exception e) {

@@ -26,10 +26,13 @@ final class GrpcProxyVerticle extends VerticleBase {
   private final UpstreamEndpoints endpoints;
   private final ProxyMetrics metrics;
   private final WatchHub watchHub;
+  private final LeaseKeepAliveHub keepAlives;
   private Upstream upstream;
   private HttpServer server;
 
-  GrpcProxyVerticle(GrpcProxySettings settings, UpstreamEndpoints endpoints, ProxyMetrics metrics, WatchHub watchHub) {
+  GrpcProxyVerticle(GrpcProxySettings settings, UpstreamEndpoints endpoints, ProxyMetrics metrics, WatchHub watchHub,
+                    LeaseKeepAliveHub keepAlives) {
+    this.keepAlives = keepAlives;
     this.settings = settings;
     this.watchHub = watchHub;
     this.endpoints = endpoints;
@@ -47,6 +50,8 @@ final class GrpcProxyVerticle extends VerticleBase {
       metrics.forwardedCalls.inc();
       if (req.fullMethodName().equals("etcdserverpb.Watch/Watch")) {
         new WatchStreamProxy(watchHub, vertx.getOrCreateContext(), req, ns).start();
+      } else if (req.fullMethodName().equals("etcdserverpb.Lease/LeaseKeepAlive")) {
+        new LeaseKeepAliveStreamProxy(keepAlives, vertx.getOrCreateContext(), req).start();
       } else if (req.fullMethodName().equals("etcdserverpb.Cluster/MemberList") && members.answersLocally()) {
         answerMemberList(req, members);
       } else {
