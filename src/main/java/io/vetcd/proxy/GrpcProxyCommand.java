@@ -61,9 +61,10 @@ public final class GrpcProxyCommand {
     io.vertx.core.Context hubContext = vertx.getOrCreateContext();
     Upstream hubUpstream = new Upstream(vertx, endpoints, s.upstreamTls());
     WatchHub hub = new WatchHub(vertx, hubContext, hubUpstream, metrics);
+    OrderedRanges ordering = s.serializableOrdering() ? new OrderedRanges() : null;
     LeaseKeepAliveHub keepAlives = new LeaseKeepAliveHub(vertx, hubContext, hubUpstream, metrics);
     try {
-      vertx.deployVerticle(() -> new GrpcProxyVerticle(s, endpoints, metrics, hub, keepAlives),
+      vertx.deployVerticle(() -> new GrpcProxyVerticle(s, endpoints, metrics, hub, keepAlives, ordering),
           new DeploymentOptions().setInstances(instances)).await();
       LOG.atInfo().addKeyValue("address", s.listenAddr()).log("listening for gRPC proxy client requests");
     } catch (Exception e) {

@@ -27,12 +27,14 @@ final class GrpcProxyVerticle extends VerticleBase {
   private final ProxyMetrics metrics;
   private final WatchHub watchHub;
   private final LeaseKeepAliveHub keepAlives;
+  private final OrderedRanges ordering;
   private Upstream upstream;
   private HttpServer server;
 
   GrpcProxyVerticle(GrpcProxySettings settings, UpstreamEndpoints endpoints, ProxyMetrics metrics, WatchHub watchHub,
-                    LeaseKeepAliveHub keepAlives) {
+                    LeaseKeepAliveHub keepAlives, OrderedRanges ordering) {
     this.keepAlives = keepAlives;
+    this.ordering = ordering;
     this.settings = settings;
     this.watchHub = watchHub;
     this.endpoints = endpoints;
@@ -50,6 +52,8 @@ final class GrpcProxyVerticle extends VerticleBase {
       metrics.forwardedCalls.inc();
       if (req.fullMethodName().equals("etcdserverpb.Watch/Watch")) {
         new WatchStreamProxy(watchHub, vertx.getOrCreateContext(), req, ns).start();
+      } else if (ordering != null && req.fullMethodName().equals("etcdserverpb.KV/Range")) {
+        ordering.serve(req, upstream);
       } else if (req.fullMethodName().equals("etcdserverpb.Lease/LeaseKeepAlive")) {
         new LeaseKeepAliveStreamProxy(keepAlives, vertx.getOrCreateContext(), req).start();
       } else if (req.fullMethodName().equals("etcdserverpb.Cluster/MemberList") && members.answersLocally()) {

@@ -68,6 +68,16 @@ final class Upstream {
         });
   }
 
+  /** A raw call on one given endpoint, no failover (for callers that choose endpoints themselves). */
+  Future<GrpcClientRequest<Buffer, Buffer>> openAt(String method, UpstreamEndpoint ep) {
+    GrpcClient client = ep.tls() ? secure : plain;
+    return client.request(SocketAddress.inetSocketAddress(ep.port(), ep.host())).map(req -> req.fullMethodName(method));
+  }
+
+  UpstreamEndpoints endpoints() {
+    return endpoints;
+  }
+
   Future<Void> close() {
     return Future.join(plain.close(), secure.close()).mapEmpty();
   }
