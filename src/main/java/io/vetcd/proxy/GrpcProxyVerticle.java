@@ -78,7 +78,8 @@ final class GrpcProxyVerticle extends VerticleBase {
       if (!lt.crlFile().isEmpty()) o.addCrlPath(lt.crlFile());
       for (String suite : lt.cipherSuites()) o.addEnabledCipherSuite(suite);
     }
-    server = vertx.createHttpServer(o).requestHandler(req -> {
+    // etcdctl's per-endpoint commands send "http://host:port" as :authority; the member's listener fix applies here too
+    server = vertx.createHttpServer(o).connectionHandler(io.vetcd.node.SchemeInAuthorityFix::install).requestHandler(req -> {
       String ct = req.getHeader("content-type");
       if (req.version() == HttpVersion.HTTP_2 && ct != null && ct.startsWith("application/grpc")) {
         io.vetcd.api.GoGrpcHeaders.install(req.response());

@@ -99,6 +99,10 @@ class GrpcProxyTest {
     String status = ctl("endpoint", "status").output();
     assertTrue(status.startsWith(proxyEp + ", "), status);
     assertTrue(status.contains("3.4"), status);
+    // with a scheme, etcdctl puts the whole URL in :authority (grpc-go passthrough); it must still work
+    Cli.Result withScheme = Cli.etcdctl("http://" + proxyEp, "endpoint", "status");
+    assertEquals(0, withScheme.exitCode(), withScheme.output());
+    assertTrue(Cli.etcdctl("http://" + proxyEp, "endpoint", "hashkv").output().contains("http://" + proxyEp));
   }
 
   @Test
