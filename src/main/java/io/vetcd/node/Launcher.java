@@ -20,6 +20,10 @@ public final class Launcher {
     private Launcher() {}
 
     public static void main(String[] args) {
+        if (io.vetcd.proxy.SubcommandLauncher.handles(args)) { // etcd gateway|grpc-proxy start ...
+            io.vetcd.proxy.SubcommandLauncher.main(args);
+            return;
+        }
         EtcdConfig cfg;
         Vertx boot = Vertx.vertx();
         try {

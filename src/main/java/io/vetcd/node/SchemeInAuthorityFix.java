@@ -18,10 +18,10 @@ import io.vertx.core.net.impl.ConnectionBase;
  * <p>It reaches into Vert.x's internal connection type to find the Netty
  * pipeline: there is no public hook for header rewriting.
  */
-final class SchemeInAuthorityFix {
+public final class SchemeInAuthorityFix {
     private SchemeInAuthorityFix() {}
 
-    static void install(HttpConnection conn) {
+    public static void install(HttpConnection conn) {
         if (!(conn instanceof ConnectionBase base)) return;
         Http2ConnectionHandler h2 = base.channel().pipeline().get(Http2ConnectionHandler.class);
         if (h2 == null) return; // HTTP/1.x connection
