@@ -11,11 +11,11 @@ import java.util.List;
 
 /**
  * SRV records through the JDK's DNS provider. It asks the resolvers of {@code /etc/resolv.conf}
- * as Go's resolver does for etcd, unless the JVM property {@code vetcd.discovery.dns-server}
+ * as Go's resolver does for etcd, unless the JVM property {@code vetcd.dns.server}
  * names one ({@code host:port}) — how tests point it at a DNS server on a loopback port.
  */
 public final class DnsSrvLookup implements SrvLookup {
-    public static final String SERVER_PROPERTY = "vetcd.discovery.dns-server";
+    public static final String SERVER_PROPERTY = "vetcd.dns.server";
 
     private final String providerUrl;
 
