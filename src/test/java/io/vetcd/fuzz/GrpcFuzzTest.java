@@ -11,11 +11,6 @@ import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AddLifecycleHook;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.AfterProperty;
-import net.jqwik.api.lifecycle.BeforeContainer;
-import net.jqwik.api.lifecycle.PropagationMode;
 
 import java.util.Random;
 
@@ -32,24 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 // has been closed" escapes onto the event loop during the batch, and a shared connection stalls (see GrpcExchange);
 // with those, the run takes ~4 min here instead of under one. Run: -Dsurefire.excludedGroups=none
 @net.jqwik.api.Tag("soak")
-@AddLifecycleHook(value = FuzzBudget.class, propagateTo = PropagationMode.ALL_DESCENDANTS)
-class GrpcFuzzTest {
-    private static FuzzedMember member;
-
-    @BeforeContainer
-    static void start() throws Exception {
-        member = FuzzedMember.start();
-    }
-
-    @AfterContainer
-    static void stop() {
-        if (member != null) member.close();
-    }
-
-    @AfterProperty
-    void intact() throws Exception {
-        member.assertIntact();
-    }
+class GrpcFuzzTest extends MemberFuzzing {
 
     record Call(Descriptors.MethodDescriptor method, Buffer body, String what) {
         @Override
