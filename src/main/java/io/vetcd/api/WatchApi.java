@@ -18,7 +18,6 @@ import io.vetcd.server.watch.WatchStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.lang.reflect.Field;
 
 /**
  * etcdserverpb.Watch over gRPC, bound as a raw call handler so the stream sees the transport's
@@ -79,21 +78,11 @@ public final class WatchApi {
     private static volatile boolean warned;
 
     /**
-     * The HTTP/2 response under the gRPC call, to write several framed messages at once;
-     * vertx-grpc 5.0 keeps it in a package-private field. Null (one write per message) if absent.
+     * The HTTP/2 response under the gRPC call, to write several framed messages at once. Null (one
+     * write per message) for a call not run by {@link GoGrpcServer} (gRPC-Web, or a test's own server).
      */
     static HttpServerResponse httpResponse(GrpcServerRequest<?, ?> req) {
-        for (Class<?> c = req.getClass(); c != null; c = c.getSuperclass()) {
-            try {
-                Field f = c.getDeclaredField("httpRequest");
-                f.setAccessible(true);
-                return ((HttpServerRequest) f.get(req)).response();
-            } catch (NoSuchFieldException e) {
-                // look in the superclass
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                break;
-            }
-        }
+        if (req instanceof GoGrpcCall<?, ?> call) return call.httpResponse();
         if (!warned) {
             warned = true;
             log.info("watch: no HTTP response under the gRPC call; event responses go out one write each");

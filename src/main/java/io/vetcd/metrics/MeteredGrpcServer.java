@@ -54,10 +54,6 @@ public final class MeteredGrpcServer implements GrpcServer {
 
     @Override
     public void handle(HttpServerRequest req) {
-        // Vert.x's deframer throws "Handle me" onto the event loop (and the call hangs) when a message's
-        // compressed flag is set and the call named no grpc-encoding; name the identity encoding, so such
-        // a message is read as it is and answered like any other (found by GrpcFuzzTest)
-        if (req.headers().get("grpc-encoding") == null) req.headers().set("grpc-encoding", "identity");
         GrpcServerMetrics.Method m = byPath.get(req.path());
         if (m != null) {
             m.started();

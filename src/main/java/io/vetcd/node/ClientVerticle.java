@@ -87,10 +87,12 @@ public final class ClientVerticle extends VerticleBase {
         MemberMetrics metrics = server.metrics();
         // a call's grpc-timeout ends it with DEADLINE_EXCEEDED, as a Go server's context does
         // (without it an Observe or a waiting Lock outlived its client's deadline until the client reset it)
-        GrpcServer grpc = new MeteredGrpcServer(GrpcServer.server(vertx, new GrpcServerOptions()
-            .setMaxMessageSize(maxRequestBytes + GRPC_OVERHEAD_BYTES).setScheduleDeadlineAutomatically(true)), metrics.grpc, RpcProto.getDescriptor(),
-            io.vetcd.pb.lock.LockProto.getDescriptor(),
-            io.vetcd.pb.election.ElectionProto.getDescriptor());
+        // calls run as grpc-go runs them (GoGrpcServer: malformed requests get etcd's statuses)
+        com.google.protobuf.Descriptors.FileDescriptor[] protos = {RpcProto.getDescriptor(),
+            io.vetcd.pb.lock.LockProto.getDescriptor(), io.vetcd.pb.election.ElectionProto.getDescriptor()};
+        GrpcServer grpc = new MeteredGrpcServer(new io.vetcd.api.GoGrpcServer(vertx, new GrpcServerOptions()
+            .setMaxMessageSize(maxRequestBytes + GRPC_OVERHEAD_BYTES).setScheduleDeadlineAutomatically(true), protos),
+            metrics.grpc, protos);
         // every call learns its caller (token or client certificate) for etcd's auth checks
         kv.bind(grpc, callers);
         lease.bind(grpc, callers);

@@ -166,8 +166,12 @@ class WatchJetcdTest {
         Watch.Watcher w = watchCreated("c", WatchOption.DEFAULT, s);
         long r1 = put("c", "1");
         assertEquals(List.of("PUT c=1@" + r1), s.take(1));
+        var hub = member.node.server().watchHub();
+        int watching = hub.watcherCount();
         w.close();
-        Thread.sleep(200);
+        // the cancel has reached the member (not a guess that 200 ms is enough)
+        io.vetcd.testing.Eventually.until("the closed watch is cancelled on the member", java.time.Duration.ofSeconds(10),
+            () -> hub.watcherCount() < watching);
         put("c", "2");
         s.assertNoMore();
     }

@@ -59,9 +59,9 @@ class LeaseFailoverTest {
                     @Override public void onCompleted() { }
                 });
                 try {
-                    Thread.sleep(2500);
+                    io.vetcd.testing.Eventually.until("keep-alive renewed through the follower before the kill",
+                        java.time.Duration.ofSeconds(20), () -> renewals.get() >= 1);
                     int before = renewals.get();
-                    assertTrue(before >= 1, "keep-alive renewed through the follower before the kill");
 
                     long killed = System.nanoTime();
                     cluster.members.get(leader).stop();

@@ -5,8 +5,6 @@ import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import net.jqwik.api.Arbitraries;
@@ -15,11 +13,6 @@ import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AddLifecycleHook;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.AfterProperty;
-import net.jqwik.api.lifecycle.BeforeContainer;
-import net.jqwik.api.lifecycle.PropagationMode;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,14 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * error body ({@code error}, {@code message}, {@code code}) with the HTTP status grpc-gateway maps
  * that code to, and no Java in it; nothing escapes onto the event loop; the member stays intact.
  */
-@AddLifecycleHook(value = FuzzBudget.class, propagateTo = PropagationMode.ALL_DESCENDANTS)
-// Tagged soak (out of mvn package) until an open finding is explained: on a loaded machine a gateway call
-// (seen: POST /v3/auth/user/grant) got no answer within 20 s after a few hundred fuzzed calls, which may be
-// the same shared-connection stall GrpcFuzzTest reports. Run with -Dsurefire.excludedGroups=none.
+// Tagged soak (out of mvn package): the client-side cause of its unanswered calls is fixed (HttpExchange), but
+// one run since had a request that was sent and not answered within 20 s (README, Fuzzing). -Dsurefire.excludedGroups=none
 @net.jqwik.api.Tag("soak")
-class GatewayFuzzTest {
-    private static FuzzedMember member;
-    private static HttpClient http;
+class GatewayFuzzTest extends MemberFuzzing {
 
     /** Gateway path -> the gRPC method it calls (its request type is the JSON's schema). */
     static final Map<String, Descriptors.MethodDescriptor> ROUTES = routes();
@@ -86,23 +75,6 @@ class GatewayFuzzTest {
         return out;
     }
 
-    @BeforeContainer
-    static void start() throws Exception {
-        member = FuzzedMember.start();
-        http = member.member.vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
-    }
-
-    @AfterContainer
-    static void stop() {
-        if (http != null) http.close().await();
-        if (member != null) member.close();
-    }
-
-    @AfterProperty
-    void intact() throws Exception {
-        member.assertIntact();
-    }
-
     record JsonCall(String path, String body, Descriptors.MethodDescriptor method) {
         boolean streams() {
             return path.equals("watch") || path.equals("election/observe");
@@ -119,13 +91,13 @@ class GatewayFuzzTest {
         }
     }
 
-    @Property(tries = 400)
+    @Property(tries = 200) // ~30-45 s on a loaded 2-core machine; long runs: FuzzBudget
     void everyGatewayAnswerIsCleanJson(@ForAll("jsonCalls") JsonCall call) throws Exception {
         Assume.that(!harmful(call));
         HttpExchange a;
         try {
             a = HttpExchange.send(http, member.member.clientPort, HttpMethod.POST, "/v3/" + call.path,
-                Map.of("content-type", "application/json"), Buffer.buffer(call.body), call.streams());
+                Map.of("content-type", "application/json"), Buffer.buffer(call.body), call.streams(), call.mayWait() ? 3 : 20);
         } catch (AssertionError noAnswer) {
             // a watch or observe stream that got no first message (a cancel or progress request, an election
             // nobody leads): grpc-gateway writes its headers with the first message too, so etcd is silent as well

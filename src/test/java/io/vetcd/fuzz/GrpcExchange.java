@@ -22,7 +22,8 @@ record GrpcExchange(int httpStatus, String grpcStatus, String grpcMessage, Buffe
     static final String SERVER_DEADLINE = "3S";
 
     /**
-     * Calls whose answer did not come on the shared connection within 20 s but did on a fresh one. An open
+     * Calls whose answer did not come on the shared connection within 4 s (the server's deadline is 3 s)
+     * but did on a fresh one; the intact check's calls too. An open
      * finding: after messages over the size limit (1.6 MB, refused with
      * RESOURCE_EXHAUSTED) the shared HTTP/2 connection sometimes stops answering later calls while the member
      * and new connections serve them; printed and counted, not failed, until understood. Calls over 1 MB
@@ -33,7 +34,7 @@ record GrpcExchange(int httpStatus, String grpcStatus, String grpcMessage, Buffe
     static GrpcExchange send(HttpClient client, io.vertx.core.Vertx vertx, int port, String path, Buffer body) throws Exception {
         if (body.length() > 1_000_000) return onFreshConnection(vertx, port, path, body); // see STALLS_ON_SHARED_CONNECTION
         try {
-            return send(client, port, path, body, 8);
+            return send(client, port, path, body, 4); // the server's deadline is 3 s: later is a stall
         } catch (AssertionError stalled) {
             HttpClient fresh = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
                 .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));

@@ -11,11 +11,6 @@ import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AddLifecycleHook;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.AfterProperty;
-import net.jqwik.api.lifecycle.BeforeContainer;
-import net.jqwik.api.lifecycle.PropagationMode;
 
 import java.util.Random;
 
@@ -26,30 +21,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Every gRPC method of a real in-process member, fed garbled frames and requests with extreme
  * fields: each call gets a clean gRPC answer (HTTP 200, a grpc-status, no Java exception text)
  * within its deadline, and after each batch the member is intact ({@link FuzzedMember#assertIntact}).
- * CI: the tries below with a fixed seed; long runs: see {@link FuzzBudget}.
+ * CI: the tries below with a fixed seed (~35-50 s on a loaded 2-core machine); long runs: see {@link FuzzBudget}.
+ * A call the shared connection does not answer within 4 s is retried on a fresh one and counted
+ * ({@link GrpcExchange#STALLS_ON_SHARED_CONNECTION}, an open finding: README, Fuzzing).
  */
-// Tagged soak (out of mvn package) until two open findings are fixed: an IllegalStateException "The stream
-// has been closed" escapes onto the event loop during the batch, and a shared connection stalls (see GrpcExchange);
-// with those, the run takes ~4 min here instead of under one. Run: -Dsurefire.excludedGroups=none
-@net.jqwik.api.Tag("soak")
-@AddLifecycleHook(value = FuzzBudget.class, propagateTo = PropagationMode.ALL_DESCENDANTS)
-class GrpcFuzzTest {
-    private static FuzzedMember member;
-
-    @BeforeContainer
-    static void start() throws Exception {
-        member = FuzzedMember.start();
-    }
-
-    @AfterContainer
-    static void stop() {
-        if (member != null) member.close();
-    }
-
-    @AfterProperty
-    void intact() throws Exception {
-        member.assertIntact();
-    }
+class GrpcFuzzTest extends MemberFuzzing {
 
     record Call(Descriptors.MethodDescriptor method, Buffer body, String what) {
         @Override
@@ -58,14 +34,14 @@ class GrpcFuzzTest {
         }
     }
 
-    @Property(tries = 250)
+    @Property(tries = 80)
     void garbledFramesGetACleanStatus(@ForAll("garbled") Call call) throws Exception {
         Assume.that(!harmful(call.method, call.body));
         GrpcExchange a = GrpcExchange.send(member.grpc, member.member.vertx, member.member.clientPort, GrpcMethods.path(call.method), call.body);
         assertNull(a.problem(), () -> call + " -> " + a);
     }
 
-    @Property(tries = 150)
+    @Property(tries = 50)
     void extremeRequestsGetACleanStatus(@ForAll("extreme") Call call) throws Exception {
         Assume.that(!harmful(call.method, call.body));
         GrpcExchange a = GrpcExchange.send(member.grpc, member.member.vertx, member.member.clientPort, GrpcMethods.path(call.method), call.body);

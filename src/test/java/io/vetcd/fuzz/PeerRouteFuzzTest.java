@@ -1,8 +1,6 @@
 package io.vetcd.fuzz;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vetcd.raft.ConfState;
 import io.vetcd.raft.Entry;
@@ -17,11 +15,6 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AddLifecycleHook;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.AfterProperty;
-import net.jqwik.api.lifecycle.BeforeContainer;
-import net.jqwik.api.lifecycle.PropagationMode;
 
 import java.util.HashMap;
 import java.util.List;
@@ -37,27 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * headers, garbage for the lease and hashkv routes. Every request gets an answer (etcd's 4xx, or
  * 204/200) with no Java in it, nothing escapes onto the event loop, and the member stays intact.
  */
-@AddLifecycleHook(value = FuzzBudget.class, propagateTo = PropagationMode.ALL_DESCENDANTS)
-class PeerRouteFuzzTest {
-    private static FuzzedMember member;
-    private static HttpClient http;
-
-    @BeforeContainer
-    static void start() throws Exception {
-        member = FuzzedMember.start();
-        http = member.member.vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
-    }
-
-    @AfterContainer
-    static void stop() {
-        if (http != null) http.close().await();
-        if (member != null) member.close();
-    }
-
-    @AfterProperty
-    void intact() throws Exception {
-        member.assertIntact();
-    }
+class PeerRouteFuzzTest extends MemberFuzzing {
 
     record PeerCall(HttpMethod method, String uri, Map<String, String> headers, Buffer body, boolean stream) {
         @Override

@@ -113,12 +113,14 @@ class ConcurrentReadWriteTest {
         }
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicLong closedErrors = new AtomicLong();
+        AtomicLong reads = new AtomicLong();
         Thread[] readers = new Thread[2];
         for (int t = 0; t < readers.length; t++) {
             readers[t] = new Thread(() -> {
                 while (true) {
                     try {
                         assertEquals(200, s.range(req("k", "l").build()).count());
+                        reads.incrementAndGet();
                     } catch (IllegalStateException closed) {
                         closedErrors.incrementAndGet();
                         return;
@@ -130,7 +132,8 @@ class ConcurrentReadWriteTest {
             });
             readers[t].start();
         }
-        Thread.sleep(100);
+        // close while both readers are reading: wait until they have read a few times, not a fixed 100 ms
+        io.vetcd.testing.Eventually.until("the readers are reading", java.time.Duration.ofSeconds(30), () -> reads.get() >= 2L * readers.length);
         s.close();
         for (Thread t : readers) {
             t.join();

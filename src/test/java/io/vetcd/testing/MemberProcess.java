@@ -51,11 +51,11 @@ public final class MemberProcess {
     public int startExpectingExit(Kind k, String initialCluster, String state, List<String> extraFlags, long timeoutSeconds)
             throws Exception {
         Process p = launch(k, initialCluster, state, extraFlags);
-        follow(p, new CountDownLatch(1));
+        Thread reader = follow(p, new CountDownLatch(1));
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             throw new AssertionError(name + " as " + k + " kept running:\n" + tail());
         }
-        Thread.sleep(200); // the reader thread drains the last lines
+        reader.join(TimeUnit.SECONDS.toMillis(10)); // it ends at the output's end: every last line is in the log
         process = null;
         return p.exitValue();
     }
@@ -79,7 +79,8 @@ public final class MemberProcess {
         return process;
     }
 
-    private void follow(Process p, CountDownLatch ready) {
+    /** Copies the process's output into the log on a thread of its own, which ends with the output; that thread. */
+    private Thread follow(Process p, CountDownLatch ready) {
         Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
@@ -93,6 +94,7 @@ public final class MemberProcess {
         }, "out-" + name);
         t.setDaemon(true);
         t.start();
+        return t;
     }
 
     /** kill -9: nothing is flushed, only what was written survives. */

@@ -25,16 +25,22 @@ public final class RawGrpcCall {
     private RawGrpcCall() {}
 
     public static Answer call(Vertx vertx, int port, String path, MessageLite request) throws Exception {
+        byte[] msg = request.toByteArray();
+        return call(vertx, port, path, Buffer.buffer().appendByte((byte) 0).appendInt(msg.length).appendBytes(msg), Map.of());
+    }
+
+    /** A call whose request body is these bytes as they are (any framing, or none), with extra request headers. */
+    public static Answer call(Vertx vertx, int port, String path, Buffer body, Map<String, String> headers) throws Exception {
         HttpClient client = vertx.createHttpClient(new HttpClientOptions()
             .setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
         try {
-            byte[] msg = request.toByteArray();
-            Buffer frame = Buffer.buffer().appendByte((byte) 0).appendInt(msg.length).appendBytes(msg);
-            return client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port).setURI(path)
-                    .putHeader("content-type", "application/grpc").putHeader("te", "trailers"))
-                .compose(req -> req.send(frame))
-                .compose(resp -> resp.body().map(body -> new Answer(resp.statusCode(),
-                    lines(resp.headers()), lines(resp.trailers()), body)))
+            RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port).setURI(path)
+                .putHeader("content-type", "application/grpc").putHeader("te", "trailers");
+            headers.forEach(options::putHeader);
+            return client.request(options)
+                .compose(req -> req.send(body))
+                .compose(resp -> resp.body().map(b -> new Answer(resp.statusCode(),
+                    lines(resp.headers()), lines(resp.trailers()), b)))
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } finally {
             client.close();

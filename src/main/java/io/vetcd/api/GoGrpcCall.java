@@ -1,0 +1,114 @@
+package io.vetcd.api;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.grpc.common.CodecException;
+import io.vertx.grpc.common.GrpcMessageDecoder;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.WireFormat;
+import io.vertx.grpc.common.impl.GrpcMethodCall;
+import io.vertx.grpc.server.GrpcProtocol;
+import io.vertx.grpc.server.StatusException;
+import io.vertx.grpc.server.impl.GrpcServerRequestImpl;
+
+/**
+ * One gRPC call over HTTP/2 as grpc-go's server (etcd) runs it, where Vert.x's call differs:
+ * <ul>
+ * <li>a unary or server-streaming method takes the first request message only (grpc-go reads one
+ *     and never looks further; Vert.x handed each to the handler, which answered twice);</li>
+ * <li>a request that does not decode ends the call with INTERNAL "grpc: error unmarshalling
+ *     request: ..." (streams: "grpc: failed to unmarshal the received message ...") where Vert.x
+ *     reset the stream;</li>
+ * <li>a body that ends before its request message ends the call with UNKNOWN "EOF", one cut short
+ *     inside a frame with "unexpected EOF" (UNKNOWN for unary methods, INTERNAL for streams); a
+ *     malformed frame prefix ({@link GoGrpcDeframer}) with INTERNAL; Vert.x left such calls
+ *     unanswered;</li>
+ * <li>the HTTP/2 response under the call is reachable ({@link #httpResponse}), for handlers that
+ *     write several pre-encoded messages at once.</li>
+ * </ul>
+ * A refused call tells its handlers through their exception handler (so a watch stream or a
+ * waiting lock is released) and no longer reaches them: no message, no end.
+ */
+public final class GoGrpcCall<Req, Resp> extends GrpcServerRequestImpl<Req, Resp> {
+    private final HttpServerRequest http;
+    private final boolean clientStreams;
+    private final boolean unary;
+    private boolean taken;
+    private boolean refused;
+
+    GoGrpcCall(ContextInternal context, HttpServerRequest http, GrpcMessageDecoder<Req> decoder,
+               boolean clientStreams, boolean serverStreams) {
+        super(context, GrpcProtocol.HTTP_2, WireFormat.PROTOBUF, http, new GoGrpcDeframer(), decoder, new GrpcMethodCall(http.path()));
+        this.http = http;
+        this.clientStreams = clientStreams;
+        this.unary = !clientStreams && !serverStreams;
+    }
+
+    /** The HTTP/2 response the call's messages and status are written on. */
+    public HttpServerResponse httpResponse() {
+        return http.response();
+    }
+
+    @Override
+    public GoGrpcResponse<Req, Resp> response() {
+        return (GoGrpcResponse<Req, Resp>) super.response();
+    }
+
+    @Override
+    public GrpcServerRequestImpl<Req, Resp> handler(Handler<Req> handler) {
+        if (handler == null) return messageHandler(null);
+        return messageHandler(msg -> {
+            if (refused || taken) return;
+            if (!clientStreams) taken = true; // the one request message
+            if (msg instanceof GoGrpcDeframer.Malformed bad) {
+                refuse(bad.cutShort() && unary ? GrpcStatus.UNKNOWN : GrpcStatus.INTERNAL, bad.text());
+                return;
+            }
+            Req request;
+            try {
+                request = decodeMessage(msg);
+            } catch (CodecException e) {
+                refuse(GrpcStatus.INTERNAL, (unary ? "grpc: error unmarshalling request: " : "grpc: failed to unmarshal the received message ")
+                    + GoProtoError.text(e.getCause()));
+                return;
+            }
+            try {
+                handler.handle(request);
+            } catch (Exception e) {
+                response().fail(e);
+            }
+        });
+    }
+
+    /** A message over the size limit: grpc-go's RESOURCE_EXHAUSTED, with its text. */
+    void refuseOversize(long size, long limit) {
+        if (taken) return;
+        taken = !clientStreams;
+        refuse(GrpcStatus.RESOURCE_EXHAUSTED, "grpc: received message larger than max (" + size + " vs. " + limit + ")");
+    }
+
+    /** Ends the call with this status (if it can still be answered) and lets its handlers release what they hold. */
+    void refuse(GrpcStatus status, String text) {
+        if (refused) return;
+        refused = true;
+        GoGrpcResponse<Req, Resp> resp = response();
+        if (resp.open()) {
+            // after the headers (a watch sends them first) the text goes in trailers, in Go's encoding
+            if (resp.isHeadersSent()) resp.trailers().set("grpc-message", GoGrpcMessage.encode(text));
+            resp.status(status).statusMessage(text).end();
+        }
+        handleException(new StatusException(status, text));
+    }
+
+    @Override
+    protected void handleEnd() {
+        if (refused) return; // its handlers were told through their exception handler
+        if (!clientStreams && !taken) {
+            refuse(GrpcStatus.UNKNOWN, "EOF"); // the body ended without a request message
+            return;
+        }
+        super.handleEnd();
+    }
+}
