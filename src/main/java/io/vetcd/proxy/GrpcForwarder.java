@@ -70,16 +70,20 @@ final class GrpcForwarder {
     if (enc != null && !enc.equals("identity")) up.encoding(enc);
 
     boolean[] done = {false};
+    // the call was cancelled upstream because its request was refused here: the client's end must not reach it
+    boolean[] cancelled = {false};
     // client to cluster
     Handler<Buffer> upward = buf -> {
       try {
         up.write(Buffer.buffer(upRewrite.apply(buf.getBytes())));
       } catch (KeyNamespace.Refused e) {
         done[0] = true;
+        cancelled[0] = true;
         up.cancel();
         fail(resp, GrpcStatus.INVALID_ARGUMENT, e.getMessage());
       } catch (InvalidProtocolBufferException | RuntimeException e) {
         done[0] = true;
+        cancelled[0] = true;
         up.cancel();
         fail(resp, GrpcStatus.INTERNAL, "grpc: error unmarshalling request: " + e.getMessage());
       }
@@ -88,6 +92,7 @@ final class GrpcForwarder {
       if (done[0]) return;
       if (checkWrites && ReadOnlyCalls.refusesRequest(req.fullMethodName(), decode(m))) {
         done[0] = true;
+        cancelled[0] = true;
         up.cancel();
         fail(resp, GrpcStatus.FAILED_PRECONDITION, ReadOnlyCalls.REFUSAL);
         return;
@@ -99,7 +104,9 @@ final class GrpcForwarder {
         up.drainHandler(v -> req.resume());
       }
     });
-    req.endHandler(v -> up.end());
+    req.endHandler(v -> {
+      if (!cancelled[0]) up.end();
+    });
     req.errorHandler(err -> {
       if (!done[0]) up.cancel();
     });
