@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -82,7 +83,12 @@ public final class ProxyMode {
     boolean upstreamTls = s.upstreamTls().configured();
     long every = Math.max(1, p.proxyRefreshIntervalMs());
     Vertx vertx = running.vertx();
-    vertx.setPeriodic(every, id -> vertx.executeBlocking(() -> RemoteMembership.fetch(peers.get()), false)
+    AtomicBoolean asking = new AtomicBoolean();
+    vertx.setPeriodic(every, id -> {
+      // one question at a time: a peer slower than the interval must not pile up blocked worker threads
+      if (!asking.compareAndSet(false, true)) return;
+      vertx.executeBlocking(() -> RemoteMembership.fetch(peers.get()), false)
+        .onComplete(ar -> asking.set(false))
         .onFailure(e -> LOG.atWarn().addKeyValue("peer-urls", peers.get()).addKeyValue("error", e.getMessage())
             .log("failed to get cluster from remote peers"))
         .onSuccess(r -> {
@@ -92,9 +98,16 @@ public final class ProxyMode {
             peers.set(fresh);
           }
           List<UpstreamEndpoint> eps = new ArrayList<>();
-          for (String u : clientUrls(r)) eps.add(UpstreamEndpoint.parse(u, upstreamTls));
+          for (String u : clientUrls(r)) {
+            try {
+              eps.add(UpstreamEndpoint.parse(u, upstreamTls));
+            } catch (ConfigException e) {
+              LOG.atWarn().addKeyValue("url", u).log("proxy skips a client URL it cannot dial");
+            }
+          }
           endpoints.replace(eps);
-        }));
+        });
+    });
     return running;
   }
 
