@@ -42,12 +42,13 @@ final class ConfigValidator {
       throw new ConfigException("multiple discovery or bootstrap flags are set. "
           + "Choose one of \"initial-cluster\", \"discovery\" or \"discovery-srv\"");
     }
-    if (!initialCluster.isEmpty() && !initialCluster.containsKey(v.string("name"))) {
+    boolean proxyOff = "off".equals(v.string("proxy"));
+    // a proxy is no member of the cluster: etcd checks the local name only when it bootstraps a member
+    if (proxyOff && !initialCluster.isEmpty() && !initialCluster.containsKey(v.string("name"))) {
       throw new ConfigException("couldn't find local name \"" + v.string("name")
           + "\" in the initial cluster configuration (--initial-cluster=" + v.string("initial-cluster") + ")");
     }
 
-    boolean proxyOff = "off".equals(v.string("proxy"));
     if (!fromConfigFile && proxyOff && v.isSet("listen-client-urls") && !v.isSet("advertise-client-urls")) {
       throw new ConfigException("--advertise-client-urls is required when --listen-client-urls is set explicitly");
     }

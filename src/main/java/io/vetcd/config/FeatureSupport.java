@@ -17,13 +17,10 @@ public final class FeatureSupport {
    * start-up when such a flag is set to something other than its default).
    */
   public static final Map<String, String> NOT_BUILT = notBuilt(
-      // v2 proxy
-      "proxy", "the v2 proxy is not built",
-      "proxy-failure-wait", "the v2 proxy is not built",
-      "proxy-refresh-interval", "the v2 proxy is not built",
-      "proxy-dial-timeout", "the v2 proxy is not built",
-      "proxy-write-timeout", "the v2 proxy is not built",
-      "proxy-read-timeout", "the v2 proxy is not built",
+      // v2 proxy: --proxy on|readonly runs vetcd's gRPC proxy (io.vetcd.proxy.ProxyMode); these two are v2 HTTP
+      // transport deadlines per connection read/write, which would cut the v3 proxy's long-lived watch streams
+      "proxy-write-timeout", "a v2 HTTP connection write deadline; the v3 proxy's calls carry the client's own gRPC deadline",
+      "proxy-read-timeout", "a v2 HTTP connection read deadline; the v3 proxy's calls carry the client's own gRPC deadline",
       // v2 API
       "enable-v2", "the v2 API is not built",
       "experimental-enable-v2v3", "the v2 API is not built",

@@ -38,6 +38,10 @@ public final class Launcher {
         Logger log = LoggerFactory.getLogger("etcdmain");
         for (String w : cfg.warnings()) log.warn(w);
         for (String w : FeatureSupport.warnings(cfg)) log.warn(w);
+        if (cfg.proxy().isEnabled()) { // proxy: on|readonly runs a proxy instead of a member, as etcd does
+            runProxy(cfg, log);
+            return;
+        }
 
         Vertx vertx = Vertx.vertx(new VertxOptions()
             .setEventLoopPoolSize(cfg.vertx().eventLoopPoolSize())
@@ -76,6 +80,31 @@ public final class Launcher {
                 log.error("failed to start member: {}", t.getMessage(), t);
             }
             System.exit(1);
+        }
+    }
+
+    private static void runProxy(EtcdConfig cfg, Logger log) {
+        Vertx running;
+        try {
+            running = io.vetcd.proxy.ProxyMode.start(cfg).vertx();
+        } catch (RuntimeException e) {
+            log.error("failed to start proxy: {}", e.getMessage());
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                running.close().await();
+            } catch (Exception ignored) {
+                // exiting anyway
+            }
+        }, "vetcd-proxy-shutdown"));
+        for (String sig : new String[] {"INT", "TERM"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> System.exit(0));
+            } catch (IllegalArgumentException ignored) {
+                // the signal is ignored in this process: keep it so
+            }
         }
     }
 }

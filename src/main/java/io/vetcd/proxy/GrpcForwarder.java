@@ -28,16 +28,27 @@ final class GrpcForwarder {
 
   private final Upstream upstream;
   private final KeyNamespace namespace;
+  private final boolean readOnly;
 
   /** @param namespace --namespace, or null */
   GrpcForwarder(Upstream upstream, KeyNamespace namespace) {
+    this(upstream, namespace, false);
+  }
+
+  /** @param readOnly refuse requests that write ({@code proxy: readonly}; see {@link ReadOnlyCalls}) */
+  GrpcForwarder(Upstream upstream, KeyNamespace namespace, boolean readOnly) {
     this.upstream = upstream;
     this.namespace = namespace;
+    this.readOnly = readOnly;
   }
 
   void forward(GrpcServerRequest<Buffer, Buffer> req) {
-    req.pause();
     GrpcServerResponse<Buffer, Buffer> resp = req.response();
+    if (readOnly && ReadOnlyCalls.refusesMethod(req.fullMethodName())) {
+      refuseWrite(req);
+      return;
+    }
+    req.pause();
     upstream.open(req.fullMethodName()).onComplete(ar -> {
       if (ar.failed()) {
         fail(resp, GrpcStatus.UNAVAILABLE, "grpc-proxy: no endpoint reachable: " + ar.cause().getMessage());
@@ -45,35 +56,47 @@ final class GrpcForwarder {
       }
       String m = req.fullMethodName();
       relay(req, resp, ar.result(), namespace == null ? null : namespace.requestRewrite(m),
-          namespace == null ? null : namespace.responseRewrite(m));
+          namespace == null ? null : namespace.responseRewrite(m),
+          readOnly && ReadOnlyCalls.DEPENDS_ON_REQUEST.contains(m));
     });
   }
 
   private static void relay(GrpcServerRequest<Buffer, Buffer> req, GrpcServerResponse<Buffer, Buffer> resp,
                             GrpcClientRequest<Buffer, Buffer> up, KeyNamespace.Rewrite upRewrite,
-                            KeyNamespace.Rewrite downRewrite) {
+                            KeyNamespace.Rewrite downRewrite, boolean checkWrites) {
     copyMetadata(req.headers(), up.headers());
     if (req.timeout() > 0) up.timeout(req.timeout(), TimeUnit.MILLISECONDS);
     String enc = req.encoding();
     if (enc != null && !enc.equals("identity")) up.encoding(enc);
 
     boolean[] done = {false};
+    // the call was cancelled upstream because its request was refused here: the client's end must not reach it
+    boolean[] cancelled = {false};
     // client to cluster
     Handler<Buffer> upward = buf -> {
       try {
         up.write(Buffer.buffer(upRewrite.apply(buf.getBytes())));
       } catch (KeyNamespace.Refused e) {
         done[0] = true;
+        cancelled[0] = true;
         up.cancel();
         fail(resp, GrpcStatus.INVALID_ARGUMENT, e.getMessage());
       } catch (InvalidProtocolBufferException | RuntimeException e) {
         done[0] = true;
+        cancelled[0] = true;
         up.cancel();
         fail(resp, GrpcStatus.INTERNAL, "grpc: error unmarshalling request: " + e.getMessage());
       }
     };
     req.messageHandler(m -> {
       if (done[0]) return;
+      if (checkWrites && ReadOnlyCalls.refusesRequest(req.fullMethodName(), decode(m))) {
+        done[0] = true;
+        cancelled[0] = true;
+        up.cancel();
+        fail(resp, GrpcStatus.FAILED_PRECONDITION, ReadOnlyCalls.REFUSAL);
+        return;
+      }
       if (upRewrite != null) upward.handle(decode(m));
       else up.writeMessage(m);
       if (up.writeQueueFull()) {
@@ -81,7 +104,9 @@ final class GrpcForwarder {
         up.drainHandler(v -> req.resume());
       }
     });
-    req.endHandler(v -> up.end());
+    req.endHandler(v -> {
+      if (!cancelled[0]) up.end();
+    });
     req.errorHandler(err -> {
       if (!done[0]) up.cancel();
     });
@@ -154,6 +179,14 @@ final class GrpcForwarder {
     } catch (java.io.IOException e) {
       throw new IllegalArgumentException(e);
     }
+  }
+
+  /** Ends a call a read-only proxy does not serve, without opening one upstream. */
+  static void refuseWrite(GrpcServerRequest<Buffer, Buffer> req) {
+    // answered at once: a streaming call (LeaseKeepAlive) may never end its side
+    req.handler(ignored -> { });
+    req.exceptionHandler(err -> { });
+    fail(req.response(), GrpcStatus.FAILED_PRECONDITION, ReadOnlyCalls.REFUSAL);
   }
 
   static void copyMetadata(MultiMap from, MultiMap to) {

@@ -51,7 +51,11 @@ public final class GrpcProxyCommand {
 
   public static Running start(List<String> args) {
     GrpcProxySettings s = parse(args);
-    UpstreamEndpoints endpoints = new UpstreamEndpoints(s.endpoints());
+    return start(s, new UpstreamEndpoints(s.endpoints()), false);
+  }
+
+  /** Starts a proxy over {@code endpoints} (which its owner may refresh); {@code readOnly} refuses writes. */
+  static Running start(GrpcProxySettings s, UpstreamEndpoints endpoints, boolean readOnly) {
     // load Jackson and the host name here, not on an event loop's first MemberList or registration
     ProxyRegistration.value(s.advertiseClientUrl());
     Vertx vertx = Vertx.vertx();
@@ -64,7 +68,7 @@ public final class GrpcProxyCommand {
     OrderedRanges ordering = s.serializableOrdering() ? new OrderedRanges() : null;
     LeaseKeepAliveHub keepAlives = new LeaseKeepAliveHub(vertx, hubContext, hubUpstream, metrics);
     try {
-      vertx.deployVerticle(() -> new GrpcProxyVerticle(s, endpoints, metrics, hub, keepAlives, ordering),
+      vertx.deployVerticle(() -> new GrpcProxyVerticle(s, endpoints, metrics, hub, keepAlives, ordering, readOnly),
           new DeploymentOptions().setInstances(instances)).await();
       LOG.atInfo().addKeyValue("address", s.listenAddr()).log("listening for gRPC proxy client requests");
     } catch (Exception e) {

@@ -28,11 +28,19 @@ final class GrpcProxyVerticle extends VerticleBase {
   private final WatchHub watchHub;
   private final LeaseKeepAliveHub keepAlives;
   private final OrderedRanges ordering;
+  private final boolean readOnly;
   private Upstream upstream;
   private HttpServer server;
 
   GrpcProxyVerticle(GrpcProxySettings settings, UpstreamEndpoints endpoints, ProxyMetrics metrics, WatchHub watchHub,
                     LeaseKeepAliveHub keepAlives, OrderedRanges ordering) {
+    this(settings, endpoints, metrics, watchHub, keepAlives, ordering, false);
+  }
+
+  /** @param readOnly serve only reads and watches (the config's {@code proxy: readonly}) */
+  GrpcProxyVerticle(GrpcProxySettings settings, UpstreamEndpoints endpoints, ProxyMetrics metrics, WatchHub watchHub,
+                    LeaseKeepAliveHub keepAlives, OrderedRanges ordering, boolean readOnly) {
+    this.readOnly = readOnly;
     this.keepAlives = keepAlives;
     this.ordering = ordering;
     this.settings = settings;
@@ -45,12 +53,14 @@ final class GrpcProxyVerticle extends VerticleBase {
   public Future<?> start() {
     upstream = new Upstream(vertx, endpoints, settings.upstreamTls());
     KeyNamespace ns = settings.namespace().isEmpty() ? null : new KeyNamespace(settings.namespace());
-    GrpcForwarder forwarder = new GrpcForwarder(upstream, ns);
+    GrpcForwarder forwarder = new GrpcForwarder(upstream, ns, readOnly);
     ProxyMemberList members = new ProxyMemberList(upstream, settings.advertiseClientUrl(), settings.resolverPrefix());
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(settings.maxRecvBytes()));
     grpc.callHandler(req -> {
       metrics.forwardedCalls.inc();
-      if (req.fullMethodName().equals("etcdserverpb.Watch/Watch")) {
+      if (readOnly && ReadOnlyCalls.refusesMethod(req.fullMethodName())) {
+        GrpcForwarder.refuseWrite(req);
+      } else if (req.fullMethodName().equals("etcdserverpb.Watch/Watch")) {
         new WatchStreamProxy(watchHub, vertx.getOrCreateContext(), req, ns).start();
       } else if (ordering != null && req.fullMethodName().equals("etcdserverpb.KV/Range")) {
         ordering.serve(req, upstream);

@@ -30,8 +30,9 @@ final class Upstream {
     this.endpoints = endpoints;
     GrpcClientOptions grpc = new GrpcClientOptions().setMaxMessageSize(Integer.MAX_VALUE)
         .setScheduleDeadlineAutomatically(true);
-    this.plain = GrpcClient.client(vertx, grpc, base());
-    HttpClientOptions s = base().setSsl(true).setUseAlpn(true);
+    int dial = endpoints.dialTimeoutMs();
+    this.plain = GrpcClient.client(vertx, grpc, base(dial));
+    HttpClientOptions s = base(dial).setSsl(true).setUseAlpn(true);
     if (!tls.caFile().isEmpty()) s.setTrustOptions(new PemTrustOptions().addCertPath(tls.caFile()));
     if (!tls.certFile().isEmpty()) {
       s.setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()));
@@ -40,10 +41,11 @@ final class Upstream {
     this.secure = GrpcClient.client(vertx, grpc, s);
   }
 
-  private static HttpClientOptions base() {
-    // h2c with prior knowledge (what grpc-go speaks), 5 s to connect like the proxy's clientv3 DialTimeout
+  private static HttpClientOptions base(int dialTimeoutMs) {
+    // h2c with prior knowledge (what grpc-go speaks); grpc-proxy dials for 5 s like its clientv3 DialTimeout,
+    // the config's proxy mode for --proxy-dial-timeout
     return new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false)
-        .setConnectTimeout(5000).setTcpNoDelay(true).setHttp2MultiplexingLimit(-1)
+        .setConnectTimeout(dialTimeoutMs).setTcpNoDelay(true).setHttp2MultiplexingLimit(-1)
         .setDecompressionSupported(false);
   }
 
@@ -57,6 +59,10 @@ final class Upstream {
       return Future.failedFuture(last);
     }
     UpstreamEndpoint ep = endpoints.candidate(start, attempt);
+    if (endpoints.resting(ep) && attempt + 1 < endpoints.size()) {
+      // failed within --proxy-failure-wait: try the others first (the last candidate is always dialled)
+      return open(method, start, attempt + 1, last);
+    }
     GrpcClient client = ep.tls() ? secure : plain;
     return client.request(SocketAddress.inetSocketAddress(ep.port(), ep.host()))
         .map(req -> req.fullMethodName(method))
