@@ -29,6 +29,18 @@ public final class ClusterConfig {
   public String discoveryProxy() { return v.string("discovery-proxy"); }
   public String discoverySrv() { return v.string("discovery-srv"); }
   public String discoverySrvName() { return v.string("discovery-srv-name"); }
+  /** etcd 3.6's v3 discovery: the token and the client endpoints of the cluster that holds its registry. */
+  public String discoveryToken() { return v.string("discovery-token"); }
+  public List<String> discoveryEndpoints() { return v.get("discovery-endpoints"); }
+  public java.time.Duration discoveryDialTimeout() { return v.get("discovery-dial-timeout"); }
+  public java.time.Duration discoveryRequestTimeout() { return v.get("discovery-request-timeout"); }
+  public boolean discoveryInsecureTransport() { return v.bool("discovery-insecure-transport"); }
+  public boolean discoveryInsecureSkipTlsVerify() { return v.bool("discovery-insecure-skip-tls-verify"); }
+  public String discoveryCert() { return v.string("discovery-cert"); }
+  public String discoveryKey() { return v.string("discovery-key"); }
+  public String discoveryCacert() { return v.string("discovery-cacert"); }
+  public String discoveryUser() { return v.string("discovery-user"); }
+  public String discoveryPassword() { return v.string("discovery-password"); }
   public boolean strictReconfigCheck() { return v.bool("strict-reconfig-check"); }
   public boolean preVote() { return v.bool("pre-vote"); }
   public boolean enableV2() { return v.bool("enable-v2"); }

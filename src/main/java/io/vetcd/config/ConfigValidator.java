@@ -37,10 +37,18 @@ final class ConfigValidator {
     int bootstrapModes = 0;
     bootstrapModes += v.string("discovery").isEmpty() ? 0 : 1;
     bootstrapModes += v.string("discovery-srv").isEmpty() ? 0 : 1;
+    List<String> discoveryEndpoints = v.get("discovery-endpoints");
+    bootstrapModes += discoveryEndpoints.isEmpty() ? 0 : 1;
+    if (v.string("discovery-token").isEmpty() != discoveryEndpoints.isEmpty()) {
+      throw new ConfigException("both --discovery-token and --discovery-endpoints must be set");
+    }
+    for (String ep : discoveryEndpoints) {
+      if (ep.isBlank()) throw new ConfigException("--discovery-endpoints must not contain empty endpoints");
+    }
     bootstrapModes += v.isSet("initial-cluster") && !v.string("initial-cluster").isEmpty() ? 1 : 0;
     if (bootstrapModes > 1) {
       throw new ConfigException("multiple discovery or bootstrap flags are set. "
-          + "Choose one of \"initial-cluster\", \"discovery\" or \"discovery-srv\"");
+          + "Choose one of \"initial-cluster\", \"discovery\", \"discovery-endpoints\" or \"discovery-srv\"");
     }
     boolean proxyOff = "off".equals(v.string("proxy"));
     // a proxy is no member of the cluster: etcd checks the local name only when it bootstraps a member

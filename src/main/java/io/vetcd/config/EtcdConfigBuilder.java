@@ -69,7 +69,8 @@ final class EtcdConfigBuilder {
       raw.put("data-dir", name + ".etcd");
     }
     if (!explicit.contains("initial-cluster")) {
-      boolean discovery = !((String) typed.get("discovery")).isEmpty() || !((String) typed.get("discovery-srv")).isEmpty();
+      boolean discovery = !((String) typed.get("discovery")).isEmpty() || !((String) typed.get("discovery-srv")).isEmpty()
+          || !((List<?>) typed.get("discovery-endpoints")).isEmpty();
       @SuppressWarnings("unchecked")
       List<URI> peers = (List<URI>) typed.get("initial-advertise-peer-urls");
       String cluster = discovery ? "" : peers.stream().map(u -> name + "=" + u).collect(Collectors.joining(","));

@@ -21,6 +21,9 @@ public final class FeatureSupport {
       // transport deadlines per connection read/write, which would cut the v3 proxy's long-lived watch streams
       "proxy-write-timeout", "a v2 HTTP connection write deadline; the v3 proxy's calls carry the client's own gRPC deadline",
       "proxy-read-timeout", "a v2 HTTP connection read deadline; the v3 proxy's calls carry the client's own gRPC deadline",
+      // etcd 3.6's v3 discovery client talks to the registry's JSON gateway over HTTP/1.1: no gRPC keepalive
+      "discovery-keepalive-time", "the v3 discovery client uses the registry's JSON gateway (HTTP/1.1), which has no gRPC keepalive",
+      "discovery-keepalive-timeout", "the v3 discovery client uses the registry's JSON gateway (HTTP/1.1), which has no gRPC keepalive",
       // v2 API
       "enable-v2", "the v2 API is not built",
       "experimental-enable-v2v3", "the v2 API is not built",

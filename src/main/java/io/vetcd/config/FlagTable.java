@@ -84,6 +84,20 @@ public final class FlagTable {
     f.add(spec("discovery-proxy", FlagType.STRING, "", c, G_CLUSTER, "HTTP proxy to use for traffic to discovery service."));
     f.add(spec("discovery-srv", FlagType.STRING, "", c, G_CLUSTER, "DNS srv domain used to bootstrap the cluster."));
     f.add(spec("discovery-srv-name", FlagType.STRING, "", c, G_CLUSTER, "Suffix to the dns srv name queried when bootstrapping."));
+    // etcd 3.6's v3 discovery (not in etcd 3.4): a token's registry on any v3 cluster
+    f.add(spec("discovery-token", FlagType.STRING, "", c, G_CLUSTER, "V3 discovery: discovery token for the etcd cluster to be bootstrapped."));
+    f.add(spec("discovery-endpoints", FlagType.STRINGS, "", c, G_CLUSTER, "V3 discovery: List of gRPC endpoints of the discovery service."));
+    f.add(spec("discovery-dial-timeout", FlagType.DURATION, "2s", c, G_CLUSTER, "V3 discovery: dial timeout for client connections."));
+    f.add(spec("discovery-request-timeout", FlagType.DURATION, "5s", c, G_CLUSTER, "V3 discovery: timeout for discovery requests (excluding dial timeout)."));
+    f.add(spec("discovery-keepalive-time", FlagType.DURATION, "2s", c, G_CLUSTER, "V3 discovery: keepalive time for client connections."));
+    f.add(spec("discovery-keepalive-timeout", FlagType.DURATION, "6s", c, G_CLUSTER, "V3 discovery: keepalive timeout for client connections."));
+    f.add(spec("discovery-insecure-transport", FlagType.BOOL, "true", c, G_CLUSTER, "V3 discovery: disable transport security for client connections."));
+    f.add(spec("discovery-insecure-skip-tls-verify", FlagType.BOOL, "false", c, G_CLUSTER, "V3 discovery: skip server certificate verification (CAUTION: this option should be enabled only for testing purposes)."));
+    f.add(spec("discovery-cert", FlagType.STRING, "", c, G_CLUSTER, "V3 discovery: identify secure client using this TLS certificate file."));
+    f.add(spec("discovery-key", FlagType.STRING, "", c, G_CLUSTER, "V3 discovery: identify secure client using this TLS key file."));
+    f.add(spec("discovery-cacert", FlagType.STRING, "", c, G_CLUSTER, "V3 discovery: verify certificates of TLS-enabled secure servers using this CA bundle."));
+    f.add(spec("discovery-user", FlagType.STRING, "", c, G_CLUSTER, "V3 discovery: username[:password] for authentication (prompt if password is not supplied)."));
+    f.add(spec("discovery-password", FlagType.STRING, "", c, G_CLUSTER, "V3 discovery: password for authentication (if this option is used, --user option shouldn't include password)."));
     f.add(spec("strict-reconfig-check", FlagType.BOOL, "true", c, G_CLUSTER, "Reject reconfiguration requests that would cause quorum loss."));
     f.add(spec("pre-vote", FlagType.BOOL, "false", c, G_CLUSTER, "Enable to run an additional Raft election phase."));
     f.add(spec("auto-compaction-retention", FlagType.STRING, "0", c, G_CLUSTER, "Auto compaction retention length. 0 means disable auto compaction."));

@@ -26,6 +26,7 @@ import io.vetcd.server.ClusterIds;
 import io.vetcd.discovery.DnsSrvLookup;
 import io.vetcd.discovery.SrvCluster;
 import io.vetcd.discovery.V2Discovery;
+import io.vetcd.discovery.V3Discovery;
 import io.vetcd.server.ClusterVersionMonitor;
 import io.vetcd.server.ClusterVersions;
 import io.vetcd.server.MemberJson;
@@ -369,6 +370,23 @@ public final class VetcdNode {
                 throw e;
             }
             return Membership.bootstrap(cfg.member().name(), found, durl, clientUrls);
+        }
+        String v3token = cfg.cluster().discoveryToken();
+        if (!v3token.isEmpty()) {
+            // etcd 3.6: the discovery token is the cluster token, as the v2 URL was
+            List<String> mine = cfg.cluster().initialAdvertisePeerUrls().stream().map(VetcdNode::urlString).toList();
+            String selfConfig = mine.stream().map(u -> cfg.member().name() + "=" + u).collect(java.util.stream.Collectors.joining(","));
+            var c = cfg.cluster();
+            V3Discovery.Settings settings = new V3Discovery.Settings(v3token, c.discoveryEndpoints(), c.discoveryDialTimeout(),
+                c.discoveryRequestTimeout(), c.discoveryInsecureTransport(), c.discoveryInsecureSkipTlsVerify(), c.discoveryCert(),
+                c.discoveryKey(), c.discoveryCacert(), c.discoveryUser(), c.discoveryPassword());
+            try {
+                Map<String, List<String>> found = V3Discovery.join(vertx, settings, ClusterIds.memberId(mine, v3token, null), selfConfig);
+                return Membership.bootstrap(cfg.member().name(), found, v3token, clientUrls);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("discovery interrupted", e);
+            }
         }
         return Membership.bootstrap(cfg.member().name(), initialCluster(), cfg.cluster().initialClusterToken(), clientUrls);
     }

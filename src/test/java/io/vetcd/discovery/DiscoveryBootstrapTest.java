@@ -137,6 +137,50 @@ class DiscoveryBootstrapTest {
         TempDirs.delete(dir);
     }
 
+    @Test
+    void threeMembersBootstrapThroughV3DiscoveryOnAnEtcdRegistry() throws Exception {
+        Assumptions.assumeTrue(Cli.available("etcd"), "real etcd is not installed");
+        ServerProcess registry = ServerProcess.realEtcd();
+        started.add(registry);
+        String token = "tok-" + Long.toHexString(System.nanoTime());
+        assertEquals(0, Cli.etcdctl(registry.endpoint(), "put", "/_etcd/registry/" + token + "/_config/size", "3").exitCode());
+        String endpoint = "127.0.0.1:" + registry.clientPort;
+
+        int[] client = {Ports.free(), Ports.free(), Ports.free(), Ports.free()};
+        int[] peer = {Ports.free(), Ports.free(), Ports.free(), Ports.free()};
+        List<CompletableFuture<ServerProcess>> starting = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            int n = i;
+            Path dir = TempDirs.create("disc3");
+            List<String> args = memberArgs("m" + n, dir, client[n], peer[n]);
+            args.addAll(List.of("--discovery-token", token, "--discovery-endpoints", endpoint));
+            starting.add(CompletableFuture.supplyAsync(() -> startOrFail(() -> ServerProcess.vetcdWith(Map.of(), client[n], peer[n], dir, args))));
+        }
+        for (CompletableFuture<ServerProcess> f : starting) started.add(f.get(120, TimeUnit.SECONDS));
+
+        String members = Cli.etcdctl("http://127.0.0.1:" + client[0], "member", "list").output();
+        for (int i = 0; i < 3; i++) {
+            assertTrue(members.contains(", started, m" + i + ", http://127.0.0.1:" + peer[i] + ", http://127.0.0.1:" + client[i]),
+                "member m" + i + " in:\n" + members);
+        }
+        String registered = Cli.etcdctl(registry.endpoint(), "get", "--prefix", "--keys-only", "/_etcd/registry/" + token + "/members/").output();
+        assertEquals(3, registered.lines().filter(l -> !l.isBlank()).count(), registered);
+        Eventually.until("a put through m2", Duration.ofSeconds(30),
+            () -> Cli.etcdctl("http://127.0.0.1:" + client[2], "put", "found", "by-v3-discovery").exitCode() == 0);
+
+        Path dir = TempDirs.create("disc3-late");
+        List<String> late = memberArgs("m3", dir, client[3], peer[3]);
+        late.addAll(List.of("--discovery-token", token, "--discovery-endpoints", endpoint));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp", System.getProperty("java.class.path"), "io.vetcd.node.Launcher"));
+        cmd.addAll(late);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "a member that found the cluster full exits");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.exitValue() != 0 && out.contains("discovery: cluster is full"), "exit " + p.exitValue() + ":\n" + out);
+        TempDirs.delete(dir);
+    }
+
     private interface Start {
         ServerProcess start() throws Exception;
     }
