@@ -390,7 +390,12 @@ public final class VetcdNode {
             : Future.succeededFuture();
         return checked.compose(ok -> {
             startRaft.run();
-            return Future.succeededFuture();
+            // one-time work the listeners' start would otherwise do on their event loops: TLS files
+            return vertx.executeBlocking(() -> {
+                clientTls.preload();
+                peerTls.preload();
+                return null;
+            }, false);
         }).compose(ok -> vertx.deployVerticle(() -> new PeerVerticle(server, peerUrls, peerTls,
                 Path.of(cfg.member().dataDir(), "member", "snap.tmp"), outgoingStreams),
                 new DeploymentOptions().setInstances(cfg.vertx().peerInstances()))
