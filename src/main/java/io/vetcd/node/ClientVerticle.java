@@ -1,6 +1,7 @@
 package io.vetcd.node;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
@@ -76,6 +77,39 @@ public final class ClientVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
+        Handler<HttpServerRequest> handler = requestHandler(vertx, server, tls, maxRequestBytes, maxConcurrentStreams,
+            access, grpcGateway);
+        List<Future<HttpServer>> binds = new ArrayList<>();
+        for (URI url : listenUrls) {
+            HttpServerOptions o = new HttpServerOptions()
+                .setHost(url.getHost()).setPort(url.getPort())
+                .setHttp2ClearTextEnabled(true)
+                .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(maxConcurrentStreams));
+            boolean secure = "https".equals(url.getScheme()) || "unixs".equals(url.getScheme());
+            if (secure) tls.applyToClientListener(o);
+            GrpcKeepalive.Policy kp = keepalive;
+            HttpServer http = vertx.createHttpServer(o)
+                .connectionHandler(conn -> {
+                    SchemeInAuthorityFix.install(conn);
+                    if (!secure) GrpcKeepalive.install(conn, kp);
+                    ResponseFlushes.install(conn);
+                })
+                .requestHandler(handler);
+            servers.add(http);
+            binds.add(http.listen());
+        }
+        return Future.all(binds);
+    }
+
+    /**
+     * The gRPC services and the HTTP routes of one listener instance, as one request handler. The
+     * first call in a process loads and initialises some thousand classes (generated protobuf
+     * descriptors, gRPC and Vert.x Web), seconds of CPU on a loaded 2-core machine:
+     * {@link #prepare} makes that call on a worker thread before the instances start on their event loops.
+     */
+    static Handler<HttpServerRequest> requestHandler(io.vertx.core.Vertx vertx, EtcdServer server, ListenerTls tls,
+                                                     long maxRequestBytes, int maxConcurrentStreams,
+                                                     io.vetcd.api.HttpAccessControl access, boolean grpcGateway) {
         KvApi kv = new KvApi(server);
         MaintenanceApi maintenance = new MaintenanceApi(server);
         ClusterApi cluster = new ClusterApi(server);
@@ -115,26 +149,17 @@ public final class ClientVerticle extends VerticleBase {
             new JsonConcurrencyGateway(lock, election, callers).mount(router);
         }
 
-        List<Future<HttpServer>> binds = new ArrayList<>();
-        for (URI url : listenUrls) {
-            HttpServerOptions o = new HttpServerOptions()
-                .setHost(url.getHost()).setPort(url.getPort())
-                .setHttp2ClearTextEnabled(true)
-                .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(maxConcurrentStreams));
-            boolean secure = "https".equals(url.getScheme()) || "unixs".equals(url.getScheme());
-            if (secure) tls.applyToClientListener(o);
-            GrpcKeepalive.Policy kp = keepalive;
-            HttpServer http = vertx.createHttpServer(o)
-                .connectionHandler(conn -> {
-                    SchemeInAuthorityFix.install(conn);
-                    if (!secure) GrpcKeepalive.install(conn, kp);
-                    ResponseFlushes.install(conn);
-                })
-                .requestHandler(req -> dispatch(req, grpc, router));
-            servers.add(http);
-            binds.add(http.listen());
-        }
-        return Future.all(binds);
+        return req -> dispatch(req, grpc, router);
+    }
+
+    /**
+     * Does the one-time class loading and initialisation of {@link #requestHandler} on the calling
+     * (worker) thread; the handler built is thrown away, each instance builds its own.
+     */
+    static void prepare(io.vertx.core.Vertx vertx, EtcdServer server, ListenerTls tls, long maxRequestBytes,
+                        int maxConcurrentStreams, boolean grpcGateway) {
+        requestHandler(vertx, server, tls, maxRequestBytes, maxConcurrentStreams,
+            new io.vetcd.api.HttpAccessControl(List.of(), List.of()), grpcGateway);
     }
 
     /** /health and /metrics, served on the client URLs and on --listen-metrics-urls, as etcd does. */
