@@ -160,6 +160,32 @@ public final class ClientVerticle extends VerticleBase {
                         int maxConcurrentStreams, boolean grpcGateway) {
         requestHandler(vertx, server, tls, maxRequestBytes, maxConcurrentStreams,
             new io.vetcd.api.HttpAccessControl(List.of(), List.of()), grpcGateway);
+        if (grpcGateway) prepareJson();
+    }
+
+    /**
+     * The JSON gateway's first answers otherwise pay, on an event loop, for protobuf's JSON codec
+     * building each message type's field accessors by reflection (once per type, interpreted code on a
+     * cold JVM): a burst of new gateway watches right after start (etcd's e2e MaxStreams tests) waited
+     * on it. Parse and print the common requests and answers once here instead.
+     */
+    private static void prepareJson() {
+        try {
+            var parser = com.google.protobuf.util.JsonFormat.parser();
+            var printer = com.google.protobuf.util.JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();
+            var h = io.vetcd.pb.etcdserver.ResponseHeader.newBuilder().setRevision(1).setClusterId(1).setMemberId(1).setRaftTerm(1).build();
+            var watch = io.vetcd.pb.etcdserver.WatchRequest.newBuilder();
+            parser.merge("{\"create_request\":{\"key\":\"Zm9v\",\"start_revision\":1}}", watch);
+            printer.print(io.vetcd.pb.etcdserver.WatchResponse.newBuilder().setHeader(h).setCreated(true)
+                .addEvents(io.vetcd.pb.mvcc.Event.newBuilder().setKv(io.vetcd.pb.mvcc.KeyValue.newBuilder()
+                    .setKey(com.google.protobuf.ByteString.copyFromUtf8("foo")).setModRevision(1))).build());
+            parser.merge("{\"key\":\"Zm9v\"}", io.vetcd.pb.etcdserver.RangeRequest.newBuilder());
+            printer.print(io.vetcd.pb.etcdserver.RangeResponse.newBuilder().setHeader(h).build());
+            parser.merge("{\"key\":\"Zm9v\",\"value\":\"YmFy\"}", io.vetcd.pb.etcdserver.PutRequest.newBuilder());
+            printer.print(io.vetcd.pb.etcdserver.PutResponse.newBuilder().setHeader(h).build());
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException("the JSON gateway's codec failed on a fixed request: " + e.getMessage(), e);
+        }
     }
 
     /** /health and /metrics, served on the client URLs and on --listen-metrics-urls, as etcd does. */
