@@ -1,6 +1,7 @@
 package io.vetcd.node;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
@@ -76,6 +77,39 @@ public final class ClientVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
+        Handler<HttpServerRequest> handler = requestHandler(vertx, server, tls, maxRequestBytes, maxConcurrentStreams,
+            access, grpcGateway);
+        List<Future<HttpServer>> binds = new ArrayList<>();
+        for (URI url : listenUrls) {
+            HttpServerOptions o = new HttpServerOptions()
+                .setHost(url.getHost()).setPort(url.getPort())
+                .setHttp2ClearTextEnabled(true)
+                .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(maxConcurrentStreams));
+            boolean secure = "https".equals(url.getScheme()) || "unixs".equals(url.getScheme());
+            if (secure) tls.applyToClientListener(o);
+            GrpcKeepalive.Policy kp = keepalive;
+            HttpServer http = vertx.createHttpServer(o)
+                .connectionHandler(conn -> {
+                    SchemeInAuthorityFix.install(conn);
+                    if (!secure) GrpcKeepalive.install(conn, kp);
+                    ResponseFlushes.install(conn);
+                })
+                .requestHandler(handler);
+            servers.add(http);
+            binds.add(http.listen());
+        }
+        return Future.all(binds);
+    }
+
+    /**
+     * The gRPC services and the HTTP routes of one listener instance, as one request handler. The
+     * first call in a process loads and initialises some thousand classes (generated protobuf
+     * descriptors, gRPC and Vert.x Web), seconds of CPU on a loaded 2-core machine:
+     * {@link #prepare} makes that call on a worker thread before the instances start on their event loops.
+     */
+    static Handler<HttpServerRequest> requestHandler(io.vertx.core.Vertx vertx, EtcdServer server, ListenerTls tls,
+                                                     long maxRequestBytes, int maxConcurrentStreams,
+                                                     io.vetcd.api.HttpAccessControl access, boolean grpcGateway) {
         KvApi kv = new KvApi(server);
         MaintenanceApi maintenance = new MaintenanceApi(server);
         ClusterApi cluster = new ClusterApi(server);
@@ -117,26 +151,43 @@ public final class ClientVerticle extends VerticleBase {
             new JsonConcurrencyGateway(lock, election, callers).mount(router);
         }
 
-        List<Future<HttpServer>> binds = new ArrayList<>();
-        for (URI url : listenUrls) {
-            HttpServerOptions o = new HttpServerOptions()
-                .setHost(url.getHost()).setPort(url.getPort())
-                .setHttp2ClearTextEnabled(true)
-                .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(maxConcurrentStreams));
-            boolean secure = "https".equals(url.getScheme()) || "unixs".equals(url.getScheme());
-            if (secure) tls.applyToClientListener(o);
-            GrpcKeepalive.Policy kp = keepalive;
-            HttpServer http = vertx.createHttpServer(o)
-                .connectionHandler(conn -> {
-                    SchemeInAuthorityFix.install(conn);
-                    if (!secure) GrpcKeepalive.install(conn, kp);
-                    ResponseFlushes.install(conn);
-                })
-                .requestHandler(req -> dispatch(req, grpc, router));
-            servers.add(http);
-            binds.add(http.listen());
+        return req -> dispatch(req, grpc, router);
+    }
+
+    /**
+     * Does the one-time class loading and initialisation of {@link #requestHandler} on the calling
+     * (worker) thread; the handler built is thrown away, each instance builds its own.
+     */
+    static void prepare(io.vertx.core.Vertx vertx, EtcdServer server, ListenerTls tls, long maxRequestBytes,
+                        int maxConcurrentStreams, boolean grpcGateway) {
+        requestHandler(vertx, server, tls, maxRequestBytes, maxConcurrentStreams,
+            new io.vetcd.api.HttpAccessControl(List.of(), List.of()), grpcGateway);
+        if (grpcGateway) prepareJson();
+    }
+
+    /**
+     * The JSON gateway's first answers otherwise pay, on an event loop, for protobuf's JSON codec
+     * building each message type's field accessors by reflection (once per type, interpreted code on a
+     * cold JVM): a burst of new gateway watches right after start (etcd's e2e MaxStreams tests) waited
+     * on it. Parse and print the common requests and answers once here instead.
+     */
+    private static void prepareJson() {
+        try {
+            var parser = com.google.protobuf.util.JsonFormat.parser();
+            var printer = com.google.protobuf.util.JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();
+            var h = io.vetcd.pb.etcdserver.ResponseHeader.newBuilder().setRevision(1).setClusterId(1).setMemberId(1).setRaftTerm(1).build();
+            var watch = io.vetcd.pb.etcdserver.WatchRequest.newBuilder();
+            parser.merge("{\"create_request\":{\"key\":\"Zm9v\",\"start_revision\":1}}", watch);
+            printer.print(io.vetcd.pb.etcdserver.WatchResponse.newBuilder().setHeader(h).setCreated(true)
+                .addEvents(io.vetcd.pb.mvcc.Event.newBuilder().setKv(io.vetcd.pb.mvcc.KeyValue.newBuilder()
+                    .setKey(com.google.protobuf.ByteString.copyFromUtf8("foo")).setModRevision(1))).build());
+            parser.merge("{\"key\":\"Zm9v\"}", io.vetcd.pb.etcdserver.RangeRequest.newBuilder());
+            printer.print(io.vetcd.pb.etcdserver.RangeResponse.newBuilder().setHeader(h).build());
+            parser.merge("{\"key\":\"Zm9v\",\"value\":\"YmFy\"}", io.vetcd.pb.etcdserver.PutRequest.newBuilder());
+            printer.print(io.vetcd.pb.etcdserver.PutResponse.newBuilder().setHeader(h).build());
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException("the JSON gateway's codec failed on a fixed request: " + e.getMessage(), e);
         }
-        return Future.all(binds);
     }
 
     /** /health and /metrics, served on the client URLs and on --listen-metrics-urls, as etcd does. */

@@ -2,8 +2,8 @@ package io.vetcd.node;
 
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.TrustOptions;
 
 import java.util.List;
 
@@ -31,20 +31,36 @@ public record ListenerTls(String certFile, String keyFile, String trustedCaFile,
     /** Our certificate, for dialing peers that ask for one; null without TLS. */
     public io.vertx.core.net.KeyCertOptions clientCertificate() {
         if (certFile == null || certFile.isEmpty()) return null;
-        return new PemKeyCertOptions().setCertPath(certFile).setKeyPath(keyFile);
+        return KeyCertOptions.wrap(ListenerCredentials.of(this).jdkKeys());
+    }
+
+    /**
+     * Reads the certificate, key and CA files once for every listener instance about to be started
+     * (they are shared; see {@link ListenerCredentials}). Blocking: call it on a worker thread before
+     * deploying the listeners, so that their start on an event loop finds them loaded.
+     */
+    public void preload() {
+        if (certFile == null || certFile.isEmpty()) return;
+        ListenerCredentials c = ListenerCredentials.of(this);
+        if (OPENSSL) c.openSslKeys();
     }
 
     /** Applies these settings to an https listener. */
     public HttpServerOptions applyTo(HttpServerOptions o) {
+        return applyTo(o, false);
+    }
+
+    private HttpServerOptions applyTo(HttpServerOptions o, boolean openSsl) {
+        ListenerCredentials credentials = ListenerCredentials.of(this);
         o.setSsl(true).setUseAlpn(true)
-            .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certFile).setKeyPath(keyFile));
+            .setKeyCertOptions(KeyCertOptions.wrap(openSsl ? credentials.openSslKeys() : credentials.jdkKeys()));
         boolean identity = clientCertAuth && (!isEmpty(allowedCn) || !isEmpty(allowedHostname));
         if (identity && !isEmpty(trustedCaFile)) {
             // --peer-cert-allowed-cn/-hostname: the handshake itself refuses any other certificate
             o.setTrustOptions(io.vertx.core.net.TrustOptions.wrap(
                 AllowedPeerIdentity.trustManager(trustedCaFile, allowedCn, allowedHostname)));
         } else if (!isEmpty(trustedCaFile)) {
-            o.setTrustOptions(new PemTrustOptions().addCertPath(trustedCaFile));
+            o.setTrustOptions(TrustOptions.wrap(credentials.trust()));
         }
         if (clientCertAuth) o.setClientAuth(ClientAuth.REQUIRED);
         // a revoked client certificate fails the handshake, as with etcd's --client-crl-file
@@ -60,9 +76,10 @@ public record ListenerTls(String certFile, String keyFile, String trustedCaFile,
      * not for peer listeners, whose refusals are checked that way.
      */
     public HttpServerOptions applyToClientListener(HttpServerOptions o) {
-        applyTo(o);
         boolean identity = clientCertAuth && (!isEmpty(allowedCn) || !isEmpty(allowedHostname));
-        if (OPENSSL && !identity) o.setSslEngineOptions(new io.vertx.core.net.OpenSSLEngineOptions());
+        boolean openSsl = OPENSSL && !identity;
+        applyTo(o, openSsl);
+        if (openSsl) o.setSslEngineOptions(new io.vertx.core.net.OpenSSLEngineOptions());
         return o;
     }
 

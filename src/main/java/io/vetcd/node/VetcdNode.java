@@ -441,10 +441,25 @@ public final class VetcdNode {
             : Future.succeededFuture();
         return checked.compose(ok -> {
             startRaft.run();
-            return Future.succeededFuture();
-        }).compose(ok -> vertx.deployVerticle(() -> new PeerVerticle(server, peerUrls, peerTls,
-                Path.of(cfg.member().dataDir(), "member", "snap.tmp"), outgoingStreams),
-                new DeploymentOptions().setInstances(cfg.vertx().peerInstances()))
+            // one-time work the listeners' start would otherwise do on their event loops (which then
+            // cannot answer peers or heartbeats): read the TLS files ...
+            return vertx.executeBlocking(() -> {
+                clientTls.preload();
+                peerTls.preload();
+                return null;
+            }, false);
+        }).compose(ok -> {
+            // ... and load and initialise the classes of the gRPC services and HTTP routes, on a
+            // worker while the peer listeners start
+            Future<Void> clientPrepared = vertx.executeBlocking(() -> {
+                ClientVerticle.prepare(vertx, server, clientTls, maxRequestBytes, maxStreams, cfg.member().enableGrpcGateway());
+                return null;
+            }, false);
+            return vertx.deployVerticle(() -> new PeerVerticle(server, peerUrls, peerTls,
+                    Path.of(cfg.member().dataDir(), "member", "snap.tmp"), outgoingStreams),
+                    new DeploymentOptions().setInstances(cfg.vertx().peerInstances()))
+                .compose(id -> clientPrepared.map(id));
+        })
             .compose(id -> {
                 deployments.add(id);
                 // dial the peers' streams on the sender's context once we can accept theirs
@@ -479,7 +494,7 @@ public final class VetcdNode {
             .map(v -> {
                 announce(clientUrls);
                 return null;
-            }));
+            });
     }
 
     /**
