@@ -30,7 +30,7 @@ record HttpExchange(int status, String contentType, String body) {
         headers.forEach(o::putHeader);
         io.vertx.core.http.HttpClientRequest[] sent = {null};
         try {
-            return client.request(o)
+            return ClientContext.run(client, () -> client.request(o)
                 .compose(req -> {
                     sent[0] = req;
                     return req.send(body);
@@ -42,7 +42,7 @@ record HttpExchange(int status, String contentType, String body) {
                         return io.vertx.core.Future.succeededFuture(new HttpExchange(200, type, ""));
                     }
                     return resp.body().map(b -> new HttpExchange(resp.statusCode(), type, b.toString()));
-                })
+                }))
                 .toCompletionStage().toCompletableFuture().get(waitSeconds, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
             // Give the connection back: an unanswered request (a watch with no event yet, a Lock behind a
