@@ -96,7 +96,6 @@ final class CachedRanges {
           return;
         }
         cache.fill(ticket, key, r.getKey().toByteArray(), r.getRangeEnd().toByteArray(), r.getRevision(), revision, answer);
-        metrics.cacheKeys.set(cache.size());
         req.response().end(answer);
       });
     });

@@ -68,6 +68,7 @@ public final class GrpcProxyCommand {
     OrderedRanges ordering = s.serializableOrdering() ? new OrderedRanges() : null;
     LeaseKeepAliveHub keepAlives = new LeaseKeepAliveHub(vertx, hubContext, hubUpstream, metrics);
     RangeCache cache = new RangeCache(RangeCache.DEFAULT_MAX_ENTRIES);
+    metrics.cacheKeys(cache);
     try {
       vertx.deployVerticle(() -> new GrpcProxyVerticle(s, endpoints, metrics, hub, keepAlives, ordering, readOnly, cache),
           new DeploymentOptions().setInstances(instances)).await();
