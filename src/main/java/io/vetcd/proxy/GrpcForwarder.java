@@ -42,7 +42,21 @@ final class GrpcForwarder {
     this.readOnly = readOnly;
   }
 
+  /** Sees a forwarded call's messages, decoded and as the client names its keys (the serializable-read cache's hook). */
+  interface Observer {
+    /** A request message, before it goes up; null when it could not be decoded. */
+    void request(Buffer message);
+
+    /** A response message, before it goes down to the client. */
+    void answer(Buffer message);
+  }
+
   void forward(GrpcServerRequest<Buffer, Buffer> req) {
+    forward(req, null);
+  }
+
+  /** @param observer told of each message, or null */
+  void forward(GrpcServerRequest<Buffer, Buffer> req, Observer observer) {
     GrpcServerResponse<Buffer, Buffer> resp = req.response();
     if (readOnly && ReadOnlyCalls.refusesMethod(req.fullMethodName())) {
       refuseWrite(req);
@@ -57,13 +71,13 @@ final class GrpcForwarder {
       String m = req.fullMethodName();
       relay(req, resp, ar.result(), namespace == null ? null : namespace.requestRewrite(m),
           namespace == null ? null : namespace.responseRewrite(m),
-          readOnly && ReadOnlyCalls.DEPENDS_ON_REQUEST.contains(m));
+          readOnly && ReadOnlyCalls.DEPENDS_ON_REQUEST.contains(m), observer);
     });
   }
 
   private static void relay(GrpcServerRequest<Buffer, Buffer> req, GrpcServerResponse<Buffer, Buffer> resp,
                             GrpcClientRequest<Buffer, Buffer> up, KeyNamespace.Rewrite upRewrite,
-                            KeyNamespace.Rewrite downRewrite, boolean checkWrites) {
+                            KeyNamespace.Rewrite downRewrite, boolean checkWrites, Observer observer) {
     copyMetadata(req.headers(), up.headers());
     if (req.timeout() > 0) up.timeout(req.timeout(), TimeUnit.MILLISECONDS);
     String enc = req.encoding();
@@ -96,6 +110,13 @@ final class GrpcForwarder {
         up.cancel();
         fail(resp, GrpcStatus.FAILED_PRECONDITION, ReadOnlyCalls.REFUSAL);
         return;
+      }
+      if (observer != null) {
+        try {
+          observer.request(decode(m));
+        } catch (RuntimeException e) {
+          observer.request(null); // undecodable here: the observer assumes the worst
+        }
       }
       if (upRewrite != null) upward.handle(decode(m));
       else up.writeMessage(m);
@@ -136,6 +157,13 @@ final class GrpcForwarder {
       if (respEnc != null && !respEnc.equals("identity")) resp.encoding(respEnc);
       in.messageHandler(m -> {
         if (done[0]) return;
+        if (observer != null) {
+          try {
+            observer.answer(decode(m));
+          } catch (RuntimeException e) {
+            // an undecodable answer is failed below when rewritten; otherwise passed on as the cluster sent it
+          }
+        }
         if (downRewrite != null) {
           try {
             resp.write(Buffer.buffer(downRewrite.apply(decode(m).getBytes())));

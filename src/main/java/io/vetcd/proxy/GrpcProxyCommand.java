@@ -67,8 +67,10 @@ public final class GrpcProxyCommand {
     WatchHub hub = new WatchHub(vertx, hubContext, hubUpstream, metrics);
     OrderedRanges ordering = s.serializableOrdering() ? new OrderedRanges() : null;
     LeaseKeepAliveHub keepAlives = new LeaseKeepAliveHub(vertx, hubContext, hubUpstream, metrics);
+    RangeCache cache = new RangeCache(RangeCache.DEFAULT_MAX_ENTRIES);
+    metrics.cacheKeys(cache);
     try {
-      vertx.deployVerticle(() -> new GrpcProxyVerticle(s, endpoints, metrics, hub, keepAlives, ordering, readOnly),
+      vertx.deployVerticle(() -> new GrpcProxyVerticle(s, endpoints, metrics, hub, keepAlives, ordering, readOnly, cache),
           new DeploymentOptions().setInstances(instances)).await();
       LOG.atInfo().addKeyValue("address", s.listenAddr()).log("listening for gRPC proxy client requests");
     } catch (Exception e) {

@@ -29,18 +29,23 @@ final class GrpcProxyVerticle extends VerticleBase {
   private final LeaseKeepAliveHub keepAlives;
   private final OrderedRanges ordering;
   private final boolean readOnly;
+  private final RangeCache cache;
   private Upstream upstream;
   private HttpServer server;
 
   GrpcProxyVerticle(GrpcProxySettings settings, UpstreamEndpoints endpoints, ProxyMetrics metrics, WatchHub watchHub,
                     LeaseKeepAliveHub keepAlives, OrderedRanges ordering) {
-    this(settings, endpoints, metrics, watchHub, keepAlives, ordering, false);
+    this(settings, endpoints, metrics, watchHub, keepAlives, ordering, false, new RangeCache(RangeCache.DEFAULT_MAX_ENTRIES));
   }
 
-  /** @param readOnly serve only reads and watches (the config's {@code proxy: readonly}) */
+  /**
+   * @param readOnly serve only reads and watches (the config's {@code proxy: readonly})
+   * @param cache the serializable-read cache, one for all instances (a write through any event loop must reach it)
+   */
   GrpcProxyVerticle(GrpcProxySettings settings, UpstreamEndpoints endpoints, ProxyMetrics metrics, WatchHub watchHub,
-                    LeaseKeepAliveHub keepAlives, OrderedRanges ordering, boolean readOnly) {
+                    LeaseKeepAliveHub keepAlives, OrderedRanges ordering, boolean readOnly, RangeCache cache) {
     this.readOnly = readOnly;
+    this.cache = cache;
     this.keepAlives = keepAlives;
     this.ordering = ordering;
     this.settings = settings;
@@ -54,6 +59,7 @@ final class GrpcProxyVerticle extends VerticleBase {
     upstream = new Upstream(vertx, endpoints, settings.upstreamTls());
     KeyNamespace ns = settings.namespace().isEmpty() ? null : new KeyNamespace(settings.namespace());
     GrpcForwarder forwarder = new GrpcForwarder(upstream, ns, readOnly);
+    CachedRanges cachedRanges = new CachedRanges(cache, metrics, ns);
     ProxyMemberList members = new ProxyMemberList(upstream, settings.advertiseClientUrl(), settings.resolverPrefix());
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(settings.maxRecvBytes()));
     grpc.callHandler(req -> {
@@ -64,12 +70,14 @@ final class GrpcProxyVerticle extends VerticleBase {
         new WatchStreamProxy(watchHub, vertx.getOrCreateContext(), req, ns).start();
       } else if (ordering != null && req.fullMethodName().equals("etcdserverpb.KV/Range")) {
         ordering.serve(req, upstream);
+      } else if (req.fullMethodName().equals("etcdserverpb.KV/Range") && !CachedRanges.authenticated(req)) {
+        cachedRanges.serve(req, upstream);
       } else if (req.fullMethodName().equals("etcdserverpb.Lease/LeaseKeepAlive")) {
         new LeaseKeepAliveStreamProxy(keepAlives, vertx.getOrCreateContext(), req).start();
       } else if (req.fullMethodName().equals("etcdserverpb.Cluster/MemberList") && members.answersLocally()) {
         answerMemberList(req, members);
       } else {
-        forwarder.forward(req);
+        forwarder.forward(req, CacheInvalidation.of(cache, req.fullMethodName()));
       }
     });
     Router router = ProxyHttpRoutes.router(vertx, upstream, endpoints, settings.upstreamTls(), metrics);

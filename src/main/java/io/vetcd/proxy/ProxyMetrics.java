@@ -19,6 +19,13 @@ final class ProxyMetrics {
       "Lease keep-alive requests from clients");
   final Counter keepAlivesSent = registry.counter("vetcd_grpc_proxy_keepalives_sent_total",
       "Lease keep-alive requests the proxy sent to the cluster");
+  final Counter cacheHits = registry.counter("etcd_grpc_proxy_cache_hits_total", "Total number of cache hits");
+  final Counter cacheMisses = registry.counter("etcd_grpc_proxy_cache_misses_total", "Total number of cache misses");
   final Counter forwardedCalls = registry.counter("vetcd_grpc_proxy_forwarded_calls_total",
       "gRPC calls forwarded to the cluster");
+
+  /** The cache's size, read at scrape time (invalidations change it too, on any event loop). */
+  void cacheKeys(RangeCache cache) {
+    registry.gauge("etcd_grpc_proxy_cache_keys_total", "Total number of keys/ranges cached", cache::size);
+  }
 }

@@ -52,6 +52,17 @@ class GrpcProxyAuthTest {
         assertTrue(String.valueOf(denied.getMessage()).contains("permission denied"), String.valueOf(denied));
         assertTrue(Cli.etcdctl(ep, "get", "mine/a").output().contains("user name is empty"),
             "no credentials: the member's refusal comes back");
+        // the serializable-read cache is not keyed by user: root's answer must never reach alice
+        root.getKVClient().put(bs("other/a"), bs("secret")).get(20, TimeUnit.SECONDS);
+        io.etcd.jetcd.options.GetOption ser = io.etcd.jetcd.options.GetOption.builder().withSerializable(true).build();
+        for (int i = 0; i < 2; i++) {
+          assertEquals(1, root.getKVClient().get(bs("other/a"), ser).get(20, TimeUnit.SECONDS).getCount());
+        }
+        Exception hidden = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+            () -> alice.getKVClient().get(bs("other/a"), ser).get(20, TimeUnit.SECONDS));
+        assertTrue(String.valueOf(hidden.getMessage()).contains("permission denied"), String.valueOf(hidden));
+        assertTrue(Cli.etcdctl(ep, "get", "other/a", "--consistency=s").output().contains("user name is empty"),
+            "no credentials, serializable: still the member's refusal");
 
         List<String> rootSaw = new CopyOnWriteArrayList<>();
         List<String> aliceSaw = new CopyOnWriteArrayList<>();
