@@ -48,7 +48,9 @@ final class ProxyWatch implements Callable<Integer> {
     @Option(names = "--vetcd-launcher", defaultValue = "deploy/vetcd",
         description = "script that starts the vetcd member (README's recommended command); empty: plain java -jar") String vetcdLauncher;
     @Option(names = "--vetcd-java-opts", defaultValue = "", description = "extra JVM options for the vetcd member and proxy") String vetcdJavaOpts;
-    @Option(names = "--targets", split = ",", defaultValue = "etcd,vetcd", description = "etcd and/or vetcd") List<String> targets;
+    @Option(names = "--targets", split = ",", defaultValue = "etcd,vetcd",
+        description = "etcd (etcd's proxy on etcd), vetcd (vetcd's on vetcd); to tell proxy from member apart also "
+            + "etcd+vetcd-proxy (vetcd's proxy on an etcd member) and vetcd+etcd-proxy") List<String> targets;
     @Option(names = "--watchers", defaultValue = "10000") int watchers;
     @Option(names = "--keys", defaultValue = "10") int keys;
     @Option(names = "--puts-per-key", defaultValue = "100") int putsPerKey;
@@ -80,13 +82,13 @@ final class ProxyWatch implements Callable<Integer> {
             System.err.println("proxy-watch: need --keys >= 1, --watchers >= --keys, --puts-per-key, --watchers-per-stream, --conns >= 1");
             return 2;
         }
-        for (String t : targets) if (!t.equals("etcd") && !t.equals("vetcd")) {
-            System.err.println("proxy-watch: --targets takes etcd and/or vetcd");
+        for (String t : targets) if (!List.of("etcd", "vetcd", "etcd+vetcd-proxy", "vetcd+etcd-proxy").contains(t)) {
+            System.err.println("proxy-watch: --targets takes etcd, vetcd, etcd+vetcd-proxy, vetcd+etcd-proxy");
             return 2;
         }
         ServerProc.launcher = vetcdLauncher.isBlank() ? "" : Path.of(vetcdLauncher).toAbsolutePath().toString();
         out = out.toAbsolutePath();
-        Path work = out.resolve("data");
+        Path work = out.resolve("work"); // not "data": the data dirs under it are deleted at the end, the logs kept
         Compare.deleteTree(work);
         Files.createDirectories(out);
         String loadBefore = Compare.loadavg();
@@ -116,10 +118,12 @@ final class ProxyWatch implements Callable<Integer> {
     /** Member, then proxy, then the workload; both stopped (by pid) afterwards. */
     Map<String, Object> runTarget(String t, Path dir) throws Exception {
         List<String> jopts = vetcdJavaOpts.isBlank() ? List.of() : Arrays.asList(vetcdJavaOpts.trim().split("\\s+"));
-        try (ServerProc member = t.equals("etcd") ? ServerProc.etcd(etcdBin, dir.resolve("member"), 100000)
+        boolean etcdMember = t.startsWith("etcd");
+        boolean etcdProxy = t.equals("etcd") || t.endsWith("+etcd-proxy");
+        try (ServerProc member = etcdMember ? ServerProc.etcd(etcdBin, dir.resolve("member"), 100000)
                  : ServerProc.vetcd(vetcdJar, jopts, dir.resolve("member"), 100000)) {
             double ms = member.start();
-            try (ProxyProc proxy = t.equals("etcd") ? ProxyProc.etcd(etcdBin, member.endpoint(), dir.resolve("proxy.log"))
+            try (ProxyProc proxy = etcdProxy ? ProxyProc.etcd(etcdBin, member.endpoint(), dir.resolve("proxy.log"))
                      : ProxyProc.vetcd(vetcdJar, jopts, member.endpoint(), dir.resolve("proxy.log"))) {
                 double pms = proxy.start();
                 System.out.printf(Locale.ROOT, "%s: member pid %d on %s (%.0f ms), grpc-proxy pid %d on %s (%.0f ms)%n", t, member.pid(),
@@ -272,7 +276,20 @@ final class ProxyWatch implements Callable<Integer> {
             long dup = 0;
             long ooo = 0;
             long wrong = 0;
+            long none = 0;
+            Map<String, String> missedExample = new LinkedHashMap<>();
+            long partial = 0;
             for (Watcher w : ws) {
+                int n = w.seen.cardinality();
+                if (n == 0) none++;
+                else if (n < putsPerKey) {
+                    // one example per key of which events a watcher missed, for the report
+                    if (partial++ < 1000) {
+                        BitSet miss = (BitSet) w.seen.clone();
+                        miss.flip(0, putsPerKey);
+                        missedExample.putIfAbsent("key " + w.key, miss.toString());
+                    }
+                }
                 dup += w.duplicates;
                 ooo += w.outOfOrder;
                 wrong += w.wrongKey;
@@ -295,6 +312,9 @@ final class ProxyWatch implements Callable<Integer> {
             r.put("missing", expected - got);
             r.put("duplicated", dup);
             r.put("out_of_order", ooo);
+            r.put("watchers_without_events", none);
+            r.put("watchers_missing_some", partial);
+            if (!missedExample.isEmpty()) r.put("missed_per_key_sequence_example", missedExample.toString());
             r.put("wrong_key_or_unknown", wrong + unknown.get());
             r.put("events_before_ack", beforeAck);
             r.put("ack_p50_ms", fromAck.getValueAtPercentile(50) / 1000.0);
@@ -347,6 +367,7 @@ final class ProxyWatch implements Callable<Integer> {
             {"missing", "missing", "%.0f"},
             {"duplicated", "duplicated", "%.0f"},
             {"out of order", "out_of_order", "%.0f"},
+            {"watchers that got no event / missed some", null, null},
             {"event latency, put acked -> event, p50 ms", "ack_p50_ms", "%.1f"},
             {"event latency, put acked -> event, p99 ms", "ack_p99_ms", "%.1f"},
             {"event latency, put acked -> event, max ms", "ack_max_ms", "%.1f"},
@@ -362,20 +383,21 @@ final class ProxyWatch implements Callable<Integer> {
         };
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "| %-62s |", ""));
-        for (String t : rows.keySet()) sb.append(String.format(Locale.ROOT, " %-14s |", t + (t.equals("etcd") ? " 3.4 + etcd proxy" : " + vetcd proxy")));
+        for (String t : rows.keySet()) sb.append(String.format(Locale.ROOT, " %-20s |", t.equals("etcd") ? "etcd 3.4 + etcd proxy" : t.equals("vetcd") ? "vetcd + vetcd proxy" : t));
         sb.append('\n').append("|").append("-".repeat(64)).append("|");
-        for (String ignored : rows.keySet()) sb.append("-".repeat(16)).append("|");
+        for (String ignored : rows.keySet()) sb.append("-".repeat(22)).append("|");
         sb.append('\n');
         for (String[] col : cols) {
             sb.append(String.format(Locale.ROOT, "| %-62s |", col[0]));
             for (Map<String, Object> r : rows.values()) {
                 String v;
-                if (col[1] == null) v = r.get("puts") + " / " + r.get("put_errors");
+                if (col[1] == null && col[0].startsWith("puts")) v = r.get("puts") + " / " + r.get("put_errors");
+                else if (col[1] == null) v = r.get("watchers_without_events") + " / " + r.get("watchers_missing_some");
                 else {
                     Object o = r.get(col[1]);
                     v = o instanceof Number n ? String.format(Locale.ROOT, col[2], n.doubleValue()) : String.valueOf(o);
                 }
-                sb.append(String.format(Locale.ROOT, " %14s |", v));
+                sb.append(String.format(Locale.ROOT, " %20s |", v));
             }
             sb.append('\n');
         }
