@@ -59,6 +59,8 @@ final class ProxyWatch implements Callable<Integer> {
     @Option(names = "--watchers-per-stream", defaultValue = "100") int watchersPerStream;
     @Option(names = "--max-seconds", defaultValue = "120", description = "time limit for delivery after the last put") double maxSeconds;
     @Option(names = "--out", defaultValue = "bench/out/proxy-watch") Path out;
+    @Option(names = "--nudge", description = "diagnosis: when events are missing after delivery, put one more value per key "
+        + "and count the missing events that arrive after it (held back, not lost)") boolean nudge;
 
     /** One watcher's view: which events of its key it got (by per-key sequence), and when. */
     static final class Watcher {
@@ -265,6 +267,22 @@ final class ProxyWatch implements Callable<Integer> {
                 } else if (System.nanoTime() - lastProgress > 15e9) break;
             }
             double deliverSeconds = (System.nanoTime() - start) / 1e9;
+            if (nudge && delivered.get() < expected) {
+                long before = delivered.get();
+                long unknownBefore = unknown.get();
+                for (int k = 0; k < keys; k++) { // value's sequence is past the range: counted as unknown, not as an event
+                    putConns.kv(0).put(PutRequest.newBuilder().setKey(keyBytes[k])
+                        .setValue(ByteString.copyFrom(ByteBuffer.allocate(8).putLong(Long.MAX_VALUE / 2).array())).build())
+                        .await(30, TimeUnit.SECONDS);
+                }
+                all.await(5, TimeUnit.SECONDS);
+                ServerProc.sleep(2000);
+                r.put("missing_arrived_after_nudge", delivered.get() - before);
+                r.put("nudge_events_received", unknown.get() - unknownBefore);
+                System.out.printf(Locale.ROOT, "%s: nudge: %d of the %d missing events arrived after one more put per key; "
+                    + "the nudge puts reached %d of %d watchers%n", label, delivered.get() - before, expected - before,
+                    unknown.get() - unknownBefore, watchers);
+            }
             ServerProc.sleep(300); // late duplicates would still be counted
             double cpuMember = ServerCpu.seconds(memberPid) - cpuMember0;
             double cpuProxy = ServerCpu.seconds(proxyPid) - cpuProxy0;
