@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "vetcd-bench", mixinStandardHelpOptions = true, version = "vetcd-bench 0.1",
     description = "Load generator for the etcd v3 gRPC API (etcd and vetcd), and a side-by-side comparison.",
     subcommands = {Workloads.Put.class, Workloads.Range.class, Workloads.TxnPut.class, Workloads.Mixed.class,
-        Workloads.LeaseKeepalive.class, Workloads.Watch.class, Workloads.Fill.class, Compare.class, Smoke.class, JfrSummary.class,
+        Workloads.LeaseKeepalive.class, Workloads.Watch.class, Workloads.Fill.class, Compare.class, ProxyWatch.class, Smoke.class, JfrSummary.class,
         CommandLine.HelpCommand.class})
 public final class Bench implements Runnable {
     @CommandLine.Spec

@@ -141,17 +141,22 @@ final class ServerProc implements AutoCloseable {
     }
 
     void waitServed(long t0) {
+        waitRangeServed(endpoint(), kind, process, logFile, t0);
+    }
+
+    /** Waits (up to 300 s from {@code t0}) until {@code endpoint} answers a linearizable Range; fails if the process exits. */
+    static void waitRangeServed(String endpoint, String kind, Process process, Path logFile, long t0) {
         Vertx vertx = Vertx.vertx();
         try {
             long deadline = t0 + TimeUnit.SECONDS.toNanos(300);
             RangeRequest probe = RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("bench/probe")).build();
             while (true) {
-                if (!process.isAlive()) throw new IllegalStateException(kind + " exited with " + process.exitValue() + "; see " + logFile + "\n" + tail());
+                if (!process.isAlive()) throw new IllegalStateException(kind + " exited with " + process.exitValue() + "; see " + logFile + "\n" + tail(logFile));
                 if (System.nanoTime() > deadline) throw new IllegalStateException(kind + " did not serve within 300 s; see " + logFile);
                 GrpcClient g = GrpcClient.client(vertx, new GrpcClientOptions().setTimeout(2).setTimeoutUnit(TimeUnit.SECONDS),
                     new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false).setConnectTimeout(1000));
                 try {
-                    KVGrpcClient.create(g, Conns.parse(endpoint())).range(probe).toCompletionStage().toCompletableFuture().get(3, TimeUnit.SECONDS);
+                    KVGrpcClient.create(g, Conns.parse(endpoint)).range(probe).toCompletionStage().toCompletableFuture().get(3, TimeUnit.SECONDS);
                     return;
                 } catch (Exception e) {
                     sleep(5);
@@ -165,9 +170,11 @@ final class ServerProc implements AutoCloseable {
     }
 
     /** VmRSS of the process in KiB (from /proc/PID/status). */
-    long rssKb() {
+    long rssKb() { return rssKb(process.pid()); }
+
+    static long rssKb(long pid) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
                 if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
         } catch (IOException e) {
@@ -190,7 +197,9 @@ final class ServerProc implements AutoCloseable {
         }
     }
 
-    String tail() {
+    String tail() { return tail(logFile); }
+
+    static String tail(Path logFile) {
         try {
             List<String> l = Files.readAllLines(logFile);
             return String.join("\n", l.subList(Math.max(0, l.size() - 20), l.size()));
