@@ -92,19 +92,6 @@ public final class Launcher {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                running.close().await();
-            } catch (Exception ignored) {
-                // exiting anyway
-            }
-        }, "vetcd-proxy-shutdown"));
-        for (String sig : new String[] {"INT", "TERM"}) {
-            try {
-                sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> System.exit(0));
-            } catch (IllegalArgumentException ignored) {
-                // the signal is ignored in this process: keep it so
-            }
-        }
+        io.vetcd.proxy.SubcommandLauncher.runUntilSignalled(running);
     }
 }

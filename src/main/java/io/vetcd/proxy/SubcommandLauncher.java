@@ -40,6 +40,14 @@ public final class SubcommandLauncher {
       System.exit(1);
       return;
     }
+    runUntilSignalled(running);
+  }
+
+  /**
+   * Keeps a proxy's Vert.x running until SIGINT or SIGTERM, then exits 0 after closing it (what etcd's
+   * proxies do on those signals). Shared by the subcommands and the config's proxy mode.
+   */
+  public static void runUntilSignalled(io.vertx.core.Vertx running) {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         running.close().await();

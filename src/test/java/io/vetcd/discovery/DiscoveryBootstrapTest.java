@@ -124,17 +124,7 @@ class DiscoveryBootstrapTest {
         assertTrue(Cli.etcdctl("http://127.0.0.1:" + client[2], "get", "found").output().contains("by-discovery"));
 
         // a fourth member finds the cluster full and stops with etcd's error
-        Path dir = TempDirs.create("disc-late");
-        List<String> late = memberArgs("m3", dir.resolve("data"), client[3], peer[3]);
-        late.addAll(List.of("--discovery", durl));
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp", System.getProperty("java.class.path"), "io.vetcd.node.Launcher"));
-        cmd.addAll(late);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "a member that found the cluster full exits");
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.exitValue() != 0 && out.contains("discovery: cluster is full"), "exit " + p.exitValue() + ":\n" + out);
-        TempDirs.delete(dir);
+        assertLateMemberFindsTheClusterFull(client[3], peer[3], "--discovery", durl);
     }
 
     @Test
@@ -168,17 +158,25 @@ class DiscoveryBootstrapTest {
         Eventually.until("a put through m2", Duration.ofSeconds(30),
             () -> Cli.etcdctl("http://127.0.0.1:" + client[2], "put", "found", "by-v3-discovery").exitCode() == 0);
 
-        Path dir = TempDirs.create("disc3-late");
-        List<String> late = memberArgs("m3", dir, client[3], peer[3]);
-        late.addAll(List.of("--discovery-token", token, "--discovery-endpoints", endpoint));
+        assertLateMemberFindsTheClusterFull(client[3], peer[3], "--discovery-token", token, "--discovery-endpoints", endpoint);
+    }
+
+    /** A member started after the cluster is complete stops with etcd's "discovery: cluster is full". */
+    private static void assertLateMemberFindsTheClusterFull(int client, int peer, String... discoveryFlags) throws Exception {
+        Path dir = TempDirs.create("disc-late");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-cp", System.getProperty("java.class.path"), "io.vetcd.node.Launcher"));
-        cmd.addAll(late);
+        cmd.addAll(memberArgs("m3", dir.resolve("data"), client, peer));
+        cmd.addAll(List.of(discoveryFlags));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "a member that found the cluster full exits");
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.exitValue() != 0 && out.contains("discovery: cluster is full"), "exit " + p.exitValue() + ":\n" + out);
-        TempDirs.delete(dir);
+        try {
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "a member that found the cluster full exits");
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.exitValue() != 0 && out.contains("discovery: cluster is full"), "exit " + p.exitValue() + ":\n" + out);
+        } finally {
+            p.destroyForcibly();
+            TempDirs.delete(dir);
+        }
     }
 
     private interface Start {
