@@ -23,9 +23,35 @@ record HttpExchange(int status, String contentType, String body) {
         return send(client, port, method, uri, headers, body, headOnly, headOnly ? 5 : 20);
     }
 
-    /** {@code waitSeconds}: how long the answer (its head, if {@code headOnly}) may take. */
+    /**
+     * {@code waitSeconds}: how long the answer (its head, if {@code headOnly}) may take. A request that must be
+     * answered (20 s) and was sent but got nothing is sent once more on a client of its own, and counted: a CI run
+     * failed on a {@code GET /members/hashkv} that the member answers in 40 ms whatever the body — the shape of
+     * Vert.x's client losing a fast answer (see {@link ClientContext}). The member must answer the second one.
+     */
     static HttpExchange send(HttpClient client, int port, HttpMethod method, String uri, Map<String, String> headers,
                              Buffer body, boolean headOnly, int waitSeconds) throws Exception {
+        try {
+            return sendOnce(client, port, method, uri, headers, body, headOnly, waitSeconds);
+        } catch (AssertionError lost) {
+            if (waitSeconds < 20 || !String.valueOf(lost.getMessage()).contains("(sent on ")) throw lost;
+            HttpClient fresh = ((io.vertx.core.internal.http.HttpClientInternal) client).vertx()
+                .createHttpClient(new io.vertx.core.http.HttpClientOptions().setKeepAlive(false));
+            try {
+                HttpExchange again = sendOnce(fresh, port, method, uri, headers, body, headOnly, waitSeconds);
+                System.out.println("LOST ANSWER #" + LOST_ANSWERS.incrementAndGet() + " (" + lost.getMessage()
+                    + "); sent again on a new client: " + again);
+                return again;
+            } finally {
+                fresh.close();
+            }
+        }
+    }
+
+    static final java.util.concurrent.atomic.AtomicInteger LOST_ANSWERS = new java.util.concurrent.atomic.AtomicInteger();
+
+    private static HttpExchange sendOnce(HttpClient client, int port, HttpMethod method, String uri, Map<String, String> headers,
+                                         Buffer body, boolean headOnly, int waitSeconds) throws Exception {
         RequestOptions o = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(uri);
         headers.forEach(o::putHeader);
         io.vertx.core.http.HttpClientRequest[] sent = {null};
