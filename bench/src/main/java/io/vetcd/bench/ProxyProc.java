@@ -62,16 +62,7 @@ final class ProxyProc implements AutoCloseable {
     long rssKb() { return ServerProc.rssKb(process.pid()); }
 
     void stop() {
-        if (process == null || !process.isAlive()) return;
-        process.destroy();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ServerProc.stop(process);
     }
 
     @Override

@@ -209,6 +209,11 @@ final class ServerProc implements AutoCloseable {
     }
 
     void stop() {
+        stop(process);
+    }
+
+    /** SIGTERM, then SIGKILL if it is not gone within 30 s; for the members and the proxies the bench starts. */
+    static void stop(Process process) {
         if (process == null || !process.isAlive()) return;
         process.destroy();
         try {
