@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One grpc-proxy process we started in front of a member: real etcd's ({@code etcd grpc-proxy start}) or
