@@ -46,14 +46,6 @@ final class WalWriter {
     private long releasedIndex;
     /** Something was appended since the last force: lets an idle raft loop call sync() for free. */
     private boolean dirty;
-    /**
-     * Real zero blocks are on file up to here (see {@link #zeroAhead}); past it the preallocated
-     * segment is a hole.
-     */
-    private long zeroedTo;
-    /** How far ahead of the records zero blocks are written, and in what steps. */
-    private static final int ZERO_AHEAD = 256 << 10;
-    private ByteBuffer zeros;
 
     /**
      * @param segments existing segments (the last one is reopened for append at {@code appendAt}),
@@ -105,7 +97,6 @@ final class WalWriter {
             changed = true;
         }
         if (changed && opts.fsync()) channel.force(true);
-        zeroedTo = appendAt;
         current = info;
         filePos = appendAt;
     }
@@ -117,26 +108,6 @@ final class WalWriter {
     private void preallocate() throws IOException {
         oneZero.clear();
         channel.write(oneZero, opts.segmentSize() - 1);
-    }
-
-    /**
-     * Writes real zero blocks ahead of the records, {@link #ZERO_AHEAD} bytes at a time, inside the
-     * preallocated segment. Records written into a hole make every fdatasync that follows also
-     * commit the new blocks' allocation (a journal commit on ext4); into blocks already on disk, it
-     * writes only the data. etcd gets the same from fallocate, which Java does not offer. The zeros
-     * reach the disk with the next fsync, like the records; before that, a hole reads as zeros too.
-     */
-    private void zeroAhead(long end) throws IOException {
-        if (!opts.preallocate() || end <= zeroedTo) return;
-        long from = Math.max(zeroedTo, filePos);
-        long to = Math.min((end / ZERO_AHEAD + 2) * ZERO_AHEAD, opts.segmentSize());
-        if (to <= end) return; // past the preallocated size: the file grows as it did
-        if (zeros == null) zeros = ByteBuffer.allocateDirect(ZERO_AHEAD);
-        for (long pos = from; pos < to; ) {
-            zeros.clear().limit((int) Math.min(ZERO_AHEAD, to - pos));
-            pos += channel.write(zeros, pos);
-        }
-        zeroedTo = to;
     }
 
     long lastIndex() { return lastIndex; }
@@ -216,7 +187,6 @@ final class WalWriter {
 
     private void flush() throws IOException {
         buf.flip();
-        zeroAhead(filePos + buf.remaining());
         metrics.writeBytes.add(buf.remaining());
         while (buf.hasRemaining()) filePos += channel.write(buf, filePos);
         buf.clear();
@@ -240,7 +210,6 @@ final class WalWriter {
         Files.deleteIfExists(tmp);
         channel = channels.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
         filePos = 0;
-        zeroedTo = 0;
         // The buffer is empty here (roll runs right after a flush; creation before any append).
         ensure(WalRecord.encodedSize(WalRecord.SEGMENT_HEADER_FIXED + metadata.length)
                 + WalRecord.encodedSize(WalRecord.SNAPSHOT_SIZE) + WalRecord.encodedSize(WalRecord.HARD_STATE_SIZE));
