@@ -643,7 +643,8 @@ public final class ServerCore {
             applyConfChange(e);
             from = i + 1;
         }
-        applyLoop.enqueue(List.copyOf(committed.subList(from, committed.size())));
+        // nothing else waiting for the core (one client's write): it applies the run itself, no hand-off
+        applyLoop.enqueue(List.copyOf(committed.subList(from, committed.size())), inbox.isEmpty());
     }
 
     private void applyConfChange(Entry e) {
