@@ -1,35 +1,69 @@
 #!/usr/bin/env bash
-# Builds the class-data-sharing archive that deploy/vetcd starts the member with: one training run
-# of target/node-fat.jar (start a single member on a scratch data dir on 127.0.0.1, answer a few
-# puts, ranges, a txn, a watch and a lease through the JSON gateway, stop it with SIGTERM), during
-# which the JVM records every class it loaded and dumps them at exit.
+# Builds the class-data archive that deploy/vetcd starts the member with: one training run of the
+# jar started through deploy/vetcd itself (so the archive is recorded with the same heap, GC and
+# VETCD_JAVA_OPTS it will be used with: a CDS archive or AOT cache recorded under other flags, e.g.
+# another GC or compact object headers, is rejected or only partly used), a single member on a
+# scratch data dir on 127.0.0.1 that answers a real load, then SIGTERM; the JVM writes the archive
+# at exit.
 #
-#   deploy/build-cds-archive.sh [JAR]        # -> JAR with .jsa instead of .jar (target/node-fat.jsa)
-#   JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java deploy/build-cds-archive.sh   # another runtime
+#   deploy/build-cds-archive.sh [JAR]        # JAR.jsa for java on PATH and, when a Java 25+ runtime is
+#                                            # under /usr/lib/jvm, JAR.aot for it (+ JAR.aot.java: its path,
+#                                            # which deploy/vetcd then runs the member with)
+#   JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java deploy/build-cds-archive.sh   # only this runtime
+#   TRAIN=small deploy/build-cds-archive.sh  # only the few JSON/etcdctl requests (seconds)
 #
 # Java 17+: -XX:ArchiveClassesAtExit (a dynamic AppCDS archive on top of the JDK's default one).
-# Java 25+: an AOT cache instead (-XX:AOTCacheOutput, JEP 483/514: classes loaded and linked,
-# plus method profiles), written to target/node-fat.aot. An archive only works with the same
-# JVM build and the same jar (path and modification time): rebuild after every package.
-# Only the process started here is stopped, by its pid.
+# Java 25+: an AOT cache instead (-XX:AOTCacheOutput, JEP 483/514/515: classes loaded and linked,
+# plus the method profiles of the training run, so the JIT compiles the hot put path sooner).
+# The training load (TRAIN=full, the default for Java 25+ when `go` and Debian's golang-etcd-server-dev
+# are there; Java 17's archive holds classes only, for which TRAIN=small, its default, is as good): bench/clientv3load, i.e. etcd's own Go client over gRPC, 30,000 puts, 10,000 txn-puts,
+# 10,000 linearizable and 10,000 serializable ranges; then the JSON gateway and etcdctl requests
+# (watch, lease, status) of TRAIN=small. Without Go the training is TRAIN=small.
+# An archive only works with the same JVM build, the same JVM flags and the same jar (path and
+# modification time): rebuild after every package. Only the process started here is stopped, by pid.
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
 jar="$(readlink -f "${1:-$here/../target/node-fat.jar}")"
-java="${JAVA:-java}"
-feature=$("$java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/{print $2}')
-if [ "${feature%%.*}" -ge 25 ]; then
-  out="${jar%.jar}.aot"; record=(-XX:AOTCacheOutput="$out")
-else
-  out="${jar%.jar}.jsa"; record=(-XX:ArchiveClassesAtExit="$out")
+feature() { "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/{print $2}'; }
+if [ -n "${JAVA:-}" ]; then
+  runtimes=("$JAVA")
+else # java on PATH, and the newest Java 25+ there is (its AOT cache beats Java 17's AppCDS; README, Start-up)
+  runtimes=(java)
+  newest= ; newest_feature=0
+  for j in /usr/lib/jvm/*/bin/java; do
+    [ -x "$j" ] || continue
+    f=$(feature "$j"); f=${f%%.*}
+    if [ "${f:-0}" -ge 25 ] 2>/dev/null && [ "$f" -gt "$newest_feature" ]; then newest=$j; newest_feature=$f; fi
+  done
+  [ -n "$newest" ] && runtimes+=("$newest")
 fi
 work=$(mktemp -d)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
+# one training run of the member on runtime $1; writes the archive that runtime uses
+train_on() {
+java=$1
+if [ "$(feature "$java" | cut -d. -f1)" -ge 25 ]; then
+  out="${jar%.jar}.aot"; record="-XX:AOTCacheOutput=$out"; train="${TRAIN:-full}"
+else
+  out="${jar%.jar}.jsa"; record="-XX:ArchiveClassesAtExit=$out"; train="${TRAIN:-small}"
+fi
+rm -rf "$work/data"
 port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+load=
+if [ "$train" = full ] && command -v go > /dev/null && [ -d /usr/share/gocode/src/go.etcd.io/etcd/clientv3 ]; then
+  if [ -x "$work/clientv3load" ] || (cd "$here/.." && GO111MODULE=off GOPATH=/usr/share/gocode \
+        GOCACHE="${GOCACHE:-$work/gocache}" go build -o "$work/clientv3load" ./bench/clientv3load) 2> "$work/go.log"; then
+    load="$work/clientv3load"
+  else
+    echo "build-cds-archive: could not build bench/clientv3load, training with TRAIN=small" >&2; tail -3 "$work/go.log" >&2
+  fi
+fi
 c=$(port); p=$(port)
-rm -f "$out"
-"$java" "${record[@]}" -jar "$jar" --name cds --data-dir "$work/data" \
+rm -f "$out" "$out.java" # deploy/vetcd must not start the training run with the old archive
+JAVA="$java" VETCD_JAR="$jar" VETCD_JAVA_OPTS="$record ${VETCD_JAVA_OPTS:-}" "$here/vetcd" \
+  --name cds --data-dir "$work/data" \
   --listen-client-urls "http://127.0.0.1:$c" --advertise-client-urls "http://127.0.0.1:$c" \
   --listen-peer-urls "http://127.0.0.1:$p" --initial-advertise-peer-urls "http://127.0.0.1:$p" \
   --initial-cluster "cds=http://127.0.0.1:$p" > "$work/log" 2>&1 &
@@ -38,10 +72,17 @@ api() { curl -sf -m 5 -X POST "http://127.0.0.1:$c/v3/$1" -d "$2" > /dev/null ||
 deadline=$((SECONDS + 180))
 until curl -sf -m 2 -X POST "http://127.0.0.1:$c/v3/kv/range" -d '{"key":"Zm9v"}' > /dev/null; do
   if [ $SECONDS -gt $deadline ] || ! kill -0 "$pid" 2>/dev/null; then
-    echo "build-cds-archive: the training member did not serve; its log:" >&2; tail -20 "$work/log" >&2; exit 1
+    echo "build-cds-archive: the training member did not serve; its log:" >&2; tail -20 "$work/log" >&2; kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; pid=; return 1
   fi
   sleep 0.1
 done
+if [ -n "$load" ]; then # the hot gRPC paths, long enough for C2 to compile them and their profiles to settle
+  for w in "put 30000" "txn-put 10000" "range-l 10000" "range-s 10000"; do
+    set -- $w
+    "$load" -endpoints "127.0.0.1:$c" -workload "$1" -total "$2" -conns 10 -clients 100 -max-seconds 120 > /dev/null \
+      || echo "build-cds-archive: $1 load failed (training goes on)" >&2
+  done
+fi
 # the request kinds a member answers in its first seconds (keys "foo..." base64)
 for i in $(seq 10 60); do api kv/put "{\"key\":\"$(printf 'foo%s' "$i" | base64)\",\"value\":\"YmFy\"}"; done
 api kv/range '{"key":"Zm9v","range_end":"Zm9w"}'
@@ -58,11 +99,17 @@ if command -v etcdctl > /dev/null; then # the gRPC side too, as etcd's own clien
   etcdctl --endpoints "127.0.0.1:$c" get grpc-key > /dev/null
   etcdctl --endpoints "127.0.0.1:$c" get --prefix grpc --keys-only > /dev/null
   etcdctl --endpoints "127.0.0.1:$c" endpoint status > /dev/null
+  etcdctl --endpoints "127.0.0.1:$c" lease grant 60 > /dev/null
   timeout 2 etcdctl --endpoints "127.0.0.1:$c" watch grpc-key > /dev/null 2>&1 &
   sleep 0.5; etcdctl --endpoints "127.0.0.1:$c" put grpc-key v2 > /dev/null; wait $! 2>/dev/null || true
 fi
 kill -TERM "$pid"
 wait "$pid" 2>/dev/null || true
 pid=
-if [ ! -s "$out" ]; then echo "build-cds-archive: no archive written; see the training log:" >&2; tail -20 "$work/log" >&2; exit 1; fi
-echo "$out ($(du -h "$out" | cut -f1))"
+if [ ! -s "$out" ]; then echo "build-cds-archive: no archive written by $java; see the training log:" >&2; tail -20 "$work/log" >&2; return 1; fi
+case "$out" in *.aot) readlink -f "$(command -v "$java")" > "$out.java" ;; esac
+echo "$out ($(du -h "$out" | cut -f1), $java, training: $([ -n "$load" ] && echo full || echo small))"
+}
+status=0
+for j in "${runtimes[@]}"; do train_on "$j" || status=1; done
+exit $status
