@@ -366,6 +366,24 @@ public final class MvccStore implements MetaReader, AutoCloseable {
      */
     private static final long PAGE_CACHED_KEYS = 1000;
 
+    /**
+     * Calls {@code each(lease, key)} for every key live at the current revision that names a lease:
+     * one pass over the key index (headers, no values, no count), for the lessor's recovery at start.
+     */
+    public void forEachKeyWithLease(java.util.function.BiConsumer<Long, ByteString> each) {
+        enterRead();
+        long cur = currentRev;
+        try (RocksIterator it = db.newIterator(keysCf, scanReadOptions)) {
+            StoreCursor c = new StoreCursor(it, new byte[] {0}, new byte[0], cur);
+            while (c.advance()) {
+                KeyValue kv = c.kv(true);
+                if (kv.getLease() != 0) each.accept(kv.getLease(), kv.getKey());
+            }
+        } finally {
+            exitRead();
+        }
+    }
+
     /** A read of the current revision (0, or the current one named): the live-key index may answer its count. */
     private static boolean atCurrent(RangeRequest req, long cur) {
         return req.getRevision() == 0 || req.getRevision() == cur;
