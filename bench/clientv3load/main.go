@@ -8,7 +8,10 @@
 //
 // Workloads: put, txn-put (one put per Txn), range-l / range-s (one key, linearizable /
 // serializable; the key is written first), count-only / keys-only (a prefix range over
-// -prefix, e.g. keys written by `vetcd-bench fill`). Keys are the Java generator's: an 8-digit
+// -prefix, e.g. keys written by `vetcd-bench fill`), list-page (Kubernetes' paginated list: a prefix
+// range with -limit, 500 by default, which also carries count and more), fill (puts -total keys
+// -prefix + 0..total-1 in order, values of -val-size up to -val-max bytes; run it again to give
+// every key another version). Keys are the Java generator's: an 8-digit
 // zero-padded number in -key-space, values -val-size bytes. One JSON line on stdout:
 // counts, wall seconds, and the latency histogram as [microseconds, count] pairs (values
 // rounded to 3 significant digits) that the Java side merges into an HdrHistogram.
@@ -71,7 +74,7 @@ func prefixOpts(serializable bool, o clientv3.OpOption) []clientv3.OpOption {
 
 func main() {
 	endpoints := flag.String("endpoints", "127.0.0.1:2379", "comma-separated endpoints; connections are spread over them")
-	workload := flag.String("workload", "put", "put | txn-put | range-l | range-s | count-only | keys-only")
+	workload := flag.String("workload", "put", "put | txn-put | range-l | range-s | count-only | keys-only | list-page | fill")
 	conns := flag.Int("conns", 10, "client connections (clientv3.Client instances)")
 	clients := flag.Int("clients", 100, "requests in flight")
 	total := flag.Int64("total", 20000, "requests")
@@ -81,6 +84,8 @@ func main() {
 	keySpace := flag.Int64("key-space", 100000, "distinct keys")
 	prefix := flag.String("prefix", "fill/", "prefix read by count-only and keys-only")
 	serializable := flag.Bool("serializable", false, "count-only and keys-only ranges are serializable")
+	limit := flag.Int64("limit", 500, "list-page: keys per page")
+	valMax := flag.Int("val-max", 0, "fill: values of -val-size up to this many bytes (0: all -val-size)")
 	flag.Parse()
 
 	eps := strings.Split(*endpoints, ",")
@@ -119,7 +124,11 @@ func main() {
 			defer wg.Done()
 			c := cs[w%len(cs)]
 			r := rand.New(rand.NewSource(int64(w) + 1))
-			for atomic.AddInt64(&next, 1) <= *total && time.Now().Before(deadline) {
+			for {
+				n := atomic.AddInt64(&next, 1)
+				if n > *total || !time.Now().Before(deadline) {
+					break
+				}
 				k := key("", r.Int63n(*keySpace), *keySize)
 				t0 := time.Now()
 				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -135,6 +144,14 @@ func main() {
 					_, err = c.Get(ctx, rangeKey, clientv3.WithSerializable())
 				case "count-only":
 					_, err = c.Get(ctx, *prefix, prefixOpts(*serializable, clientv3.WithCountOnly())...)
+				case "list-page":
+					_, err = c.Get(ctx, *prefix, prefixOpts(*serializable, clientv3.WithLimit(*limit))...)
+				case "fill":
+					size := *valSize
+					if *valMax > size {
+						size += r.Intn(*valMax - size + 1)
+					}
+					_, err = c.Put(ctx, key(*prefix, n-1, *keySize), strings.Repeat("v", size))
 				case "keys-only":
 					_, err = c.Get(ctx, *prefix, prefixOpts(*serializable, clientv3.WithKeysOnly())...)
 				default:

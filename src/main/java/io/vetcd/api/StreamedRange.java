@@ -63,7 +63,8 @@ public final class StreamedRange {
     private void answer(GrpcServerRequest<RangeRequest, RangeResponse> req, AuthInfo ai, RangeRequest r) {
         GrpcServerResponse<RangeRequest, RangeResponse> resp = req.response();
         HttpServerResponse http = WatchApi.httpResponse(req);
-        if (http == null || !ENABLED) {
+        // a count is a few bytes: answered in one hop to a worker, without the streaming machinery
+        if (http == null || !ENABLED || r.getCountOnly()) {
             kv.range(ai, r).onComplete(ar -> {
                 if (ar.succeeded()) {
                     resp.end(ar.result());

@@ -58,6 +58,7 @@ public final class HistoryImport implements AutoCloseable {
             if (scheduledCompact > 0) batch.put(store.defaultCf, MvccStore.K_SCHEDULED_COMPACT, KeyEncoding.longBytes(scheduledCompact));
             if (finishedCompact > 0) batch.put(store.defaultCf, MvccStore.K_FINISHED_COMPACT, KeyEncoding.longBytes(finishedCompact));
             flush();
+            LiveKeys.rebuild(store); // from the keys family just written: each key's newest version
             store.flush();
         } catch (RocksDBException e) {
             throw new StorageException("history import failed", e);

@@ -79,6 +79,8 @@ public final class MvccStore implements MetaReader, AutoCloseable {
     static final byte[] CF_META = "meta".getBytes(StandardCharsets.UTF_8);
     /** Same keys as {@link #CF_KV}, values without the user's value ({@link KeyIndex}). */
     static final byte[] CF_KEYS = "keys".getBytes(StandardCharsets.UTF_8);
+    /** One entry per live key at the current revision ({@link LiveKeys}). */
+    static final byte[] CF_LIVE = "live".getBytes(StandardCharsets.UTF_8);
 
     static final byte[] K_CONSISTENT_INDEX = "consistent_index".getBytes(StandardCharsets.UTF_8);
     static final byte[] K_CURRENT_REV = "current_revision".getBytes(StandardCharsets.UTF_8);
@@ -88,6 +90,8 @@ public final class MvccStore implements MetaReader, AutoCloseable {
     /** Present once the keys column family mirrors the kv column family ({@link KeyIndex}). */
     static final byte[] K_KEYS_INDEXED = "keys_indexed".getBytes(StandardCharsets.UTF_8);
     static final byte[] K_LIVE_KEYS = "live_keys".getBytes(StandardCharsets.UTF_8);
+    /** Present once the live column family holds exactly the live keys ({@link LiveKeys}). */
+    static final byte[] K_LIVE_INDEXED = "live_indexed".getBytes(StandardCharsets.UTF_8);
 
     private final Path dir;
     private final MvccOptions opts;
@@ -97,6 +101,7 @@ public final class MvccStore implements MetaReader, AutoCloseable {
     final ColumnFamilyHandle keysCf;
     final ColumnFamilyHandle revCf;
     final ColumnFamilyHandle metaCf;
+    final ColumnFamilyHandle liveCf;
     private final List<AutoCloseable> resources = new ArrayList<>();
     final WriteOptions writeOptions;
     /** Shared, never mutated after open: safe to pass to newIterator from many threads. */
@@ -171,7 +176,8 @@ public final class MvccStore implements MetaReader, AutoCloseable {
                 new ColumnFamilyDescriptor(CF_KV, dataCfOptions),
                 new ColumnFamilyDescriptor(CF_REV, dataCfOptions),
                 new ColumnFamilyDescriptor(CF_META, pointCfOptions),
-                new ColumnFamilyDescriptor(CF_KEYS, keysCfOptions));
+                new ColumnFamilyDescriptor(CF_KEYS, keysCfOptions),
+                new ColumnFamilyDescriptor(CF_LIVE, keysCfOptions));
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         this.db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
         this.defaultCf = handles.get(0);
@@ -179,6 +185,7 @@ public final class MvccStore implements MetaReader, AutoCloseable {
         this.revCf = handles.get(2);
         this.metaCf = handles.get(3);
         this.keysCf = handles.get(4);
+        this.liveCf = handles.get(5);
         // The raft WAL is the durability source: entries after the consistent index that reached
         // SST files are replayed from it on start (etcd replays after its last bbolt commit the
         // same way), so RocksDB keeps no WAL of its own. The raft WAL is released only up to an
@@ -209,6 +216,9 @@ public final class MvccStore implements MetaReader, AutoCloseable {
             s.finishedCompactRev = s.getLong(K_FINISHED_COMPACT, 0);
             if (s.db.get(s.defaultCf, K_KEYS_INDEXED) == null) {
                 KeyIndex.rebuild(s);
+            }
+            if (s.db.get(s.defaultCf, K_LIVE_INDEXED) == null) {
+                LiveKeys.rebuild(s);
             }
             s.liveKeys = s.loadLiveKeys();
             if (s.compactRev > s.finishedCompactRev) {
@@ -287,11 +297,24 @@ public final class MvccStore implements MetaReader, AutoCloseable {
     public RangeResult range(RangeRequest req) {
         enterRead();
         long cur = currentRev;
-        try (RocksIterator it = db.newIterator(KeyIndex.serves(req) ? keysCf : kvCf, readOptions)) {
-            long rev = checkRevision(req.getRevision(), cur);
-            KeyCursor cursor = new StoreCursor(it, req.getKey().toByteArray(),
-                    RangeExecutor.cursorEnd(req.getRangeEnd()), rev);
-            return RangeExecutor.execute(cursor, req, rev, cur);
+        try {
+            if (req.getCountOnly() && atCurrent(req, cur)) {
+                try (PinnedRead pin = pin()) {
+                    if (pin.revision == cur) {
+                        long n = LiveKeys.count(this, pin.options, req.getKey().toByteArray(),
+                                RangeExecutor.cursorEnd(req.getRangeEnd()));
+                        return new RangeResult(List.of(), n, false, cur, cur);
+                    }
+                } catch (RocksDBException e) {
+                    throw new StorageException("count failed", e);
+                }
+            }
+            try (RocksIterator it = db.newIterator(KeyIndex.serves(req) ? keysCf : kvCf, readOptions)) {
+                long rev = checkRevision(req.getRevision(), cur);
+                KeyCursor cursor = new StoreCursor(it, req.getKey().toByteArray(),
+                        RangeExecutor.cursorEnd(req.getRangeEnd()), rev);
+                return RangeExecutor.execute(cursor, req, rev, cur);
+            }
         } finally {
             exitRead();
         }
@@ -304,6 +327,28 @@ public final class MvccStore implements MetaReader, AutoCloseable {
     public RangeView openRangeView(RangeRequest req) {
         enterRead();
         long cur = currentRev;
+        if (atCurrent(req, cur)) {
+            // count from the live-key index, values (if any) from kv, both in one snapshot at `cur`
+            PinnedRead pin = null;
+            RocksIterator it = null;
+            try {
+                pin = pin();
+                if (pin.revision == cur) {
+                    long count = LiveKeys.count(this, pin.options, req.getKey().toByteArray(), RangeExecutor.cursorEnd(req.getRangeEnd()));
+                    if (req.getLimit() <= 0 || req.getLimit() > PAGE_CACHED_KEYS) {
+                        pin.options.setFillCache(false).setReadaheadSize(1 << 20); // as scanReadOptions
+                    }
+                    it = db.newIterator(KeyIndex.serves(req) ? keysCf : kvCf, pin.options);
+                    return new RangeView(this, it, req, cur, cur, count, pin);
+                }
+            } catch (RocksDBException | RuntimeException e) {
+                if (it != null) it.close();
+                if (pin != null) pin.close();
+                exitRead();
+                throw e instanceof RocksDBException ? new StorageException("range failed", e) : (RuntimeException) e;
+            }
+            pin.close();
+        }
         RocksIterator it = db.newIterator(KeyIndex.serves(req) ? keysCf : kvCf, scanReadOptions);
         try {
             return new RangeView(this, it, req, checkRevision(req.getRevision(), cur), cur);
@@ -312,6 +357,65 @@ public final class MvccStore implements MetaReader, AutoCloseable {
             exitRead();
             throw e;
         }
+    }
+
+    /**
+     * A page of a list (Kubernetes asks for 500 keys at a time) goes through the block cache like a
+     * get: the next list reads the same blocks. Bigger and unlimited scans bypass it (see
+     * {@link #scanReadOptions}).
+     */
+    private static final long PAGE_CACHED_KEYS = 1000;
+
+    /**
+     * Calls {@code each(lease, key)} for every key live at the current revision that names a lease:
+     * one pass over the key index (headers, no values, no count), for the lessor's recovery at start.
+     */
+    public void forEachKeyWithLease(java.util.function.BiConsumer<Long, ByteString> each) {
+        enterRead();
+        long cur = currentRev;
+        try (RocksIterator it = db.newIterator(keysCf, scanReadOptions)) {
+            StoreCursor c = new StoreCursor(it, new byte[] {0}, new byte[0], cur);
+            while (c.advance()) {
+                KeyValue kv = c.kv(true);
+                if (kv.getLease() != 0) each.accept(kv.getLease(), kv.getKey());
+            }
+        } finally {
+            exitRead();
+        }
+    }
+
+    /** A read of the current revision (0, or the current one named): the live-key index may answer its count. */
+    private static boolean atCurrent(RangeRequest req, long cur) {
+        return req.getRevision() == 0 || req.getRevision() == cur;
+    }
+
+    /** A RocksDB snapshot and the store's revision in it; the reads made with {@link #options} see exactly that revision. */
+    final class PinnedRead implements AutoCloseable {
+        final Snapshot snapshot = db.getSnapshot();
+        final ReadOptions options = new ReadOptions().setSnapshot(snapshot);
+        final long revision;
+
+        PinnedRead() throws RocksDBException {
+            long r;
+            try {
+                byte[] v = db.get(defaultCf, options, K_CURRENT_REV);
+                r = v == null ? 1 : KeyEncoding.getLong(v, 0);
+            } catch (RocksDBException | RuntimeException e) {
+                close();
+                throw e;
+            }
+            revision = r;
+        }
+
+        @Override
+        public void close() {
+            options.close();
+            db.releaseSnapshot(snapshot);
+        }
+    }
+
+    PinnedRead pin() throws RocksDBException {
+        return new PinnedRead();
     }
 
     /** Plain range of {@code [key, end)} (etcd end conventions) at {@code rev} (0 = current). */
@@ -646,7 +750,7 @@ public final class MvccStore implements MetaReader, AutoCloseable {
 
     private void flush0() {
         try (FlushOptions fo = new FlushOptions().setWaitForFlush(true).setAllowWriteStall(true)) {
-            db.flush(fo, List.of(defaultCf, kvCf, revCf, metaCf, keysCf));
+            db.flush(fo, List.of(defaultCf, kvCf, revCf, metaCf, keysCf, liveCf));
         } catch (RocksDBException e) {
             throw new StorageException("flushing the backend failed", e);
         }
@@ -804,7 +908,7 @@ public final class MvccStore implements MetaReader, AutoCloseable {
         long sum = 0;
         enterRead();
         try {
-            for (ColumnFamilyHandle cf : List.of(defaultCf, kvCf, revCf, metaCf, keysCf)) {
+            for (ColumnFamilyHandle cf : List.of(defaultCf, kvCf, revCf, metaCf, keysCf, liveCf)) {
                 sum += db.getLongProperty(cf, name);
             }
         } catch (RocksDBException e) {
@@ -839,7 +943,7 @@ public final class MvccStore implements MetaReader, AutoCloseable {
                 .setExclusiveManualCompaction(false)
                 .setAllowWriteStall(false)
                 .setBottommostLevelCompaction(CompactRangeOptions.BottommostLevelCompaction.kForceOptimized)) {
-            for (ColumnFamilyHandle cf : List.of(kvCf, revCf, metaCf, defaultCf, keysCf)) {
+            for (ColumnFamilyHandle cf : List.of(kvCf, revCf, metaCf, defaultCf, keysCf, liveCf)) {
                 db.compactRange(cf, null, null, cro);
             }
         } catch (RocksDBException e) {
@@ -978,6 +1082,7 @@ public final class MvccStore implements MetaReader, AutoCloseable {
             heads.clear();
             // the checkpoint may come from a member without the key index: always rebuild it here
             KeyIndex.rebuild(this);
+            LiveKeys.rebuild(this);
             currentRev = getLong(K_CURRENT_REV, 1);
             consistentIndex = getLong(K_CONSISTENT_INDEX, 0);
             compactRev = getLong(K_SCHEDULED_COMPACT, 0);
@@ -1052,7 +1157,7 @@ public final class MvccStore implements MetaReader, AutoCloseable {
             pendingCommits.clear();
         }
         awaitReaders();
-        for (ColumnFamilyHandle h : List.of(kvCf, revCf, metaCf, defaultCf, keysCf)) {
+        for (ColumnFamilyHandle h : List.of(kvCf, revCf, metaCf, defaultCf, keysCf, liveCf)) {
             h.close();
         }
         db.close();

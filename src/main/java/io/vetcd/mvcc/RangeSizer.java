@@ -3,7 +3,9 @@ package io.vetcd.mvcc;
 /**
  * First pass of a streamed range: counts the range and sizes the answer from keys and stored
  * lengths only (values stay in RocksDB), with the semantics of {@link RangeExecutor}'s key-ordered
- * path: count ignores limit and filters; filters apply to the first {@code limit + 1} keys.
+ * path: count ignores limit and filters; filters apply to the first {@code limit + 1} keys. When the
+ * view knows the count (the live-key index at the current revision), only the keys the answer holds
+ * (and the one after, for {@code more}) are read.
  */
 public final class RangeSizer {
     private RangeSizer() {
@@ -19,7 +21,9 @@ public final class RangeSizer {
         long kvs = 0;
         long bytes = 0;
         long last = 0;
-        while (c.advance()) {
+        long known = view.knownCount();
+        // with the count known, the scan stops once the answer's kvs are found
+        while ((known < 0 || kvs < keep) && c.advance()) {
             count++;
             if (kvs < keep) {
                 h.read(c);
@@ -38,6 +42,6 @@ public final class RangeSizer {
             bytes -= last;
             more = true;
         }
-        return new RangePlan(count, kvs, bytes, more);
+        return new RangePlan(known < 0 ? count : known, kvs, bytes, more);
     }
 }

@@ -22,9 +22,20 @@ public final class RangeView implements AutoCloseable {
     private final byte[] end;
     private final long readRevision;
     private final long currentRevision;
+    /** The range's count from the live-key index ({@link LiveKeys}), or -1: count while scanning. */
+    private final long knownCount;
+    /** The snapshot the iterator reads (with {@link #knownCount}), released on close; or null. */
+    private final AutoCloseable pin;
     private boolean closed;
 
     RangeView(MvccStore store, RocksIterator it, RangeRequest request, long readRevision, long currentRevision) {
+        this(store, it, request, readRevision, currentRevision, -1, null);
+    }
+
+    RangeView(MvccStore store, RocksIterator it, RangeRequest request, long readRevision, long currentRevision,
+              long knownCount, AutoCloseable pin) {
+        this.knownCount = knownCount;
+        this.pin = pin;
         this.store = store;
         this.it = it;
         this.request = request;
@@ -64,6 +75,11 @@ public final class RangeView implements AutoCloseable {
         return new StoreCursor(it, key, end, readRevision);
     }
 
+    /** The count, when known without scanning the range; else -1. */
+    long knownCount() {
+        return knownCount;
+    }
+
     boolean filtered() {
         RangeRequest r = request;
         return r.getMinModRevision() != 0 || r.getMaxModRevision() != 0
@@ -101,6 +117,9 @@ public final class RangeView implements AutoCloseable {
         closed = true;
         try {
             it.close();
+            if (pin != null) pin.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing a range view failed", e);
         } finally {
             store.exitRead();
         }

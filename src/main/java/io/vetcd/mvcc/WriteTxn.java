@@ -349,6 +349,11 @@ public final class WriteTxn implements AutoCloseable {
                     ? StoredValue.encodeHeader(kv.getCreateRevision(), kv.getVersion(), kv.getLease())
                     : StoredValue.TOMBSTONE_BYTES);
             batch.put(store.revCf, KeyEncoding.revKey(rev, sub), k);
+            if (put) {
+                batch.put(store.liveCf, LiveKeys.key(k), KeyEncoding.longBytes(rev));
+            } else {
+                batch.delete(store.liveCf, LiveKeys.key(k));
+            }
         }
         for (Map.Entry<byte[], byte[]> e : meta.entrySet()) {
             if (e.getValue() == null) {

@@ -1,7 +1,7 @@
 /**
  * MVCC storage engine: etcd 3.4 revision semantics on RocksDB.
  *
- * <h2>On-disk layout (one RocksDB instance, four column families)</h2>
+ * <h2>On-disk layout (one RocksDB instance, six column families)</h2>
  * <dl>
  *   <dt>{@code kv}</dt>
  *   <dd>Every version of every key. Key = {@link io.vetcd.mvcc.KeyEncoding}
@@ -14,6 +14,13 @@
  *   <dt>{@code rev}</dt>
  *   <dd>Change log ordered by revision: key = {@code main(8B) sub(8B)} big-endian, value = user key.
  *   Used for watch catch-up ({@code eventsBetween}) and to find the keys a compaction must visit.</dd>
+ *   <dt>{@code keys}</dt>
+ *   <dd>The same keys as {@code kv} with only the stored header as value ({@link io.vetcd.mvcc.KeyIndex}):
+ *   keys-only and historic count-only ranges scan it instead of the values.</dd>
+ *   <dt>{@code live}</dt>
+ *   <dd>One entry per key live at the current revision: {@code escape(userKey) 00 01} -> mod revision
+ *   ({@link io.vetcd.mvcc.LiveKeys}). The count of a range at the current revision is one step per
+ *   live key (count-only ranges, and the count of limited lists, which then read only their page).</dd>
  *   <dt>{@code meta}</dt>
  *   <dd>Opaque key/values of other components (leases, auth, membership), written in the same batch
  *   as the kv changes of the raft entry that produced them.</dd>

@@ -44,6 +44,7 @@ import io.vetcd.server.watch.WatchOptions;
 import io.vetcd.wal.Wal;
 import io.vetcd.wal.WalOptions;
 import io.vetcd.wal.WalRecovery;
+import io.vetcd.wal.WalSnapshotMarker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -154,8 +155,12 @@ public final class VetcdNode {
         MemoryStorage raftStorage = new MemoryStorage();
         RaftNode raft;
         long applied = store.consistentIndex();
+        long walSnapshotIndex = 0; // the WAL's own snapshot marker, where the next snapshot counts from
         if (existing) {
-            wal = Wal.open(walDir, walOpts);
+            // Entries the backend already applied are not replayed into memory, except the last
+            // --snapshot-catchup-entries of them, which a lagging follower may still be sent (as the
+            // running member keeps after each snapshot): a restart's heap follows what it replays.
+            wal = Wal.openSkipping(walDir, walOpts, applied - cfg.member().snapshotCatchUpEntries());
             // etcd's "repaired WAL file" note: an interrupted last write was cut off (it was never acknowledged)
             if (wal.repairedTornTail()) log.warn("repaired a torn tail of the WAL in {} (an interrupted last write)", walDir);
             ByteBuffer meta = ByteBuffer.wrap(wal.metadata());
@@ -166,14 +171,20 @@ public final class VetcdNode {
             membership = new Membership(localId, clusterId, withLocalClientUrls(members, localId));
             if (record != null) membership.clusterVersion(MembershipRecord.clusterVersion(record));
             WalRecovery rec = wal.recovered();
-            if (rec.snapshot() != null) {
+            // the log starts after the snapshot marker, or after the entries not kept if that is later
+            WalSnapshotMarker base = rec.snapshot();
+            if (base != null) walSnapshotIndex = base.index();
+            if (wal.skippedThrough() != null && (base == null || wal.skippedThrough().index() > base.index())) {
+                base = wal.skippedThrough();
+            }
+            if (base != null) {
                 ConfState cs = record == null ? ConfState.EMPTY : MembershipRecord.confState(record);
-                raftStorage.applySnapshot(new Snapshot(new SnapshotMetadata(rec.snapshot().index(), rec.snapshot().term(), cs), new byte[0]));
+                raftStorage.applySnapshot(new Snapshot(new SnapshotMetadata(base.index(), base.term(), cs), new byte[0]));
             }
             if (rec.hardState() != null) raftStorage.setHardState(rec.hardState());
             raftStorage.append(rec.entries());
             // Raft re-delivers everything after the snapshot; the core skips what the backend already has.
-            long snapshotIndex = rec.snapshot() == null ? 0 : rec.snapshot().index();
+            long snapshotIndex = base == null ? 0 : base.index();
             raft = new RaftNode(raftConfig(localId, electionTick).withApplied(snapshotIndex), raftStorage);
             log.info("restarting member {} in cluster {} at commit index {}", ClusterIds.hex(localId),
                 ClusterIds.hex(clusterId), raftStorage.hardState().commit());
@@ -222,7 +233,7 @@ public final class VetcdNode {
         peerSender = new PeerSender(vertx, transportContext, membership, core, outgoingStreams, store, memberDir.resolve("snap.tmp"),
             peerTlsForDials == null ? null : peerTlsForDials.clientCertificate());
         core.peers(peerSender);
-        core.snapshotEvery(cfg.member().snapshotCount(), cfg.member().snapshotCatchUpEntries(), store::flush, raftStorage.snapshot().index());
+        core.snapshotEvery(cfg.member().snapshotCount(), cfg.member().snapshotCatchUpEntries(), store::flush, walSnapshotIndex);
         server.memberChanges().forwarder(peerSender::promote);
         server.leaseForwarder(new EtcdServer.LeaseForwarder() {
             @Override

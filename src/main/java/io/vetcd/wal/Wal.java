@@ -60,7 +60,7 @@ public final class Wal implements AutoCloseable {
     /** Creates a new, empty WAL whose segments carry {@code metadata}; fails if one already exists. */
     public static Wal create(Path dir, WalOptions opts, byte[] metadata) {
         return openOrCreate(dir, opts, SegmentChannels.REAL, metadata == null ? new byte[0] : metadata.clone(), true,
-            Long.MAX_VALUE);
+            Long.MAX_VALUE, 0);
     }
 
     /**
@@ -68,12 +68,12 @@ public final class Wal implements AutoCloseable {
      * none. Repairs a torn tail; throws {@link WalCorruptException} for any other damage.
      */
     public static Wal open(Path dir, WalOptions opts) {
-        return openOrCreate(dir, opts, SegmentChannels.REAL, new byte[0], false, Long.MAX_VALUE);
+        return openOrCreate(dir, opts, SegmentChannels.REAL, new byte[0], false, Long.MAX_VALUE, 0);
     }
 
     /** Like {@link #open(Path, WalOptions)} with segment files opened by {@code channels} (tests inject failures). */
     static Wal open(Path dir, WalOptions opts, SegmentChannels channels) {
-        return openOrCreate(dir, opts, channels, new byte[0], false, Long.MAX_VALUE);
+        return openOrCreate(dir, opts, channels, new byte[0], false, Long.MAX_VALUE, 0);
     }
 
     /**
@@ -83,11 +83,22 @@ public final class Wal implements AutoCloseable {
      * entries from there on are no longer in the log.
      */
     public static Wal open(Path dir, WalOptions opts, long maxSnapshotIndex) {
-        return openOrCreate(dir, opts, SegmentChannels.REAL, new byte[0], false, maxSnapshotIndex);
+        return openOrCreate(dir, opts, SegmentChannels.REAL, new byte[0], false, maxSnapshotIndex, 0);
+    }
+
+    /**
+     * Like {@link #open(Path, WalOptions)}, but the entries at or below {@code skipThrough} (what the
+     * caller's backend already holds, less what lagging followers may still need) are checked and
+     * not kept: {@link #recovered()} then starts after {@link #skippedThrough()}. A restart so needs
+     * memory for the entries it replays, not for the whole log since the last snapshot. Entries
+     * beyond the persisted commit index are always kept (they may still be replaced).
+     */
+    public static Wal openSkipping(Path dir, WalOptions opts, long skipThrough) {
+        return openOrCreate(dir, opts, SegmentChannels.REAL, new byte[0], false, Long.MAX_VALUE, Math.max(0, skipThrough));
     }
 
     private static Wal openOrCreate(Path dir, WalOptions opts, SegmentChannels channels, byte[] newMetadata,
-                                    boolean mustCreate, long maxSnapshotIndex) {
+                                    boolean mustCreate, long maxSnapshotIndex, long skipThrough) {
         if (opts == null) opts = WalOptions.DEFAULT;
         FileChannel lockChannel = null;
         try {
@@ -111,10 +122,15 @@ public final class Wal implements AutoCloseable {
                 wal = new Wal(dir, newMetadata, new WalRecovery(HardState.EMPTY, null, List.of(), List.of()), w, lockChannel, lock, false);
             } else {
                 if (mustCreate) throw new WalException("WAL already exists in " + dir);
-                WalReader.Result r = WalReader.read(segments, maxSnapshotIndex);
+                WalReader.Result r = WalReader.read(segments, maxSnapshotIndex, skipThrough);
+                if (r.skipped != null && r.skipped.index() > r.hardState.commit()) {
+                    // never drop what is not known committed: read again, keeping everything
+                    r = WalReader.read(segments, maxSnapshotIndex, 0);
+                }
                 WalWriter w = new WalWriter(dir, opts, channels, r.metadata, r.segments, r.lastSegmentEnd, r.lastIndex,
                         r.hardState, r.lastMarker);
                 wal = new Wal(dir, r.metadata, r.recovery, w, lockChannel, lock, r.repairedTornTail);
+                wal.skippedThrough = r.skipped;
             }
             return wal;
         } catch (IOException e) {
@@ -137,6 +153,14 @@ public final class Wal implements AutoCloseable {
 
     /** What was on disk when this WAL was opened. */
     public WalRecovery recovered() { return recovery; }
+
+    private WalSnapshotMarker skippedThrough;
+
+    /**
+     * The last entry {@link #openSkipping} read but did not keep (index and term), or null: the
+     * recovered entries follow it when it is newer than the recovered snapshot marker.
+     */
+    public WalSnapshotMarker skippedThrough() { return skippedThrough; }
 
     /** The metadata written when the WAL was created (a copy). */
     public byte[] metadata() { return metadata.clone(); }

@@ -6,7 +6,9 @@ import io.vetcd.raft.HardState;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -50,6 +52,8 @@ final class WalReader {
         /** True if a torn tail was cut off (bytes other than zero padding were dropped). */
         boolean repairedTornTail;
         WalRecovery recovery;
+        /** The last entry read but not kept (index at or below the caller's skip bound), or null. */
+        WalSnapshotMarker skipped;
     }
 
     /**
@@ -57,6 +61,15 @@ final class WalReader {
      *                         (the server's backend may be older than the newest marker)
      */
     static Result read(List<WalSegment> segments, long maxSnapshotIndex) throws IOException {
+        return read(segments, maxSnapshotIndex, 0);
+    }
+
+    /**
+     * Like {@link #read(List, long)}, but entries at or below {@code skipThrough} are checked and
+     * then dropped, not kept in memory (the backend already holds them): the recovery's entries
+     * start after them, and {@link Result#skipped} names the last one dropped.
+     */
+    static Result read(List<WalSegment> segments, long maxSnapshotIndex, long skipThrough) throws IOException {
         if (segments.isEmpty()) throw new IllegalArgumentException("no segments");
         for (int i = 1; i < segments.size(); i++) {
             if (segments.get(i).seq() != segments.get(i - 1).seq() + 1) {
@@ -73,7 +86,15 @@ final class WalReader {
             WalSegment seg = segments.get(i);
             SegmentInfo info = new SegmentInfo(seg, -1);
             r.segments.add(info);
-            ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(seg.path())).order(ByteOrder.LITTLE_ENDIAN);
+            // Mapped, not read into the heap: a segment is 64 MiB (preallocated), and a restart must not
+            // need a heap that size; the mapping is dropped as soon as the segment is parsed.
+            MappedByteBuffer mapped;
+            try (FileChannel ch = FileChannel.open(seg.path(), StandardOpenOption.READ)) {
+                if (ch.size() > Integer.MAX_VALUE) throw new WalCorruptException(seg.path(), -1, "segment larger than 2 GiB");
+                mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
+            }
+            try {
+            ByteBuffer b = mapped.order(ByteOrder.LITTLE_ENDIAN);
             int end = b.capacity();
             int pos = 0;
             boolean sawHeader = false;
@@ -135,7 +156,11 @@ final class WalReader {
                             while (!entries.isEmpty() && entries.get(entries.size() - 1).index() >= e.index()) {
                                 entries.remove(entries.size() - 1);
                             }
-                            entries.add(e);
+                            if (e.index() <= skipThrough) {
+                                r.skipped = new WalSnapshotMarker(e.index(), e.term());
+                            } else {
+                                entries.add(e);
+                            }
                             r.lastIndex = e.index();
                             info.maxIndex = Math.max(info.maxIndex, e.index());
                         }
@@ -152,8 +177,11 @@ final class WalReader {
             }
             if (!sawHeader) throw new WalCorruptException(seg.path(), 0, "segment has no valid header");
             if (last) r.lastSegmentEnd = pos;
+            } finally {
+                unmap(mapped);
+            }
         }
-        r.recovery = recovery(r.hardState, markers, entries, maxSnapshotIndex);
+        r.recovery = recovery(r.hardState, markers, entries, maxSnapshotIndex, r.skipped);
         return r;
     }
 
@@ -183,6 +211,12 @@ final class WalReader {
      */
     static WalRecovery recovery(HardState hs, List<WalSnapshotMarker> markers, List<Entry> entries,
                                 long maxSnapshotIndex) {
+        return recovery(hs, markers, entries, maxSnapshotIndex, null);
+    }
+
+    /** {@code skipped}: the last entry dropped while reading (the kept entries must follow it), or null. */
+    static WalRecovery recovery(HardState hs, List<WalSnapshotMarker> markers, List<Entry> entries,
+                                long maxSnapshotIndex, WalSnapshotMarker skipped) {
         List<WalSnapshotMarker> trusted = new ArrayList<>();
         for (WalSnapshotMarker m : markers) {
             // Each segment header repeats the latest marker; report each marker once.
@@ -204,6 +238,10 @@ final class WalReader {
         List<Entry> out = entries.subList(from, entries.size());
         long prev = chosen == null ? -1 : chosen.index();
         String prevKind = "snapshot at ";
+        if (skipped != null && skipped.index() > prev) {
+            prev = skipped.index();
+            prevKind = "entry (not kept) ";
+        }
         for (Entry e : out) {
             if (prev >= 0 && e.index() != prev + 1) {
                 throw new WalCorruptException(null, -1, "gap in log: entry " + e.index() + " follows " + prevKind + prev);
@@ -253,9 +291,25 @@ final class WalReader {
     }
 
     private static boolean allZero(ByteBuffer b, int from, int end) {
-        byte[] a = b.array();
-        int off = b.arrayOffset();
-        for (int i = from; i < end; i++) if (a[off + i] != 0) return false;
+        int i = from;
+        for (; i + 8 <= end; i += 8) if (b.getLong(i) != 0) return false;
+        for (; i < end; i++) if (b.get(i) != 0) return false;
         return true;
+    }
+
+    /**
+     * Drops a mapping now rather than at some later GC (its pages count in the process's RSS until
+     * then). Nothing read from it may be used afterwards: entries copy their bytes out. Left to the
+     * GC if the JDK does not offer it.
+     */
+    static void unmap(MappedByteBuffer b) {
+        try {
+            Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
+            java.lang.reflect.Field f = unsafeClass.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            unsafeClass.getMethod("invokeCleaner", ByteBuffer.class).invoke(f.get(null), b);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // the GC unmaps it when the buffer is collected
+        }
     }
 }

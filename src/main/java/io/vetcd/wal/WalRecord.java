@@ -80,12 +80,12 @@ final class WalRecord {
         buf.putInt(start + 4, (int) crc.getValue());
     }
 
-    // ---- decoding from a whole-segment heap buffer ----
+    // ---- decoding from a whole segment (a read-only mapping of the file, see WalReader) ----
 
     /** CRC32C of type + payload of the record at {@code start} with the given payload length. */
     static int computeCrc(ByteBuffer seg, CRC32C crc, int start, int payloadLength) {
         crc.reset();
-        crc.update(seg.array(), seg.arrayOffset() + start + 8, 1 + payloadLength);
+        crc.update(seg.slice(start + 8, 1 + payloadLength));
         return (int) crc.getValue();
     }
 

@@ -60,6 +60,41 @@ class WalRoundTripTest {
         }
     }
 
+    /** A restart keeps in memory only the entries after what the backend holds; the rest is checked, not kept. */
+    @Test
+    void openSkippingKeepsOnlyTheEntriesAfterTheBound() {
+        Path dir = tmp.resolve("wal");
+        List<Entry> all = new ArrayList<>();
+        try (Wal wal = Wal.create(dir, NO_FSYNC, new byte[0])) {
+            for (int batch = 0; batch < 10; batch++) {
+                List<Entry> es = entries(1 + batch / 4, batch * 10L + 1, batch * 10L + 10, 50 + batch);
+                all.addAll(es);
+                wal.saveAndSync(new HardState(1 + batch / 4, 3, batch * 10L + 5), es);
+            }
+            // a new leader's overwrite of a committed-and-skipped range rewrites the same entries
+            List<Entry> again = entries(3, 96, 100, 7);
+            wal.saveAndSync(new HardState(3, 3, 95), again);
+            all.subList(95, 100).clear();
+            all.addAll(again);
+        }
+        try (Wal wal = Wal.openSkipping(dir, NO_FSYNC, 60)) {
+            assertEquals(new WalSnapshotMarker(60, 2), wal.skippedThrough());
+            assertEntries(all.subList(60, 100), wal.recovered().entries());
+            assertEquals(100, wal.lastIndex());
+            wal.saveAndSync(new HardState(3, 3, 100), List.of(entry(3, 101, 10)));
+            all.add(entry(3, 101, 10));
+        }
+        // entry 101 is not known committed (commit 100): nothing is dropped
+        try (Wal wal = Wal.openSkipping(dir, NO_FSYNC, 120)) {
+            assertNull(wal.skippedThrough());
+            assertEntries(all, wal.recovered().entries());
+        }
+        try (Wal wal = Wal.openSkipping(dir, NO_FSYNC, 0)) {
+            assertNull(wal.skippedThrough());
+            assertEntries(all, wal.recovered().entries());
+        }
+    }
+
     @Test
     void openCreatesDirectoryAndEmptyLog() {
         Path dir = tmp.resolve("a/b/wal");
