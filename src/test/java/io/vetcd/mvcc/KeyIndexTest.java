@@ -76,12 +76,7 @@ class KeyIndexTest {
             }
             StoreTestSupport.delete(s, "x3", null);
             // as a store written before the index existed: empty index, no marker
-            try (var it = s.db.newIterator(s.keysCf)) {
-                for (it.seekToFirst(); it.isValid(); it.next()) {
-                    s.db.delete(s.keysCf, it.key());
-                }
-            }
-            s.db.delete(s.defaultCf, MvccStore.K_KEYS_INDEXED);
+            StoreTestSupport.forgetIndex(s, s.keysCf, MvccStore.K_KEYS_INDEXED);
         } finally {
             s.close();
         }

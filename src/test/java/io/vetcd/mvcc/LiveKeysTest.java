@@ -71,12 +71,7 @@ class LiveKeysTest {
         try {
             check(s, revs, rnd);
             // as a store written before the index existed: no entries, no marker
-            try (var it = s.db.newIterator(s.liveCf)) {
-                for (it.seekToFirst(); it.isValid(); it.next()) {
-                    s.db.delete(s.liveCf, it.key());
-                }
-            }
-            s.db.delete(s.defaultCf, MvccStore.K_LIVE_INDEXED);
+            StoreTestSupport.forgetIndex(s, s.liveCf, MvccStore.K_LIVE_INDEXED);
         } finally {
             s.close();
         }

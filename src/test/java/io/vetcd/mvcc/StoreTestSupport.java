@@ -22,6 +22,20 @@ final class StoreTestSupport {
         return ByteString.copyFromUtf8(s);
     }
 
+    /**
+     * Makes {@code s} look like a store written before one of its indexes existed: every entry of
+     * the index's column family gone, and the marker that says it was built too.
+     */
+    static void forgetIndex(MvccStore s, org.rocksdb.ColumnFamilyHandle index, byte[] builtMarker)
+            throws org.rocksdb.RocksDBException {
+        try (var it = s.db.newIterator(index)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                s.db.delete(index, it.key());
+            }
+        }
+        s.db.delete(s.defaultCf, builtMarker);
+    }
+
     static MvccStore open(Path dir) {
         return MvccStore.open(dir, MvccOptions.defaults().withCompactionBatchKeys(7).withCompactionPauseMillis(0));
     }
