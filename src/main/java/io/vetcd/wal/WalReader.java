@@ -88,10 +88,10 @@ final class WalReader {
             r.segments.add(info);
             // Mapped, not read into the heap: a segment is 64 MiB (preallocated), and a restart must not
             // need a heap that size; the mapping is dropped as soon as the segment is parsed.
-            MappedByteBuffer mapped;
+            ByteBuffer mapped;
             try (FileChannel ch = FileChannel.open(seg.path(), StandardOpenOption.READ)) {
                 if (ch.size() > Integer.MAX_VALUE) throw new WalCorruptException(seg.path(), -1, "segment larger than 2 GiB");
-                mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
+                mapped = mapOrRead(ch);
             }
             try {
             ByteBuffer b = mapped.order(ByteOrder.LITTLE_ENDIAN);
@@ -178,7 +178,7 @@ final class WalReader {
             if (!sawHeader) throw new WalCorruptException(seg.path(), 0, "segment has no valid header");
             if (last) r.lastSegmentEnd = pos;
             } finally {
-                unmap(mapped);
+                if (mapped instanceof MappedByteBuffer m) unmap(m);
             }
         }
         r.recovery = recovery(r.hardState, markers, entries, maxSnapshotIndex, r.skipped);
@@ -295,6 +295,20 @@ final class WalReader {
         for (; i + 8 <= end; i += 8) if (b.getLong(i) != 0) return false;
         for (; i < end; i++) if (b.get(i) != 0) return false;
         return true;
+    }
+
+    /**
+     * The whole segment, mapped; read into the heap where its file system cannot map files (the
+     * server simulation's in-memory disk).
+     */
+    private static ByteBuffer mapOrRead(FileChannel ch) throws IOException {
+        try {
+            return ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
+        } catch (UnsupportedOperationException noMapping) {
+            ByteBuffer heap = ByteBuffer.allocate((int) ch.size());
+            while (heap.hasRemaining() && ch.read(heap, heap.position()) >= 0) { }
+            return heap.flip();
+        }
     }
 
     /**
