@@ -25,6 +25,7 @@ import io.vetcd.server.ServerCore;
 import io.vetcd.wal.Wal;
 import io.vetcd.wal.WalOptions;
 import io.vetcd.wal.WalRecovery;
+import io.vetcd.wal.WalSnapshotMarker;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -123,8 +124,10 @@ final class SimMember {
         long applied = store.consistentIndex();
         int electionTick = world.params.electionTicks();
         Membership membership;
+        long walSnapshotIndex = 0;
         if (Wal.exists(walDir)) {
-            wal = Wal.open(walDir, walOpts);
+            // as VetcdNode: entries the backend already applied are dropped on open, less the catch-up entries
+            wal = Wal.openSkipping(walDir, walOpts, applied - world.params.catchUpEntries());
             ByteBuffer meta = ByteBuffer.wrap(wal.metadata());
             long localId = meta.getLong();
             long clusterId = meta.getLong();
@@ -133,13 +136,18 @@ final class SimMember {
             membership = new Membership(localId, clusterId, members);
             if (record != null) membership.clusterVersion(MembershipRecord.clusterVersion(record));
             WalRecovery rec = wal.recovered();
-            if (rec.snapshot() != null) {
+            WalSnapshotMarker base = rec.snapshot();
+            if (base != null) walSnapshotIndex = base.index();
+            if (wal.skippedThrough() != null && (base == null || wal.skippedThrough().index() > base.index())) {
+                base = wal.skippedThrough();
+            }
+            if (base != null) {
                 ConfState cs = record == null ? ConfState.EMPTY : MembershipRecord.confState(record);
-                storage.applySnapshot(new Snapshot(new SnapshotMetadata(rec.snapshot().index(), rec.snapshot().term(), cs), new byte[0]));
+                storage.applySnapshot(new Snapshot(new SnapshotMetadata(base.index(), base.term(), cs), new byte[0]));
             }
             if (rec.hardState() != null) storage.setHardState(rec.hardState());
             storage.append(rec.entries());
-            long snapshotIndex = rec.snapshot() == null ? 0 : rec.snapshot().index();
+            long snapshotIndex = base == null ? 0 : base.index();
             raft = new RaftNode(raftConfig(electionTick, rng).withApplied(snapshotIndex), storage);
         } else {
             membership = new Membership(id, CLUSTER_ID, initialMembers);
@@ -163,7 +171,7 @@ final class SimMember {
         core = new ServerCore(wal, raft, storage, new Observed(), id, world.params.tickMillis(), applied, this::now);
         server.attach(core);
         core.peers(messages -> world.network.send(this, messages));
-        core.snapshotEvery(world.params.snapshotCount(), world.params.catchUpEntries(), store::flush, storage.snapshot().index());
+        core.snapshotEvery(world.params.snapshotCount(), world.params.catchUpEntries(), store::flush, walSnapshotIndex);
         core.onLeaderChange(s -> {
             // as VetcdNode: only the leader expires leases; promotion happens when the term's first entry applies
             if (s.role() != Role.LEADER && lessor.isPrimary()) lessor.demote();
