@@ -155,6 +155,11 @@ final class ApplyLoop {
         }
     }
 
+    /** Whether a thread is inside a batch now (the loop's thread lets go of it just after the applied index moves). */
+    boolean applyingNow() {
+        return applying.isLocked();
+    }
+
     /** How many batches the core applied itself instead of handing them over. */
     long appliedInline() {
         return appliedInline.get();

@@ -124,6 +124,9 @@ class ApplyLoopInlineTest {
             assertEquals(List.of(1L, 2L, 3L, 4L), m.order);
             assertTrue(!m.overlapped, "two threads applied at once");
 
+            // drain returns once entry 4 is applied; the loop's thread lets go of the batch just after
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (loop.applyingNow() && System.nanoTime() < deadline) Thread.onSpinWait();
             loop.enqueue(entries(5, 5), true); // idle again: inline
             assertEquals(1, loop.appliedInline());
             assertEquals(List.of(1L, 2L, 3L, 4L, 5L), m.order);
