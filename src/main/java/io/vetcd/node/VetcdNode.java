@@ -18,8 +18,6 @@ import io.vetcd.raft.MemoryStorage;
 import io.vetcd.raft.RaftConfig;
 import io.vetcd.raft.RaftNode;
 import io.vetcd.raft.Role;
-import io.vetcd.raft.Snapshot;
-import io.vetcd.raft.SnapshotMetadata;
 import io.vetcd.server.MemberChanges;
 import io.vetcd.server.MembershipRecord;
 import io.vetcd.server.ClusterIds;
@@ -43,7 +41,6 @@ import io.vetcd.server.watch.WatchHub;
 import io.vetcd.server.watch.WatchOptions;
 import io.vetcd.wal.Wal;
 import io.vetcd.wal.WalOptions;
-import io.vetcd.wal.WalRecovery;
 import io.vetcd.wal.WalSnapshotMarker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -170,21 +167,9 @@ public final class VetcdNode {
             List<Member> members = record == null ? List.of() : MembershipRecord.members(record);
             membership = new Membership(localId, clusterId, withLocalClientUrls(members, localId));
             if (record != null) membership.clusterVersion(MembershipRecord.clusterVersion(record));
-            WalRecovery rec = wal.recovered();
-            // the log starts after the snapshot marker, or after the entries not kept if that is later
-            WalSnapshotMarker base = rec.snapshot();
-            if (base != null) walSnapshotIndex = base.index();
-            if (wal.skippedThrough() != null && (base == null || wal.skippedThrough().index() > base.index())) {
-                base = wal.skippedThrough();
-            }
-            if (base != null) {
-                ConfState cs = record == null ? ConfState.EMPTY : MembershipRecord.confState(record);
-                raftStorage.applySnapshot(new Snapshot(new SnapshotMetadata(base.index(), base.term(), cs), new byte[0]));
-            }
-            if (rec.hardState() != null) raftStorage.setHardState(rec.hardState());
-            raftStorage.append(rec.entries());
-            // Raft re-delivers everything after the snapshot; the core skips what the backend already has.
-            long snapshotIndex = base == null ? 0 : base.index();
+            WalSnapshotMarker marker = wal.recovered().snapshot();
+            if (marker != null) walSnapshotIndex = marker.index();
+            long snapshotIndex = wal.restoreInto(raftStorage, record == null ? ConfState.EMPTY : MembershipRecord.confState(record));
             raft = new RaftNode(raftConfig(localId, electionTick).withApplied(snapshotIndex), raftStorage);
             log.info("restarting member {} in cluster {} at commit index {}", ClusterIds.hex(localId),
                 ClusterIds.hex(clusterId), raftStorage.hardState().commit());

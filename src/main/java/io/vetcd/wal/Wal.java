@@ -162,6 +162,24 @@ public final class Wal implements AutoCloseable {
      */
     public WalSnapshotMarker skippedThrough() { return skippedThrough; }
 
+    /**
+     * Loads what this WAL recovered into raft's storage on a restart: the log's base (the later of the
+     * snapshot marker and the applied entries skipped on open, as an empty snapshot with the members'
+     * {@code confState}), the hard state and the entries. Returns the base index, 0 if the log starts at the
+     * beginning: raft re-delivers everything after it, and the core skips what the backend already has.
+     */
+    public long restoreInto(io.vetcd.raft.MemoryStorage storage, io.vetcd.raft.ConfState confState) {
+        WalSnapshotMarker base = recovery.snapshot();
+        if (skippedThrough != null && (base == null || skippedThrough.index() > base.index())) base = skippedThrough;
+        if (base != null) {
+            storage.applySnapshot(new io.vetcd.raft.Snapshot(
+                new io.vetcd.raft.SnapshotMetadata(base.index(), base.term(), confState), new byte[0]));
+        }
+        if (recovery.hardState() != null) storage.setHardState(recovery.hardState());
+        storage.append(recovery.entries());
+        return base == null ? 0 : base.index();
+    }
+
     /** The metadata written when the WAL was created (a copy). */
     public byte[] metadata() { return metadata.clone(); }
 

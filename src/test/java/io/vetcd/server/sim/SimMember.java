@@ -14,7 +14,6 @@ import io.vetcd.raft.RaftConfig;
 import io.vetcd.raft.RaftNode;
 import io.vetcd.raft.Role;
 import io.vetcd.raft.Snapshot;
-import io.vetcd.raft.SnapshotMetadata;
 import io.vetcd.server.EtcdServer;
 import io.vetcd.server.IdGenerator;
 import io.vetcd.server.Member;
@@ -24,7 +23,6 @@ import io.vetcd.server.MembershipRecord;
 import io.vetcd.server.ServerCore;
 import io.vetcd.wal.Wal;
 import io.vetcd.wal.WalOptions;
-import io.vetcd.wal.WalRecovery;
 import io.vetcd.wal.WalSnapshotMarker;
 
 import java.nio.ByteBuffer;
@@ -135,19 +133,9 @@ final class SimMember {
             List<Member> members = record == null ? List.of() : MembershipRecord.members(record);
             membership = new Membership(localId, clusterId, members);
             if (record != null) membership.clusterVersion(MembershipRecord.clusterVersion(record));
-            WalRecovery rec = wal.recovered();
-            WalSnapshotMarker base = rec.snapshot();
-            if (base != null) walSnapshotIndex = base.index();
-            if (wal.skippedThrough() != null && (base == null || wal.skippedThrough().index() > base.index())) {
-                base = wal.skippedThrough();
-            }
-            if (base != null) {
-                ConfState cs = record == null ? ConfState.EMPTY : MembershipRecord.confState(record);
-                storage.applySnapshot(new Snapshot(new SnapshotMetadata(base.index(), base.term(), cs), new byte[0]));
-            }
-            if (rec.hardState() != null) storage.setHardState(rec.hardState());
-            storage.append(rec.entries());
-            long snapshotIndex = base == null ? 0 : base.index();
+            WalSnapshotMarker marker = wal.recovered().snapshot();
+            if (marker != null) walSnapshotIndex = marker.index();
+            long snapshotIndex = wal.restoreInto(storage, record == null ? ConfState.EMPTY : MembershipRecord.confState(record));
             raft = new RaftNode(raftConfig(electionTick, rng).withApplied(snapshotIndex), storage);
         } else {
             membership = new Membership(id, CLUSTER_ID, initialMembers);
