@@ -112,14 +112,28 @@ class MalformedGrpcFramesWireTest extends AgainstRealEtcd {
         return out;
     }
 
+    /**
+     * One call, made a second time if the first got no answer at all within RawGrpcCall's 10 s: a CI
+     * run once saw one call (of ~60) unanswered on a loaded machine and could not be reproduced in 400
+     * tries under load. A server that never answers a case still fails here, on both tries.
+     */
+    private static RawGrpcCall.Answer answer(int port, Case c) throws Exception {
+        try {
+            return RawGrpcCall.call(vertx, port, c.path, c.body, c.headers);
+        } catch (java.util.concurrent.TimeoutException e) {
+            System.err.println("no answer within 10 s to '" + c.what + "' on port " + port + "; asking again");
+            return RawGrpcCall.call(vertx, port, c.path, c.body, c.headers);
+        }
+    }
+
     @Test
     void malformedRequestsGetEtcdsStatus() throws Exception {
         List<String> differences = new ArrayList<>();
         for (Case c : cases()) {
-            String fromEtcd = status(RawGrpcCall.call(vertx, etcd.clientPort, c.path, c.body, c.headers));
+            String fromEtcd = status(answer(etcd.clientPort, c));
             String fromVetcd;
             try {
-                fromVetcd = status(RawGrpcCall.call(vertx, vetcd.clientPort, c.path, c.body, c.headers));
+                fromVetcd = status(answer(vetcd.clientPort, c));
             } catch (Exception e) {
                 fromVetcd = "no answer: " + e;
             }
