@@ -60,6 +60,7 @@ class LeaseCrashTest {
             // what was not acknowledged by now never will be (the client retries until closed); it may or
             // may not have been applied, so it is not checked
         }
+        long restartBegan = System.nanoTime();
         try (ServerProcess second = ServerProcess.vetcd(first.dataDir, first.clientPort, first.peerPort);
              Client client = Client.builder().endpoints(second.endpoint()).build()) {
             Lease lease = client.getLeaseClient();
@@ -77,7 +78,10 @@ class LeaseCrashTest {
                     continue;
                 }
                 assertEquals(600, r.getGrantedTTL(), "acknowledged lease " + id + " lost");
-                assertTrue(r.getTTL() >= 599, "full TTL after restart: " + r.getTTL());
+                // refreshed to the full TTL when the restarted member became leader: at most the time since the
+                // restart began has run off it (a loaded machine took seconds to ask about all ~70 leases)
+                long sinceRestart = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - restartBegan);
+                assertTrue(r.getTTL() >= 599 - sinceRestart, "full TTL after restart: " + r.getTTL() + ", " + sinceRestart + " s since the restart began");
                 Set<String> listed = new HashSet<>();
                 r.getKeys().forEach(k -> listed.add(k.toString(StandardCharsets.UTF_8)));
                 assertEquals(keysByLease.getOrDefault(id, Set.of()), listed, "keys of lease " + id);
