@@ -1,5 +1,6 @@
 package io.vetcd.server;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -27,6 +28,8 @@ final class Proposer {
     private final long requestTimeoutMs;
     /** Proposals of this member's clients not answered yet (etcd's proposals_pending). */
     private final AtomicLong pending = new AtomicLong();
+    /** The request timeouts of proposals made on each event loop (one timer per loop, not per request). */
+    private final ThreadLocal<ProposalDeadlines> deadlines;
     volatile io.vetcd.metrics.ServerMetrics metrics = io.vetcd.metrics.ServerMetrics.DETACHED;
 
     Proposer(Vertx vertx, Supplier<ServerCore> core, IdGenerator ids, long maxRequestBytes, long requestTimeoutMs) {
@@ -35,6 +38,7 @@ final class Proposer {
         this.ids = ids;
         this.maxRequestBytes = maxRequestBytes;
         this.requestTimeoutMs = requestTimeoutMs;
+        this.deadlines = ThreadLocal.withInitial(() -> new ProposalDeadlines(vertx, requestTimeoutMs, id -> core.get().abandon(id)));
     }
 
     long pending() { return pending.get(); }
@@ -61,28 +65,44 @@ final class Proposer {
         long id = ids.nextRequestId();
         byte[] context = member == null ? null : MemberJson.encodeBytes(member);
         Promise<Object> promise = Promise.promise();
-        Proposal p = new Proposal(id, new byte[0], promise, vertx.getOrCreateContext());
+        Context ctx = vertx.getOrCreateContext();
+        Proposal p = new Proposal(id, new byte[0], promise, ctx);
         core.get().submit(new ServerCore.ConfProposal(p, new ConfChange(id, type, nodeId, context)));
-        return withTimeout(id, promise).map(o -> (List<Member>) o);
+        return withTimeout(id, promise, ctx).map(o -> (List<Member>) o);
     }
 
     private Future<Object> proposeData(long id, byte[] data) {
         if (data.length > maxRequestBytes) return Future.failedFuture(EtcdError.REQUEST_TOO_LARGE.exception());
         Promise<Object> promise = Promise.promise();
-        core.get().submit(new Proposal(id, data, promise, vertx.getOrCreateContext()));
-        return withTimeout(id, promise);
+        Context ctx = vertx.getOrCreateContext();
+        core.get().submit(new Proposal(id, data, promise, ctx));
+        return withTimeout(id, promise, ctx);
     }
 
-    private Future<Object> withTimeout(long id, Promise<Object> promise) {
+    /** {@code ctx}: where the proposal's answer is settled. */
+    private Future<Object> withTimeout(long id, Promise<Object> promise, Context ctx) {
         pending.incrementAndGet();
+        if (Context.isOnEventLoopThread() && Vertx.currentContext() == ctx) {
+            // the answer is settled on this event loop (ctx's), so the deadline can wait on this thread too
+            ProposalDeadlines here = deadlines.get();
+            here.add(id, promise);
+            return promise.future().andThen(ar -> {
+                here.answered();
+                settled(ar);
+            });
+        }
         long timer = vertx.setTimer(requestTimeoutMs, t -> {
             if (promise.tryFail(EtcdError.TIMEOUT.exception())) core.get().abandon(id);
         });
         return promise.future().andThen(ar -> {
             vertx.cancelTimer(timer);
-            pending.decrementAndGet();
-            if (ar.failed() && isProposalFailure(ar.cause())) metrics.proposalsFailed.inc();
+            settled(ar);
         });
+    }
+
+    private void settled(io.vertx.core.AsyncResult<Object> ar) {
+        pending.decrementAndGet();
+        if (ar.failed() && isProposalFailure(ar.cause())) metrics.proposalsFailed.inc();
     }
 
     /** etcd counts a proposal as failed when raft refused it or it timed out, not when applying it gave an error. */
