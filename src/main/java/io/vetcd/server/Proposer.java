@@ -4,6 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vetcd.auth.AuthInfo;
 import io.vetcd.pb.internal.InternalRaftRequest;
 import io.vetcd.pb.internal.RequestHeader;
@@ -11,6 +12,8 @@ import io.vetcd.raft.ConfChange;
 import io.vetcd.raft.ConfChangeType;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
@@ -28,8 +31,12 @@ final class Proposer {
     private final long requestTimeoutMs;
     /** Proposals of this member's clients not answered yet (etcd's proposals_pending). */
     private final AtomicLong pending = new AtomicLong();
-    /** The request timeouts of proposals made on each event loop (one timer per loop, not per request). */
-    private final ThreadLocal<ProposalDeadlines> deadlines;
+    /**
+     * The request timeouts of proposals made on each event loop (one timer per loop, not per request),
+     * by event loop. A map this proposer owns rather than a ThreadLocal: a ThreadLocal's value would hold
+     * the server (through the core) and so keep a stopped member alive as long as the shared event loop.
+     */
+    private final Map<Object, ProposalDeadlines> deadlines = new ConcurrentHashMap<>();
     volatile io.vetcd.metrics.ServerMetrics metrics = io.vetcd.metrics.ServerMetrics.DETACHED;
 
     Proposer(Vertx vertx, Supplier<ServerCore> core, IdGenerator ids, long maxRequestBytes, long requestTimeoutMs) {
@@ -38,7 +45,6 @@ final class Proposer {
         this.ids = ids;
         this.maxRequestBytes = maxRequestBytes;
         this.requestTimeoutMs = requestTimeoutMs;
-        this.deadlines = ThreadLocal.withInitial(() -> new ProposalDeadlines(vertx, requestTimeoutMs, id -> core.get().abandon(id)));
     }
 
     long pending() { return pending.get(); }
@@ -84,7 +90,8 @@ final class Proposer {
         pending.incrementAndGet();
         if (Context.isOnEventLoopThread() && Vertx.currentContext() == ctx) {
             // the answer is settled on this event loop (ctx's), so the deadline can wait on this thread too
-            ProposalDeadlines here = deadlines.get();
+            ProposalDeadlines here = deadlines.computeIfAbsent(((ContextInternal) ctx).nettyEventLoop(),
+                loop -> new ProposalDeadlines(vertx, requestTimeoutMs, timedOut -> core.get().abandon(timedOut)));
             here.add(id, promise);
             return promise.future().andThen(ar -> {
                 here.answered();
