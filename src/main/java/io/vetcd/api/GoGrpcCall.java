@@ -13,6 +13,9 @@ import io.vertx.grpc.server.GrpcProtocol;
 import io.vertx.grpc.server.StatusException;
 import io.vertx.grpc.server.impl.GrpcServerRequestImpl;
 
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
 /**
  * One gRPC call over HTTP/2 as grpc-go's server (etcd) runs it, where Vert.x's call differs:
  * <ul>
@@ -37,13 +40,48 @@ public final class GoGrpcCall<Req, Resp> extends GrpcServerRequestImpl<Req, Resp
     private final boolean unary;
     private boolean taken;
     private boolean refused;
+    /** The call's grpc-timeout in ms (0: none), read before Vert.x sees the request ({@link GrpcTimeoutHeader}). */
+    private final long timeoutMs;
+    /** The call's deadline, a task on its event loop; cancelled when the call ends. */
+    private ScheduledFuture<?> deadline;
 
     GoGrpcCall(ContextInternal context, HttpServerRequest http, GrpcMessageDecoder<Req> decoder,
                boolean clientStreams, boolean serverStreams) {
+        this(context, http, decoder, clientStreams, serverStreams, GrpcTimeoutHeader.take(http));
+    }
+
+    private GoGrpcCall(ContextInternal context, HttpServerRequest http, GrpcMessageDecoder<Req> decoder,
+                       boolean clientStreams, boolean serverStreams, long timeoutMs) {
         super(context, GrpcProtocol.HTTP_2, WireFormat.PROTOBUF, http, new GoGrpcDeframer(), decoder, new GrpcMethodCall(http.path()));
         this.http = http;
         this.clientStreams = clientStreams;
         this.unary = !clientStreams && !serverStreams;
+        this.timeoutMs = timeoutMs;
+    }
+
+    @Override
+    public long timeout() {
+        return timeoutMs;
+    }
+
+    /**
+     * Ends the call with DEADLINE_EXCEEDED when its grpc-timeout passes, as a Go server's context
+     * does: a plain task on the call's event loop (Vert.x's own deadline is a Timer with a promise,
+     * whose cancellation at every answer built an exception). Call on the event loop, after init.
+     */
+    void scheduleDeadline() {
+        if (timeoutMs <= 0) return;
+        deadline = context.nettyEventLoop().schedule(
+            () -> context.runOnContext(v -> response().handleTimeout()), timeoutMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** The call has ended: its deadline no longer matters. */
+    void cancelDeadline() {
+        ScheduledFuture<?> d = deadline;
+        if (d != null) {
+            deadline = null;
+            d.cancel(false);
+        }
     }
 
     /** The HTTP/2 response the call's messages and status are written on. */

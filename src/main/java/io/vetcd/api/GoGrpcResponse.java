@@ -19,9 +19,23 @@ import io.vertx.grpc.server.impl.Http2GrpcServerResponse;
  */
 final class GoGrpcResponse<Req, Resp> extends Http2GrpcServerResponse<Req, Resp> {
     private boolean failed;
+    private final GoGrpcCall<Req, Resp> call;
 
     GoGrpcResponse(ContextInternal context, GoGrpcCall<Req, Resp> call, HttpServerResponse http, GrpcMessageEncoder<Resp> encoder) {
         super(context, call, GrpcProtocol.HTTP_2, http, encoder);
+        this.call = call;
+    }
+
+    @Override
+    protected Future<Void> sendEnd() {
+        call.cancelDeadline();
+        return super.sendEnd();
+    }
+
+    @Override
+    protected void sendCancel() {
+        call.cancelDeadline();
+        super.sendCancel();
     }
 
     /** Whether the call can still be answered. */

@@ -104,7 +104,8 @@ public final class GoGrpcServer implements GrpcServer {
             response.format(WireFormat.PROTOBUF);
             response.init();
             long limit = options.getMaxMessageSize();
-            call.init(response, options.getScheduleDeadlineAutomatically(), limit);
+            call.init(response, false, limit); // the deadline is the call's own (GoGrpcCall.scheduleDeadline)
+            if (options.getScheduleDeadlineAutomatically()) call.scheduleDeadline();
             call.invalidMessageHandler(e -> {
                 if (e instanceof MessageSizeOverflowException over) call.refuseOversize(over.messageSize(), limit);
                 else call.refuse(GrpcStatus.INTERNAL, "grpc: malformed message");

@@ -1,8 +1,10 @@
 package io.vetcd.server;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vetcd.auth.AuthInfo;
 import io.vetcd.pb.internal.InternalRaftRequest;
 import io.vetcd.pb.internal.RequestHeader;
@@ -10,6 +12,8 @@ import io.vetcd.raft.ConfChange;
 import io.vetcd.raft.ConfChangeType;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
@@ -27,6 +31,12 @@ final class Proposer {
     private final long requestTimeoutMs;
     /** Proposals of this member's clients not answered yet (etcd's proposals_pending). */
     private final AtomicLong pending = new AtomicLong();
+    /**
+     * The request timeouts of proposals made on each event loop (one timer per loop, not per request),
+     * by event loop. A map this proposer owns rather than a ThreadLocal: a ThreadLocal's value would hold
+     * the server (through the core) and so keep a stopped member alive as long as the shared event loop.
+     */
+    private final Map<Object, ProposalDeadlines> deadlines = new ConcurrentHashMap<>();
     volatile io.vetcd.metrics.ServerMetrics metrics = io.vetcd.metrics.ServerMetrics.DETACHED;
 
     Proposer(Vertx vertx, Supplier<ServerCore> core, IdGenerator ids, long maxRequestBytes, long requestTimeoutMs) {
@@ -61,28 +71,45 @@ final class Proposer {
         long id = ids.nextRequestId();
         byte[] context = member == null ? null : MemberJson.encodeBytes(member);
         Promise<Object> promise = Promise.promise();
-        Proposal p = new Proposal(id, new byte[0], promise, vertx.getOrCreateContext());
+        Context ctx = vertx.getOrCreateContext();
+        Proposal p = new Proposal(id, new byte[0], promise, ctx);
         core.get().submit(new ServerCore.ConfProposal(p, new ConfChange(id, type, nodeId, context)));
-        return withTimeout(id, promise).map(o -> (List<Member>) o);
+        return withTimeout(id, promise, ctx).map(o -> (List<Member>) o);
     }
 
     private Future<Object> proposeData(long id, byte[] data) {
         if (data.length > maxRequestBytes) return Future.failedFuture(EtcdError.REQUEST_TOO_LARGE.exception());
         Promise<Object> promise = Promise.promise();
-        core.get().submit(new Proposal(id, data, promise, vertx.getOrCreateContext()));
-        return withTimeout(id, promise);
+        Context ctx = vertx.getOrCreateContext();
+        core.get().submit(new Proposal(id, data, promise, ctx));
+        return withTimeout(id, promise, ctx);
     }
 
-    private Future<Object> withTimeout(long id, Promise<Object> promise) {
+    /** {@code ctx}: where the proposal's answer is settled. */
+    private Future<Object> withTimeout(long id, Promise<Object> promise, Context ctx) {
         pending.incrementAndGet();
+        if (Context.isOnEventLoopThread() && Vertx.currentContext() == ctx) {
+            // the answer is settled on this event loop (ctx's), so the deadline can wait on this thread too
+            ProposalDeadlines here = deadlines.computeIfAbsent(((ContextInternal) ctx).nettyEventLoop(),
+                loop -> new ProposalDeadlines(vertx, requestTimeoutMs, timedOut -> core.get().abandon(timedOut)));
+            here.add(id, promise);
+            return promise.future().andThen(ar -> {
+                here.answered();
+                settled(ar);
+            });
+        }
         long timer = vertx.setTimer(requestTimeoutMs, t -> {
             if (promise.tryFail(EtcdError.TIMEOUT.exception())) core.get().abandon(id);
         });
         return promise.future().andThen(ar -> {
             vertx.cancelTimer(timer);
-            pending.decrementAndGet();
-            if (ar.failed() && isProposalFailure(ar.cause())) metrics.proposalsFailed.inc();
+            settled(ar);
         });
+    }
+
+    private void settled(io.vertx.core.AsyncResult<Object> ar) {
+        pending.decrementAndGet();
+        if (ar.failed() && isProposalFailure(ar.cause())) metrics.proposalsFailed.inc();
     }
 
     /** etcd counts a proposal as failed when raft refused it or it timed out, not when applying it gave an error. */
