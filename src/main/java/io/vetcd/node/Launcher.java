@@ -23,6 +23,9 @@ public final class Launcher {
             io.vetcd.proxy.SubcommandLauncher.main(args);
             return;
         }
+        // logging first: a logger asked for by two threads while SLF4J starts makes it print a warning
+        org.slf4j.LoggerFactory.getILoggerFactory();
+        StartupPreload.begin();
         EtcdConfig cfg;
         // the member's own Vert.x reads the configuration (MemberVertx: one instance, not two)
         Vertx made = MemberVertx.withDefaultSizes();
