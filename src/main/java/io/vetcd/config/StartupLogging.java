@@ -27,6 +27,12 @@ public final class StartupLogging extends ContextAwareBase implements Configurat
         || StartupLogging.class.getClassLoader().getResource("logback-test.xml") != null) {
       return ExecutionStatus.INVOKE_NEXT_IF_ANY;
     }
+    install(ctx);
+    return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+  }
+
+  /** What logback.xml said: zap JSON on stderr, INFO for the root logger and io.netty. */
+  static void install(LoggerContext ctx) {
     ZapJsonEncoder encoder = new ZapJsonEncoder();
     encoder.setContext(ctx);
     encoder.start();
@@ -40,6 +46,5 @@ public final class StartupLogging extends ContextAwareBase implements Configurat
     ch.qos.logback.classic.Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.INFO);
     root.addAppender(stderr);
-    return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 }
