@@ -7,7 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Loads RocksDB's JNI library, then unlinks the copy RocksDB extracted into the temp dir.
+ * Loads RocksDB's JNI library: from {@link RocksLibraryCache} (inflated from the jar once), else
+ * rocksdbjni's way, then unlinks the copy RocksDB extracted into the temp dir.
  *
  * <p>rocksdbjni copies its 15 MB native library to {@code java.io.tmpdir} under a fresh name on
  * every start and removes it only at a clean JVM exit. A member that is killed (kill -9, OOM
@@ -24,8 +25,10 @@ public final class RocksNativeLibrary {
         if (loaded) return;
         synchronized (RocksNativeLibrary.class) {
             if (loaded) return;
-            RocksDB.loadLibrary();
-            unlinkExtractedCopy();
+            if (!RocksLibraryCache.load()) {
+                RocksDB.loadLibrary();
+                unlinkExtractedCopy();
+            }
             loaded = true;
         }
     }

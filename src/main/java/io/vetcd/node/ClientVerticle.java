@@ -171,7 +171,7 @@ public final class ClientVerticle extends VerticleBase {
      * cold JVM): a burst of new gateway watches right after start (etcd's e2e MaxStreams tests) waited
      * on it. Parse and print the common requests and answers once here instead.
      */
-    private static void prepareJson() {
+    static void prepareJson() {
         try {
             var parser = com.google.protobuf.util.JsonFormat.parser();
             var printer = com.google.protobuf.util.JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();

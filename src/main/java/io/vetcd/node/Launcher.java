@@ -1,7 +1,6 @@
 package io.vetcd.node;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vetcd.config.ConfigLoader;
 import io.vetcd.config.EtcdConfig;
 import io.vetcd.config.FeatureSupport;
@@ -24,28 +23,30 @@ public final class Launcher {
             io.vetcd.proxy.SubcommandLauncher.main(args);
             return;
         }
+        // logging first: a logger asked for by two threads while SLF4J starts makes it print a warning
+        org.slf4j.LoggerFactory.getILoggerFactory();
+        StartupPreload.begin();
         EtcdConfig cfg;
-        Vertx boot = Vertx.vertx();
+        // the member's own Vert.x reads the configuration (MemberVertx: one instance, not two)
+        Vertx made = MemberVertx.withDefaultSizes();
         try {
-            cfg = ConfigLoader.loadSync(boot, List.of(args), System.getenv());
+            cfg = ConfigLoader.loadSync(made, List.of(args), System.getenv());
         } catch (RuntimeException e) {
+            made.close();
             System.exit(ConfigLoader.reportFailure(e, System.out, System.err));
             return;
-        } finally {
-            boot.close();
         }
         LogSetup.apply(cfg.logging());
         Logger log = LoggerFactory.getLogger("etcdmain");
         for (String w : cfg.warnings()) log.warn(w);
         for (String w : FeatureSupport.warnings(cfg)) log.warn(w);
         if (cfg.proxy().isEnabled()) { // proxy: on|readonly runs a proxy instead of a member, as etcd does
+            made.close();
             runProxy(cfg, log);
             return;
         }
 
-        Vertx vertx = Vertx.vertx(new VertxOptions()
-            .setEventLoopPoolSize(cfg.vertx().eventLoopPoolSize())
-            .setWorkerPoolSize(cfg.vertx().workerPoolSize()));
+        Vertx vertx = MemberVertx.sizedFor(made, cfg.vertx());
         try {
             VetcdNode node = VetcdNode.start(vertx, cfg).await();
             // etcd's raft loop and backend treat a failed WAL save/fsync or a failed backend commit as fatal

@@ -25,8 +25,17 @@ public record ListenerTls(String certFile, String keyFile, String trustedCaFile,
      * of handshakes on a cold JVM costs a fraction of what the JDK's Java crypto does (measured with
      * 100 concurrent curl handshakes). -Dvetcd.tls.engine=jdk keeps the JDK engine.
      */
-    static final boolean OPENSSL = !"jdk".equals(System.getProperty("vetcd.tls.engine"))
-        && io.vertx.core.net.OpenSSLEngineOptions.isAvailable();
+    static boolean openSslAvailable() { return OpenSslEngine.AVAILABLE; }
+
+    /**
+     * Asked only by a listener that has TLS: the answer loads netty-tcnative's native library (from
+     * the jar into the temp dir) and makes a test handshake context, half the event loop's work in
+     * a plain-HTTP member's start when it was a field of this record.
+     */
+    private static final class OpenSslEngine {
+        static final boolean AVAILABLE = !"jdk".equals(System.getProperty("vetcd.tls.engine"))
+            && io.vertx.core.net.OpenSSLEngineOptions.isAvailable();
+    }
 
     /** Our certificate, for dialing peers that ask for one; null without TLS. */
     public io.vertx.core.net.KeyCertOptions clientCertificate() {
@@ -42,7 +51,7 @@ public record ListenerTls(String certFile, String keyFile, String trustedCaFile,
     public void preload() {
         if (certFile == null || certFile.isEmpty()) return;
         ListenerCredentials c = ListenerCredentials.of(this);
-        if (OPENSSL) c.openSslKeys();
+        if (openSslAvailable()) c.openSslKeys();
     }
 
     /** Applies these settings to an https listener. */
@@ -77,7 +86,7 @@ public record ListenerTls(String certFile, String keyFile, String trustedCaFile,
      */
     public HttpServerOptions applyToClientListener(HttpServerOptions o) {
         boolean identity = clientCertAuth && (!isEmpty(allowedCn) || !isEmpty(allowedHostname));
-        boolean openSsl = OPENSSL && !identity;
+        boolean openSsl = !identity && openSslAvailable();
         applyTo(o, openSsl);
         if (openSsl) o.setSslEngineOptions(new io.vertx.core.net.OpenSSLEngineOptions());
         return o;
