@@ -36,7 +36,7 @@ public record MvccOptions(long blockCacheBytes, long writeBufferBytes, int compa
         return new MvccOptions(cache, writeBuffer, 1000, 1);
     }
 
-    static long bytesProperty(String name, long dflt) {
+    public static long bytesProperty(String name, long dflt) {
         String v = System.getProperty(name);
         if (v == null || v.isBlank()) {
             return dflt;

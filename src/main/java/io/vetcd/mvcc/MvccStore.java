@@ -556,7 +556,7 @@ public final class MvccStore implements MetaReader, AutoCloseable {
 
     private HashKV hashKV0(long rev) {
         long cur = currentRev;
-        try (RocksIterator it = db.newIterator(kvCf, readOptions)) {
+        try (RocksIterator it = db.newIterator(kvCf, scanReadOptions)) { // a full scan: not through the block cache
             long compact = compactRev;
             long at = checkRevision(rev, cur);
             CRC32 crc = new CRC32();

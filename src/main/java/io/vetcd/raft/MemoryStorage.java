@@ -14,6 +14,8 @@ public final class MemoryStorage implements Storage {
     private HardState hardState = HardState.EMPTY;
     private Snapshot snapshot;
     private final ArrayList<Entry> ents = new ArrayList<>();
+    /** Payload bytes of the entries held (not the dummy): the server bounds the log's heap by it, not only by count. */
+    private long dataBytes;
 
     /** An empty log, for a node joining an existing cluster (it learns the membership from the leader). */
     public MemoryStorage() { this(ConfState.EMPTY); }
@@ -69,6 +71,27 @@ public final class MemoryStorage implements Storage {
         snapshot = snap;
         ents.clear();
         ents.add(new Entry(snap.term(), snap.index(), EntryType.NORMAL, null));
+        dataBytes = 0;
+    }
+
+    /** Payload bytes of the entries held. */
+    public long dataBytes() { return dataBytes; }
+
+    /**
+     * The highest compaction point at or below {@code index} after which the entries through {@code index}
+     * hold at most {@code maxBytes} of payload ({@code index} itself when that entry alone is bigger): a
+     * catch-up tail bounded by bytes, for entries of any size.
+     */
+    public long compactionPointWithin(long index, long maxBytes) {
+        long offset = offset();
+        int i = (int) Math.min(index - offset, ents.size() - 1);
+        long sum = 0;
+        while (i > 0) {
+            sum += ents.get(i).data().length;
+            if (sum > maxBytes) return offset + i;
+            i--;
+        }
+        return offset;
     }
 
     /**
@@ -90,6 +113,7 @@ public final class MemoryStorage implements Storage {
         int i = (int) (compactIndex - offset);
         Entry dummy = new Entry(ents.get(i).term(), compactIndex, EntryType.NORMAL, null);
         ArrayList<Entry> rest = new ArrayList<>(ents.subList(i + 1, ents.size()));
+        for (int k = 1; k <= i; k++) dataBytes -= ents.get(k).data().length;
         ents.clear();
         ents.add(dummy);
         ents.addAll(rest);
@@ -112,7 +136,13 @@ public final class MemoryStorage implements Storage {
             throw new IllegalStateException("missing log entry: last " + lastIndex() + ", appending at " + start);
         }
         int keep = (int) (start - offset);
-        if (keep < ents.size()) ents.subList(keep, ents.size()).clear();
-        ents.addAll(entries.subList(from, entries.size()));
+        if (keep < ents.size()) {
+            List<Entry> dropped = ents.subList(keep, ents.size());
+            for (Entry e : dropped) dataBytes -= e.data().length;
+            dropped.clear();
+        }
+        List<Entry> added = entries.subList(from, entries.size());
+        for (Entry e : added) dataBytes += e.data().length;
+        ents.addAll(added);
     }
 }

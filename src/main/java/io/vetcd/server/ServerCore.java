@@ -121,6 +121,9 @@ public final class ServerCore {
     /** A log compaction waits for its backend flush (core thread). */
     private boolean flushing;
     private long snapshotIndex;
+    /** The log's payload right after the last compaction; with {@link #logBudget} bounds the log's heap. */
+    private long logBytesAtSnapshot;
+    private final RaftLogBudget logBudget = RaftLogBudget.fromHeap();
     private java.nio.file.Path pendingSnapshot;
     private volatile long snapshotsInstalled;
     /** Entries kept in the raft log behind a snapshot so a slow follower can catch up from the log. */
@@ -493,7 +496,8 @@ public final class ServerCore {
         releaseReads();
         node.advance(rd);
         status = node.status();
-        if (!flushing && applyLoop.appliedIndex() - snapshotIndex >= snapshotCount) compactLog();
+        if (!flushing && (applyLoop.appliedIndex() - snapshotIndex >= snapshotCount
+            || storage.dataBytes() - logBytesAtSnapshot >= logBudget.snapshotAfter() && applyLoop.appliedIndex() > snapshotIndex)) compactLog();
     }
 
     /**
@@ -567,6 +571,7 @@ public final class ServerCore {
         applyLoop.appliedByCore(Math.max(index, applied));
         confState = node.confState();
         snapshotIndex = index;
+        logBytesAtSnapshot = 0; // the installed snapshot emptied the log
         snapshotsInstalled++;
         log.info("installed snapshot at index {} from the leader; backend applied through {}", index, applied);
         deleteQuietly(dir);
@@ -618,8 +623,9 @@ public final class ServerCore {
         if (index <= snapshotIndex) return; // a leader's snapshot was installed meanwhile
         storage.createSnapshot(index, node.confState(), new byte[0]);
         long term = storage.term(index);
-        long keepFrom = index - catchUpEntries;
+        long keepFrom = Math.max(index - catchUpEntries, storage.compactionPointWithin(index, logBudget.catchUpTail()));
         if (keepFrom > storage.firstIndex()) storage.compact(keepFrom);
+        logBytesAtSnapshot = storage.dataBytes();
         wal.saveSnapshotMarker(index, term);
         wal.sync();
         // WAL recovery starts at the newest marker, so segments wholly before it are not needed
