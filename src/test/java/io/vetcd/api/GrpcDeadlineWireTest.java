@@ -2,16 +2,13 @@ package io.vetcd.api;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vetcd.pb.etcdserver.LeaseGrantRequest;
 import io.vetcd.pb.etcdserver.LeaseGrantResponse;
 import io.vetcd.pb.etcdserver.PutRequest;
 import io.vetcd.pb.lock.LockRequest;
-import io.vetcd.testing.AgainstRealEtcd;
+import io.vetcd.testing.RawCallsAgainstRealEtcd;
 import io.vetcd.testing.RawGrpcCall;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -25,18 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (etcd ends it then too), not before; a call answered in time is answered as without a deadline (and the
  * cancelled deadline does not fire later on the same connection's next call).
  */
-class GrpcDeadlineWireTest extends AgainstRealEtcd {
-    private static Vertx vertx;
-
-    @BeforeAll
-    static void client() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void closeClient() {
-        vertx.close();
-    }
+class GrpcDeadlineWireTest extends RawCallsAgainstRealEtcd {
 
     private static RawGrpcCall.Answer call(int port, String path, MessageLite request, String timeout) throws Exception {
         byte[] msg = request.toByteArray();

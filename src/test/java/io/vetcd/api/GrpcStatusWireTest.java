@@ -2,17 +2,14 @@ package io.vetcd.api;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
-import io.vertx.core.Vertx;
 import io.vetcd.pb.etcdserver.LeaseRevokeRequest;
 import io.vetcd.pb.etcdserver.PutRequest;
 import io.vetcd.pb.etcdserver.RangeRequest;
 import io.vetcd.pb.etcdserver.TxnRequest;
 import io.vetcd.pb.etcdserver.RequestOp;
-import io.vetcd.testing.AgainstRealEtcd;
+import io.vetcd.testing.RawCallsAgainstRealEtcd;
 import io.vetcd.testing.Cli;
 import io.vetcd.testing.RawGrpcCall;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,18 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * grpc-status, grpc-message with the text verbatim, as Go's gRPC encodes it), compared on the
  * wire with a real etcd 3.4.
  */
-class GrpcStatusWireTest extends AgainstRealEtcd {
-    private static Vertx vertx;
-
-    @BeforeAll
-    static void client() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void closeClient() {
-        vertx.close();
-    }
+class GrpcStatusWireTest extends RawCallsAgainstRealEtcd {
 
     private static void sameAsEtcd(String path, MessageLite request) throws Exception {
         RawGrpcCall.Answer fromEtcd = RawGrpcCall.call(vertx, etcd.clientPort, path, request);

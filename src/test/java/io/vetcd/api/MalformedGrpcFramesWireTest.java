@@ -1,12 +1,10 @@
 package io.vetcd.api;
 
 import com.google.protobuf.ByteString;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vetcd.pb.etcdserver.RangeRequest;
-import io.vetcd.testing.AgainstRealEtcd;
+import io.vetcd.testing.RawCallsAgainstRealEtcd;
 import io.vetcd.testing.RawGrpcCall;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * event loops. Go's protobuf texts name the field's wire type and message type, which protobuf-java
  * does not report: for undecodable messages the text is compared up to "proto:".
  */
-class MalformedGrpcFramesWireTest extends AgainstRealEtcd {
+class MalformedGrpcFramesWireTest extends RawCallsAgainstRealEtcd {
     private static final String RANGE = "/etcdserverpb.KV/Range";
     private static final String WATCH = "/etcdserverpb.Watch/Watch";
     private static final String SNAPSHOT = "/etcdserverpb.Maintenance/Snapshot";
@@ -34,18 +32,11 @@ class MalformedGrpcFramesWireTest extends AgainstRealEtcd {
     /** Field 31, wire type 7: no such wire type. */
     private static final byte[] JUNK = {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x07, 0x01};
 
-    private static Vertx vertx;
     private static final List<Throwable> escaped = new CopyOnWriteArrayList<>();
 
     @BeforeAll
-    static void client() {
-        vertx = Vertx.vertx();
+    static void watchEventLoops() {
         vetcd.vertx.exceptionHandler(escaped::add);
-    }
-
-    @AfterAll
-    static void closeClient() {
-        vertx.close();
     }
 
     private record Case(String what, String path, Buffer body, Map<String, String> headers) {}

@@ -77,20 +77,20 @@ class ProposalDeadlinesTest {
     @Test
     void answeredProposalsLeaveTheQueue() throws Exception {
         ProposalDeadlines d = on(() -> new ProposalDeadlines(vertx, 60_000, id -> { }));
-        on(() -> {
-            for (int i = 0; i < 10_000; i++) {
-                Promise<Object> p = Promise.promise();
-                d.add(i, p);
-                p.complete(i);
-                d.answered();
-            }
-            return null;
-        });
+        addAnswered(d, 10_000);
         assertEquals(0, (int) on(d::waiting));
         Promise<Object> stuck = Promise.promise();
         on(() -> { d.add(-1, stuck); return null; });
+        addAnswered(d, 100);
+        assertEquals(101, (int) on(d::waiting), "answered ones behind an unanswered one wait for it");
+        on(() -> { stuck.complete("late"); d.answered(); return null; });
+        assertEquals(0, (int) on(d::waiting));
+    }
+
+    /** {@code n} proposals, each answered as soon as it is added. */
+    private void addAnswered(ProposalDeadlines d, int n) throws Exception {
         on(() -> {
-            for (int i = 0; i < 100; i++) {
+            for (int i = 0; i < n; i++) {
                 Promise<Object> p = Promise.promise();
                 d.add(i, p);
                 p.complete(i);
@@ -98,8 +98,5 @@ class ProposalDeadlinesTest {
             }
             return null;
         });
-        assertEquals(101, (int) on(d::waiting), "answered ones behind an unanswered one wait for it");
-        on(() -> { stuck.complete("late"); d.answered(); return null; });
-        assertEquals(0, (int) on(d::waiting));
     }
 }
