@@ -17,9 +17,12 @@ import org.junit.jupiter.api.Test;
 /**
  * The raft log is bounded by bytes as well as by --snapshot-count (server/RaftLogBudget): with a 2 MiB
  * budget, 8 MiB of puts under the default --snapshot-count 100000 must snapshot several times, which
- * releases WAL segments (64 KiB here, so the count shows it: ~130 without a snapshot, a handful with
- * --max-wals 5). Before the budget, 300k x 512 B puts in 100-put txns filled a 256 MiB heap and the member
- * died of OutOfMemoryError. Every key is there after a restart.
+ * releases WAL segments (64 KiB here, so the count shows it: ~130 without a snapshot). With --max-wals 5
+ * the count at any moment lies between 5 (right after a snapshot's release) and 5 plus the ~16 segments
+ * that the next 1 MiB (half the budget) fills, plus whatever a busy machine's backend flush has not yet
+ * released; where the last put falls in that cycle is chance, so the bound is a quarter of the unbounded
+ * count. Before the budget, 300k x 512 B puts in 100-put txns filled a 256 MiB heap and the member died of
+ * OutOfMemoryError. Every key is there after a restart.
  */
 class RaftLogBytesProcessTest {
     static final List<String> JVM = List.of("-Xmx256m", "-Dvetcd.wal.segment-bytes=65536", "-Dvetcd.raft.logBytes=2m");
@@ -42,7 +45,7 @@ class RaftLogBytesProcessTest {
             }
             int files = MaxWalsProcessTest.walFiles(data);
             System.out.printf("raft log budget 2 MiB: %d WAL files after 4000 puts of 2 KiB%n", files);
-            assertTrue(files <= 10, "no snapshot by bytes: " + files + " WAL files of 64 KiB left");
+            assertTrue(files <= 32, "no snapshot by bytes: " + files + " WAL files of 64 KiB left");
             try (ServerProcess p = ServerProcess.vetcdJvm(JVM, data, client, peer, flags);
                  Client c = Client.builder().endpoints(p.endpoint()).build()) {
                 for (int j : new int[]{0, 1999, 3999}) {
