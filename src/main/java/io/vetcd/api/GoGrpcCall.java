@@ -40,8 +40,12 @@ public final class GoGrpcCall<Req, Resp> extends GrpcServerRequestImpl<Req, Resp
     private final boolean unary;
     private boolean taken;
     private boolean refused;
-    /** The call's grpc-timeout in ms (0: none), read before Vert.x sees the request ({@link GrpcTimeoutHeader}). */
-    private final long timeoutMs;
+    /** The call's grpc-timeout in ns ({@link GrpcTimeoutHeader#NONE}: none), read before Vert.x sees the request. */
+    private final long timeoutNanos;
+    /** When the call arrived (System.nanoTime), where its grpc-timeout counts from. */
+    private final long arrived = System.nanoTime();
+    /** A unary call's request, which decides what its deadline answers ({@link DeadlineAnswer}). */
+    private Object request;
     /** The call's deadline, a task on its event loop; cancelled when the call ends. */
     private ScheduledFuture<?> deadline;
 
@@ -51,28 +55,36 @@ public final class GoGrpcCall<Req, Resp> extends GrpcServerRequestImpl<Req, Resp
     }
 
     private GoGrpcCall(ContextInternal context, HttpServerRequest http, GrpcMessageDecoder<Req> decoder,
-                       boolean clientStreams, boolean serverStreams, long timeoutMs) {
+                       boolean clientStreams, boolean serverStreams, long timeoutNanos) {
         super(context, GrpcProtocol.HTTP_2, WireFormat.PROTOBUF, http, new GoGrpcDeframer(), decoder, new GrpcMethodCall(http.path()));
         this.http = http;
         this.clientStreams = clientStreams;
         this.unary = !clientStreams && !serverStreams;
-        this.timeoutMs = timeoutMs;
+        this.timeoutNanos = timeoutNanos;
     }
 
+    /** The grpc-timeout in whole milliseconds, rounded up (0: none), for calls forwarded upstream. */
     @Override
     public long timeout() {
-        return timeoutMs;
+        return timeoutNanos < 0 ? 0 : timeoutNanos / 1_000_000 + (timeoutNanos % 1_000_000 == 0 ? 0 : 1);
     }
 
     /**
-     * Ends the call with DEADLINE_EXCEEDED when its grpc-timeout passes, as a Go server's context
-     * does: a plain task on the call's event loop (Vert.x's own deadline is a Timer with a promise,
-     * whose cancellation at every answer built an exception). Call on the event loop, after init.
+     * Ends the call when its grpc-timeout passes with what etcd's handler answers then
+     * ({@link DeadlineAnswer}): a plain task on the call's event loop (Vert.x's own deadline is a
+     * Timer with a promise, whose cancellation at every answer built an exception). Call on the
+     * event loop, after init.
      */
     void scheduleDeadline() {
-        if (timeoutMs <= 0) return;
-        deadline = context.nettyEventLoop().schedule(
-            () -> context.runOnContext(v -> response().handleTimeout()), timeoutMs, TimeUnit.MILLISECONDS);
+        if (timeoutNanos < 0) return;
+        deadline = context.nettyEventLoop().schedule(() -> context.runOnContext(v -> {
+            if (unary && !taken) refuse(DeadlineAnswer.BEFORE_THE_REQUEST);
+            else refuse(DeadlineAnswer.whileWaiting(http.path(), request));
+        }), timeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void refuse(DeadlineAnswer answer) {
+        refuse(answer.status(), answer.text());
     }
 
     /** The call has ended: its deadline no longer matters. */
@@ -112,6 +124,13 @@ public final class GoGrpcCall<Req, Resp> extends GrpcServerRequestImpl<Req, Resp
                     + GoProtoError.text(e.getCause()));
                 return;
             }
+            // grpc-go reads a request message under the call's context: past its deadline, the read fails
+            // (a stream's handler returns the context's error)
+            if (timeoutNanos >= 0 && System.nanoTime() - arrived >= timeoutNanos) {
+                refuse(unary ? DeadlineAnswer.BEFORE_THE_REQUEST : DeadlineAnswer.whileWaiting(http.path(), request));
+                return;
+            }
+            if (unary) this.request = request;
             try {
                 handler.handle(request);
             } catch (Exception e) {

@@ -119,7 +119,7 @@ public final class ClientVerticle extends VerticleBase {
         Callers callers = new Callers(server, tls != null && tls.clientCertAuth());
 
         MemberMetrics metrics = server.metrics();
-        // a call's grpc-timeout ends it with DEADLINE_EXCEEDED, as a Go server's context does
+        // a call's grpc-timeout ends it with what etcd's handler answers when its context expires (api/DeadlineAnswer)
         // (without it an Observe or a waiting Lock outlived its client's deadline until the client reset it)
         // calls run as grpc-go runs them (GoGrpcServer: malformed requests get etcd's statuses)
         com.google.protobuf.Descriptors.FileDescriptor[] protos = {RpcProto.getDescriptor(),
