@@ -68,7 +68,7 @@ class AuthPortabilityTest {
             vetcd.kill9();
         }
         try (ServerProcess vetcd = ServerProcess.vetcd(data, c, p)) {
-            assertAuthState(vetcd.endpoint());
+            withLog(vetcd, () -> assertAuthState(vetcd.endpoint()));
         }
     }
 
@@ -85,7 +85,7 @@ class AuthPortabilityTest {
         Path etcdData = restore(vetcdSnap, "etcd-restored", p);
         Path etcdSnap = tmp.resolve("from-etcd.db");
         try (ServerProcess etcd = ServerProcess.realEtcdOn(etcdData, c, p)) {
-            assertAuthState(etcd.endpoint());
+            withLog(etcd, () -> assertAuthState(etcd.endpoint()));
             // a change made by real etcd travels back
             ok(Cli.etcdctlWithInput(etcd.endpoint(), "svcpw2\n", "--user", "root:rootpw", "user", "passwd", "svc", "--interactive=false"));
             ok(Cli.etcdctl(etcd.endpoint(), "--user", "root:rootpw", "snapshot", "save", etcdSnap.toString()));
@@ -94,7 +94,18 @@ class AuthPortabilityTest {
         int p2 = Ports.free();
         Path vetcdData = restore(etcdSnap, "vetcd-restored", p2);
         try (ServerProcess vetcd = ServerProcess.vetcd(vetcdData, c2, p2)) {
-            assertAuthState(vetcd.endpoint(), "svcpw2");
+            withLog(vetcd, () -> assertAuthState(vetcd.endpoint(), "svcpw2"));
+        }
+    }
+
+    /** A failed check says what the server logged meanwhile (a CI run once saw a call unanswered for 20 s). */
+    private static void withLog(ServerProcess server, Runnable checks) {
+        try {
+            checks.run();
+        } catch (AssertionError e) {
+            String log = server.output();
+            throw new AssertionError(e.getMessage() + "\n--- server log (last 8000 chars) ---\n"
+                + log.substring(Math.max(0, log.length() - 8000)), e);
         }
     }
 

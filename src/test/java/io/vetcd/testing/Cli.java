@@ -42,21 +42,32 @@ public final class Cli {
     }
 
     public static Result etcdctl(String endpoint, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("etcdctl", "--endpoints", endpoint, "--command-timeout", "20s"));
-        cmd.addAll(List.of(args));
-        return run(cmd);
+        return run(etcdctlCommand(endpoint, args));
     }
 
     public static Result etcdctlWithInput(String endpoint, String stdin, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("etcdctl", "--endpoints", endpoint, "--command-timeout", "20s"));
-        cmd.addAll(List.of(args));
-        return run(cmd, stdin);
+        return run(etcdctlCommand(endpoint, args), stdin);
     }
 
     public static RawResult etcdctlRaw(String endpoint, String... args) {
+        return runRaw(etcdctlCommand(endpoint, args));
+    }
+
+    /**
+     * etcdctl with room for a loaded machine: 20 s per command and, when it authenticates, 10 s to
+     * dial (etcdctl authenticates inside its dial, 2 s by default; a member's first Authenticate after
+     * a start, a bcrypt and a proposal on a cold JVM, took 2.4 s at load average 18 in a CI run).
+     */
+    private static List<String> etcdctlCommand(String endpoint, String... args) {
         List<String> cmd = new ArrayList<>(List.of("etcdctl", "--endpoints", endpoint, "--command-timeout", "20s"));
+        for (String a : args) {
+            if (a.equals("--user") || a.startsWith("--user=")) {
+                cmd.addAll(List.of("--dial-timeout", "10s"));
+                break;
+            }
+        }
         cmd.addAll(List.of(args));
-        return runRaw(cmd);
+        return cmd;
     }
 
     public static RawResult runRaw(List<String> cmd) {
