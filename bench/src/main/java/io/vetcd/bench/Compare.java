@@ -150,7 +150,7 @@ final class Compare implements Callable<Integer> {
             for (String t : TARGETS) {
                 double ms = servers.get(t).start();
                 startMs.computeIfAbsent(mm.trim(), k -> new LinkedHashMap<>()).put(t, ms);
-                System.out.printf("started %s (pid %s) at %s in %.0f ms%n", t, servers.get(t).pids(), servers.get(t).endpoints(), ms);
+                System.out.printf("started %s (pid %s, %s) at %s in %.0f ms%n", t, servers.get(t).pids(), servers.get(t).executable(), servers.get(t).endpoints(), ms);
             }
             // Cold: the first puts after start, before anything else has touched the server.
             if (coldPuts > 0 && go != null) for (String t : TARGETS) {

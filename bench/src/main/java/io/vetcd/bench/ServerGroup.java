@@ -27,6 +27,15 @@ final class ServerGroup implements AutoCloseable {
         return members.stream().map(ServerProc::endpoint).toList();
     }
 
+    /** The executable of the first member (/proc/PID/exe): which runtime deploy/vetcd chose, so a report says it. */
+    String executable() {
+        try {
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc", Long.toString(members.get(0).pid()), "exe")).toString();
+        } catch (java.io.IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
     String pids() {
         return members.stream().map(m -> Long.toString(m.pid())).collect(Collectors.joining(","));
     }

@@ -70,14 +70,16 @@ final class ServerProc implements AutoCloseable {
     /**
      * When set (bench/compare's --vetcd-launcher, default deploy/vetcd), vetcd is started through
      * it, as the README recommends, with the jar and extra JVM options in its environment; it execs
-     * the JVM, so the pid is the JVM's.
+     * the JVM, so the pid is the JVM's. The launcher picks the runtime as a user's start would (JAVA
+     * from this process's environment if set, else the Java 25+ runtime the AOT cache was built for,
+     * else java on PATH): it is not told to use the runtime the benchmark itself runs on, which
+     * made every bench/compare run use Java 17 + AppCDS instead of the recommended Temurin 25 + AOT cache.
      */
     static String launcher = "";
 
     static List<String> vetcdCommand(String jar, List<String> javaOpts) {
         if (!launcher.isEmpty()) {
-            return List.of("env", "VETCD_JAR=" + jar, "VETCD_JAVA_OPTS=" + String.join(" ", javaOpts),
-                "JAVA=" + Path.of(System.getProperty("java.home"), "bin", "java"), launcher);
+            return List.of("env", "VETCD_JAR=" + jar, "VETCD_JAVA_OPTS=" + String.join(" ", javaOpts), launcher);
         }
         List<String> prefix = new ArrayList<>();
         prefix.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
