@@ -31,7 +31,7 @@ public record MvccOptions(long blockCacheBytes, long writeBufferBytes, int compa
      * <p>Why quota/32 and not more: the block cache holds uncompressed copies of blocks the OS page
      * cache already holds compressed (and etcd's bbolt is read through the page cache alone), and once
      * a put load has seeked over more data than the budget, all of it is resident: at quota/16 the
-     * cache held 105 MiB after 100k fill keys + 200k puts over 100k more keys (README, "Memory").
+     * cache held 108-114 MiB after 100k fill keys + 200k puts over 100k more keys (README, "Memory").
      */
     public static MvccOptions forQuota(long quotaBackendBytes) {
         long quota = quotaBackendBytes == 0 ? DEFAULT_QUOTA : quotaBackendBytes < 0 ? 8L << 30 : quotaBackendBytes;
