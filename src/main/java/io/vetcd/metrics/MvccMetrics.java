@@ -91,6 +91,21 @@ public final class MvccMetrics {
         registry.gauge("etcd_debugging_mvcc_slow_watcher_total", "Total number of unsynced slow watchers.", slowWatchers::getAsLong);
     }
 
+    /**
+     * RocksDB's memory by part ({@code vetcd_rocksdb_memory_bytes{part}}; no etcd equivalent: bbolt's
+     * pages are the page cache's), read at scrape time from RocksDB properties.
+     */
+    public void observeRocksMemory(java.util.function.ToLongFunction<String> bytesOf) {
+        var family = registry.gaugeVec("vetcd_rocksdb_memory_bytes",
+            "RocksDB memory by part: block-cache (includes memtables charged to it), block-cache-pinned, memtables, table-readers.", "part");
+        String[] parts = {"block-cache", "block-cache-pinned", "memtables", "table-readers"};
+        Gauge[] gauges = new Gauge[parts.length];
+        for (int i = 0; i < parts.length; i++) gauges[i] = family.labels(parts[i]);
+        registry.beforeScrape(() -> {
+            for (int i = 0; i < parts.length; i++) gauges[i].set(bytesOf.applyAsLong(parts[i]));
+        });
+    }
+
     /** The store's values read at scrape time (cheap: fields and RocksDB properties, no scans). */
     public void observeStore(LongSupplier currentRevision, LongSupplier compactRevision, LongSupplier keys,
                              LongSupplier dbSize, LongSupplier dbSizeInUse, LongSupplier openReads) {

@@ -904,6 +904,33 @@ public final class MvccStore implements MetaReader, AutoCloseable {
         return sumProperty("rocksdb.live-sst-files-size") + sumProperty("rocksdb.cur-size-all-mem-tables");
     }
 
+    /**
+     * RocksDB's own memory, by part (bytes): {@code block-cache} is the shared cache's usage, which
+     * includes the memtables charged to it by the WriteBufferManager; {@code memtables} are the
+     * active, immutable and pinned memtables of every column family; {@code table-readers} the index
+     * and filter blocks held outside the cache. Read from properties, nothing is scanned.
+     */
+    public long rocksMemory(String part) {
+        return switch (part) {
+            case "block-cache" -> property(kvCf, "rocksdb.block-cache-usage");
+            case "block-cache-pinned" -> property(kvCf, "rocksdb.block-cache-pinned-usage");
+            case "memtables" -> sumProperty("rocksdb.size-all-mem-tables");
+            case "table-readers" -> sumProperty("rocksdb.estimate-table-readers-mem");
+            default -> throw new IllegalArgumentException(part);
+        };
+    }
+
+    private long property(ColumnFamilyHandle cf, String name) {
+        enterRead();
+        try {
+            return db.getLongProperty(cf, name);
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot read " + name, e);
+        } finally {
+            exitRead();
+        }
+    }
+
     private long sumProperty(String name) {
         long sum = 0;
         enterRead();

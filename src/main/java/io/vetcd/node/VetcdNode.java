@@ -308,6 +308,7 @@ public final class VetcdNode {
         peerSender.metrics(metrics.network);
         MvccStore s = store;
         metrics.mvcc.observeStore(s::currentRevision, s::compactRevision, s::liveKeys, s::dbSize, s::dbSizeInUse, s::openReads);
+        metrics.mvcc.observeRocksMemory(s::rocksMemory);
         EtcdServer srv = server;
         ServerCore c = core;
         metrics.server.observeServer(() -> c.leaderId() != 0, c::isLeader,

@@ -16,23 +16,23 @@ class MvccOptionsTest {
     }
 
     @Test
-    void budgetIsASixteenthOfTheQuotaWithinBounds() {
-        assertEquals(128L << 20, MvccOptions.forQuota(0).blockCacheBytes()); // etcd's default 2 GiB
-        assertEquals(16L << 20, MvccOptions.forQuota(0).writeBufferBytes());
-        assertEquals(512L << 20, MvccOptions.forQuota(8L << 30).blockCacheBytes());
+    void budgetIsAThirtySecondOfTheQuotaWithinBounds() {
+        assertEquals(64L << 20, MvccOptions.forQuota(0).blockCacheBytes()); // etcd's default 2 GiB
+        assertEquals(8L << 20, MvccOptions.forQuota(0).writeBufferBytes());
+        assertEquals(256L << 20, MvccOptions.forQuota(8L << 30).blockCacheBytes());
         assertEquals(32L << 20, MvccOptions.forQuota(100L << 20).blockCacheBytes()); // floor
         assertEquals(4L << 20, MvccOptions.forQuota(100L << 20).writeBufferBytes());
         assertEquals(1L << 30, MvccOptions.forQuota(64L << 30).blockCacheBytes()); // cap
-        assertEquals(512L << 20, MvccOptions.forQuota(-1).blockCacheBytes()); // no quota: as for 8 GiB
+        assertEquals(256L << 20, MvccOptions.forQuota(-1).blockCacheBytes()); // no quota: as for 8 GiB
         assertEquals(MvccOptions.forQuota(0), MvccOptions.defaults());
     }
 
     @Test
     void propertiesOverride() {
         System.setProperty("vetcd.rocksdb.cache", "256m");
-        System.setProperty("vetcd.rocksdb.writeBuffer", "8M");
+        System.setProperty("vetcd.rocksdb.writeBuffer", "24M");
         assertEquals(256L << 20, MvccOptions.forQuota(0).blockCacheBytes());
-        assertEquals(8L << 20, MvccOptions.forQuota(0).writeBufferBytes());
+        assertEquals(24L << 20, MvccOptions.forQuota(0).writeBufferBytes());
         System.setProperty("vetcd.rocksdb.cache", "lots");
         assertThrows(IllegalArgumentException.class, () -> MvccOptions.forQuota(0));
     }
