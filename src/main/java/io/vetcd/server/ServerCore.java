@@ -666,8 +666,12 @@ public final class ServerCore {
 
     private void onSoftState(SoftState s) {
         long previous = leader;
+        Role was = role;
         leader = s.leader();
         role = s.role();
+        // etcd's raft logs its role changes ("became candidate at term 3"): a start's or a fault's
+        // elections can be followed in the log
+        if (was != role) log.info("raft.node: {} became {} at term {}", ClusterIds.hex(memberId), role.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), term);
         if (previous != leader && leader != 0) metrics.leaderChanges.inc();
         if (previous != leader) {
             if (leader != 0) {
