@@ -50,7 +50,10 @@ class ProcessClusterTest {
             String all = "127.0.0.1:" + (bc + 1) + ",127.0.0.1:" + (bc + 2) + ",127.0.0.1:" + (bc + 3);
             Cli.Result members = Cli.etcdctl(all, "member", "list");
             assertEquals(3, members.output().lines().filter(l -> l.contains("started")).count(), members.output());
-            for (int i = 0; i < 30; i++) assertEquals(0, Cli.etcdctl("127.0.0.1:" + (bc + 1 + i % 3), "put", "k" + i, "v" + i).exitCode());
+            for (int i = 0; i < 30; i++) {
+                Cli.Result put = Cli.etcdctl("127.0.0.1:" + (bc + 1 + i % 3), "put", "k" + i, "v" + i);
+                assertEquals(0, put.exitCode(), "put k" + i + ": " + put.output());
+            }
             for (int m = 1; m <= 3; m++) {
                 assertTrue(Cli.etcdctl("127.0.0.1:" + (bc + m), "get", "k29").output().contains("v29"), "linearizable read on member " + m);
             }
