@@ -284,9 +284,15 @@ public final class VetcdNode {
                     || outgoingStreams.isUp(m.id(), io.vetcd.transport.StreamType.MESSAGE)).count();
             if (active > 1) {
                 vertx.cancelTimer(id);
-                core.runOnCore(node -> { for (int i = 0; i < electionTick - 2; i++) node.tick(); });
-                // etcd's line for it (adjustTicks)
-                log.info("fast-forwarded {} ticks (election ticks {}) with {} active peer(s)", electionTick - 2, electionTick, active);
+                long peers = active;
+                core.runOnCore(node -> {
+                    // a member that already hears a leader has no election to hasten: fast-forwarding it
+                    // would leave it two ticks of slack, and a late heartbeat would make it unseat that leader
+                    if (node.leader() != 0) return;
+                    for (int i = 0; i < electionTick - 2; i++) node.tick();
+                    // etcd's line for it (adjustTicks)
+                    log.info("fast-forwarded {} ticks (election ticks {}) with {} active peer(s)", electionTick - 2, electionTick, peers);
+                });
             } else if (++polls[0] >= 100) {
                 vertx.cancelTimer(id); // no peers came up: advancing ticks would change nothing
             }
