@@ -19,6 +19,10 @@ public final class Launcher {
     private Launcher() {}
 
     public static void main(String[] args) {
+        // Netty 4.2's buffer allocator registers JFR events on its first chunk unless told not to: that
+        // loads the JFR framework and generates its event classes (~80 classes, bytecode generation) on
+        // an event loop during start, with nothing recording them. -Dio.netty.jfr.enabled=true brings it back.
+        if (System.getProperty("io.netty.jfr.enabled") == null) System.setProperty("io.netty.jfr.enabled", "false");
         if (io.vetcd.proxy.SubcommandLauncher.handles(args)) { // etcd gateway|grpc-proxy start ...
             io.vetcd.proxy.SubcommandLauncher.main(args);
             return;

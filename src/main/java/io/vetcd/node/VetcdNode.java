@@ -75,6 +75,13 @@ public final class VetcdNode {
     private io.vetcd.server.CorruptionCheck corruptionCheck;
     /** Starts raft; run once the member may take part (after the initial corruption check). */
     private Runnable startRaft;
+    /**
+     * A member with peers starts raft once its peer listener serves: until then no vote or answer can
+     * reach it, and each election timeout that passed would only be a campaign nobody hears, raising
+     * its term; when it does connect, that higher term unseats the leader its peers elected meanwhile
+     * (a second election). etcd binds its peer listener before raft starts, so it never has the gap.
+     */
+    private boolean raftWaitsForPeerListener;
     /** Whether this start found the member's data (etcd checks corruption only then). */
     private boolean restarted;
     private OutgoingStreams outgoingStreams;
@@ -241,6 +248,7 @@ public final class VetcdNode {
         server.attach(hub);
         metrics.mvcc.observeWatchers(hub::watcherCount, () -> Math.max(0, hub.watcherCount() - hub.syncedCount()));
         boolean alone = membership.members().size() == 1;
+        raftWaitsForPeerListener = !alone;
         wireMetrics(lessor, membership.localId());
         // raft starts only after the initial corruption check (if any), as etcd's does: a member whose
         // data differs must not take part in elections
@@ -276,7 +284,15 @@ public final class VetcdNode {
                     || outgoingStreams.isUp(m.id(), io.vetcd.transport.StreamType.MESSAGE)).count();
             if (active > 1) {
                 vertx.cancelTimer(id);
-                core.runOnCore(node -> { for (int i = 0; i < electionTick - 2; i++) node.tick(); });
+                long peers = active;
+                core.runOnCore(node -> {
+                    // a member that already hears a leader has no election to hasten: fast-forwarding it
+                    // would leave it two ticks of slack, and a late heartbeat would make it unseat that leader
+                    if (node.leader() != 0) return;
+                    for (int i = 0; i < electionTick - 2; i++) node.tick();
+                    // etcd's line for it (adjustTicks)
+                    log.info("fast-forwarded {} ticks (election ticks {}) with {} active peer(s)", electionTick - 2, electionTick, peers);
+                });
             } else if (++polls[0] >= 100) {
                 vertx.cancelTimer(id); // no peers came up: advancing ticks would change nothing
             }
@@ -437,7 +453,7 @@ public final class VetcdNode {
             ? corruptionCheck.initial(java.time.Duration.ofMillis(5000 + 2 * cfg.member().electionTimeoutMs()))
             : Future.succeededFuture();
         return checked.compose(ok -> {
-            startRaft.run();
+            if (!raftWaitsForPeerListener) startRaft.run();
             // one-time work the listeners' start would otherwise do on their event loops (which then
             // cannot answer peers or heartbeats): read the TLS files ...
             return vertx.executeBlocking(() -> {
@@ -455,19 +471,23 @@ public final class VetcdNode {
             return vertx.deployVerticle(() -> new PeerVerticle(server, peerUrls, peerTls,
                     Path.of(cfg.member().dataDir(), "member", "snap.tmp"), outgoingStreams),
                     new DeploymentOptions().setInstances(cfg.vertx().peerInstances()))
-                .compose(id -> clientPrepared.map(id));
+                .compose(id -> {
+                    deployments.add(id);
+                    log.info("serving peer traffic on {}", peerUrls.stream().map(VetcdNode::urlString).toList());
+                    if (raftWaitsForPeerListener) startRaft.run();
+                    // dial the peers' streams on the sender's context once we can accept theirs, without
+                    // waiting for the client side's preparation (seconds of class loading on a busy machine):
+                    // raft's messages to and from the peers need only these
+                    incomingStreams = new IncomingStreams(vertx, transportContext, server.membership(), core, metrics.network,
+                        peerTls == null ? null : peerTls.clientCertificate());
+                    incomingStreams.start();
+                    return clientPrepared;
+                });
         })
-            .compose(id -> {
-                deployments.add(id);
-                // dial the peers' streams on the sender's context once we can accept theirs
-                incomingStreams = new IncomingStreams(vertx, transportContext, server.membership(), core, metrics.network,
-                    peerTls == null ? null : peerTls.clientCertificate());
-                incomingStreams.start();
-                return vertx.deployVerticle(() -> new ClientVerticle(server, clientUrls, clientTls, maxRequestBytes, maxStreams,
+            .compose(v -> vertx.deployVerticle(() -> new ClientVerticle(server, clientUrls, clientTls, maxRequestBytes, maxStreams,
                         new io.vetcd.api.HttpAccessControl(cfg.member().cors(), cfg.member().hostWhitelist()),
                         cfg.member().enableGrpcGateway()).keepalive(GrpcKeepalive.Policy.of(cfg.member())),
-                    new DeploymentOptions().setInstances(cfg.vertx().clientInstances()));
-            })
+                    new DeploymentOptions().setInstances(cfg.vertx().clientInstances())))
             .compose(id -> {
                 deployments.add(id);
                 List<URI> metricsUrls = cfg.member().listenMetricsUrls();

@@ -402,18 +402,25 @@ public final class ServerCore {
         }
     }
 
-    /** One turn: raft ticks that are due, then what arrived ({@code first} and the rest of the inbox), then raft's Readies. */
+    /**
+     * One turn: what arrived ({@code first} and the rest of the inbox), then raft's tick if one is due,
+     * then raft's Readies. Messages go first and ticks a slow turn missed are dropped, as etcd's
+     * ticker drops them: a loop that was held up (a busy machine, a long pause) must not count the
+     * time as silence from its peers while their messages wait in its inbox, or a follower campaigns
+     * and a leader's quorum check steps it down, with the heartbeats and answers unread.
+     */
     private void turn(CoreInput first, List<CoreInput> batch) throws InterruptedException {
-        long now = clock.getAsLong();
-        while (now - nextTick >= 0) {
-            node.tick();
-            nextTick += tickNanos;
-            retryLostReads(now);
-        }
         if (first != null) {
             batch.add(first);
             inbox.drainTo(batch, MAX_BATCH - 1);
             step(batch);
+        }
+        long now = clock.getAsLong();
+        if (now - nextTick >= 0) {
+            node.tick();
+            nextTick += tickNanos;
+            if (now - nextTick >= 0) nextTick = now + tickNanos; // missed ticks are dropped
+            retryLostReads(now);
         }
         while (node.hasReady()) handle(node.ready());
     }
@@ -666,8 +673,12 @@ public final class ServerCore {
 
     private void onSoftState(SoftState s) {
         long previous = leader;
+        Role was = role;
         leader = s.leader();
         role = s.role();
+        // etcd's raft logs its role changes ("became candidate at term 3"): a start's or a fault's
+        // elections can be followed in the log
+        if (was != role) log.info("raft.node: {} became {} at term {}", ClusterIds.hex(memberId), role.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), term);
         if (previous != leader && leader != 0) metrics.leaderChanges.inc();
         if (previous != leader) {
             if (leader != 0) {

@@ -23,8 +23,14 @@ import java.util.Set;
  * connections POST /raft, snapshots and lease forwarding need.
  */
 public final class IncomingStreams {
+    /**
+     * A stream that cannot be had is dialed again every 100 ms, without backing off: etcd's
+     * DialRetryFrequency. The dials of a starting cluster's members are refused until each peer
+     * listens, and a doubling backoff (it went up to 2 s) kept a member from its peers for up to
+     * that long after they came up, with the first election waiting on it.
+     */
     static final long FIRST_RETRY_MS = 100;
-    static final long MAX_RETRY_MS = 2000;
+    static final long MAX_RETRY_MS = 100;
     /** How often membership is compared with the readers and silent streams are looked for. */
     private static final long CHECK_MS = 1000;
 
