@@ -77,13 +77,13 @@ public final class GoGrpcCall<Req, Resp> extends GrpcServerRequestImpl<Req, Resp
      */
     void scheduleDeadline() {
         if (timeoutNanos < 0) return;
-        deadline = context.nettyEventLoop().schedule(() -> context.runOnContext(v -> {
-            if (unary && !taken) refuse(DeadlineAnswer.BEFORE_THE_REQUEST);
-            else refuse(DeadlineAnswer.whileWaiting(http.path(), request));
-        }), timeoutNanos, TimeUnit.NANOSECONDS);
+        deadline = context.nettyEventLoop().schedule(() -> context.runOnContext(v -> endAtDeadline(taken)),
+            timeoutNanos, TimeUnit.NANOSECONDS);
     }
 
-    private void refuse(DeadlineAnswer answer) {
+    /** Ends the call with etcd's answer at its deadline: grpc-go's own before a unary call's request was read, else its handler's. */
+    private void endAtDeadline(boolean requestRead) {
+        DeadlineAnswer answer = unary && !requestRead ? DeadlineAnswer.BEFORE_THE_REQUEST : DeadlineAnswer.whileWaiting(http.path(), request);
         refuse(answer.status(), answer.text());
     }
 
@@ -127,7 +127,7 @@ public final class GoGrpcCall<Req, Resp> extends GrpcServerRequestImpl<Req, Resp
             // grpc-go reads a request message under the call's context: past its deadline, the read fails
             // (a stream's handler returns the context's error)
             if (timeoutNanos >= 0 && System.nanoTime() - arrived >= timeoutNanos) {
-                refuse(unary ? DeadlineAnswer.BEFORE_THE_REQUEST : DeadlineAnswer.whileWaiting(http.path(), request));
+                endAtDeadline(false);
                 return;
             }
             if (unary) this.request = request;

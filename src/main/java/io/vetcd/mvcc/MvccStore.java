@@ -921,21 +921,18 @@ public final class MvccStore implements MetaReader, AutoCloseable {
     }
 
     private long property(ColumnFamilyHandle cf, String name) {
-        enterRead();
-        try {
-            return db.getLongProperty(cf, name);
-        } catch (RocksDBException e) {
-            throw new StorageException("cannot read " + name, e);
-        } finally {
-            exitRead();
-        }
+        return sumProperty(List.of(cf), name);
     }
 
     private long sumProperty(String name) {
+        return sumProperty(List.of(defaultCf, kvCf, revCf, metaCf, keysCf, liveCf), name);
+    }
+
+    private long sumProperty(List<ColumnFamilyHandle> families, String name) {
         long sum = 0;
         enterRead();
         try {
-            for (ColumnFamilyHandle cf : List.of(defaultCf, kvCf, revCf, metaCf, keysCf, liveCf)) {
+            for (ColumnFamilyHandle cf : families) {
                 sum += db.getLongProperty(cf, name);
             }
         } catch (RocksDBException e) {
