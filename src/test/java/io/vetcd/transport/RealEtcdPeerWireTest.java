@@ -49,7 +49,7 @@ class RealEtcdPeerWireTest {
             String ourUrl = "http://127.0.0.1:" + ourPeerPort;
             Cli.Result add = Cli.etcdctl(etcd.endpoint(), "member", "add", "wire", "--peer-urls", ourUrl);
             assertEquals(0, add.exitCode(), add.output());
-            Matcher mm = Pattern.compile("Member\\s+([0-9a-f]+) added to cluster ([0-9a-f]+)").matcher(add.output());
+            Matcher mm = Pattern.compile("Member\\s+([0-9a-f]+) added to cluster\\s+([0-9a-f]+)").matcher(add.output());
             assertTrue(mm.find(), add.output());
             long ourId = Long.parseUnsignedLong(mm.group(1), 16);
             long clusterId = Long.parseUnsignedLong(mm.group(2), 16);
