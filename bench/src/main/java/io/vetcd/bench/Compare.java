@@ -130,7 +130,8 @@ final class Compare implements Callable<Integer> {
             + (jfr ? "   profile: " + out.resolve("vetcd.jfr") : ""));
         // Keep the server logs (<work>/.../server.log), drop the data.
         try (var s = Files.walk(work)) {
-            for (Path d : s.filter(p -> p.getFileName().toString().equals("data") && Files.isDirectory(p)).toList()) deleteTree(d);
+            // not the work dir itself: its default name is "data" too, and the logs are under it
+            for (Path d : s.filter(p -> !p.equals(work) && p.getFileName().toString().equals("data") && Files.isDirectory(p)).toList()) deleteTree(d);
         }
         System.out.println("server logs: " + work + "/**/server.log");
         return 0;
