@@ -136,6 +136,14 @@ public final class ServerCore {
     /** Proposals awaiting their entry's apply: added here, answered by the apply loop. */
     private final Map<Long, Proposal> waiting = new ConcurrentHashMap<>();
     private final Map<Long, List<ReadWaiter>> readsInFlight = new HashMap<>();
+    /**
+     * Reads that arrived while a read index was in flight (core thread). They wait for the next one:
+     * the one in flight was asked before they arrived, so its index may miss a write they must see.
+     * One request in flight at a time, as etcd's read loop does: each read index on the leader costs
+     * a heartbeat round to every follower (and a forward from a follower), so under load one round
+     * serves every read that came in meanwhile instead of one round per core turn.
+     */
+    private List<ReadWaiter> readsWaiting = new ArrayList<>();
     /** When the oldest unanswered read index was asked; a lost request or answer is asked again (as etcd's read loop does). */
     private long readsAskedAt;
     private static final long READ_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
@@ -376,6 +384,7 @@ public final class ServerCore {
         waiting.values().forEach(p -> p.complete(e));
         waiting.clear();
         readsInFlight.values().forEach(ws -> ws.forEach(w -> w.done.completeExceptionally(e)));
+        readsWaiting.forEach(w -> w.done.completeExceptionally(e));
         synchronized (readsAwaitingApply) {
             readsAwaitingApply.forEach(b -> b.waiters.forEach(w -> w.done.completeExceptionally(e)));
         }
@@ -422,7 +431,9 @@ public final class ServerCore {
             if (now - nextTick >= 0) nextTick = now + tickNanos; // missed ticks are dropped
             retryLostReads(now);
         }
-        while (node.hasReady()) handle(node.ready());
+        do {
+            while (node.hasReady()) handle(node.ready());
+        } while (askWaitingReads());
     }
 
     /** A WAL or backend failure must stop the member: going on could lose acknowledged data. */
@@ -473,12 +484,18 @@ public final class ServerCore {
                 }
             }
         }
-        if (reads != null) {
-            long ctx = ++nextReadCtx;
-            if (readsInFlight.isEmpty()) readsAskedAt = clock.getAsLong();
-            readsInFlight.put(ctx, reads);
-            node.readIndex(ByteBuffer.allocate(8).putLong(ctx).array());
-        }
+        if (reads != null) readsWaiting.addAll(reads);
+    }
+
+    /** Asks one read index for every waiting read when none is in flight; true if it asked. */
+    private boolean askWaitingReads() {
+        if (readsWaiting.isEmpty() || !readsInFlight.isEmpty()) return false;
+        long ctx = ++nextReadCtx;
+        readsAskedAt = clock.getAsLong();
+        readsInFlight.put(ctx, readsWaiting);
+        readsWaiting = new ArrayList<>();
+        node.readIndex(ByteBuffer.allocate(8).putLong(ctx).array());
+        return true;
     }
 
     private void handle(Ready rd) throws InterruptedException {
@@ -723,6 +740,9 @@ public final class ServerCore {
         List<ReadWaiter> again = readsInFlight.remove(ctx);
         if (again == null) return;
         metrics.slowReadIndexes.inc(); // its answer never came or came for a newer request
+        // asked after every waiting read arrived, so it serves them too
+        again.addAll(readsWaiting);
+        readsWaiting = new ArrayList<>();
         long fresh = ++nextReadCtx;
         readsInFlight.put(fresh, again);
         inbox.add(new CoreInput.Task(() -> node.readIndex(ByteBuffer.allocate(8).putLong(fresh).array())));

@@ -117,6 +117,19 @@ final class ServerInvariants {
         }
     }
 
+    /** A linearizable read was served on the member at its current revision. */
+    void linearizableRead(SimMember m, long readIndex, long appliedBeforeRead, long memberRevision, long ackedBeforeRead) {
+        checks++;
+        if (readIndex < appliedBeforeRead) {
+            fail("linearizable read on " + m + " got read index " + readIndex + ", but index " + appliedBeforeRead
+                + " was applied (so committed) before the read began");
+        }
+        if (memberRevision < ackedBeforeRead) {
+            fail("linearizable read on " + m + " served at revision " + memberRevision + ", but a put was acknowledged at revision "
+                + ackedBeforeRead + " before the read began");
+        }
+    }
+
     static String describe(Changes c) {
         StringBuilder sb = new StringBuilder();
         for (Event e : c.events()) {
@@ -155,7 +168,26 @@ final class ServerInvariants {
         }
     }
 
+    /**
+     * The first violation on this thread (one simulation runs on one thread). Some checks run in
+     * future callbacks, which swallow what they throw; the scheduler rethrows it after the event.
+     */
+    private static final ThreadLocal<Violation> FIRST = new ThreadLocal<>();
+
     static void fail(String message) {
-        throw new Violation(message);
+        Violation v = new Violation(message);
+        if (FIRST.get() == null) FIRST.set(v);
+        throw v;
+    }
+
+    /** Throws the first violation recorded on this thread, if any (also one a callback swallowed). */
+    static void rethrowRecorded() {
+        Violation v = FIRST.get();
+        if (v != null) throw v;
+    }
+
+    /** Forgets this thread's violation: a new simulation starts. */
+    static void clearRecorded() {
+        FIRST.remove();
     }
 }

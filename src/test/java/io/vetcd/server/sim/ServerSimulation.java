@@ -65,9 +65,11 @@ final class ServerSimulation implements AutoCloseable {
     long partitions;
     long stalls;
     long renewals;
+    long reads;
     long expiries;
 
     ServerSimulation(long seed, long chaosMillis, int traceLength) {
+        ServerInvariants.clearRecorded();
         this.seed = seed;
         this.rng = new SplittableRandom(seed);
         this.params = SimParams.draw(rng.split(), chaosMillis);
@@ -228,9 +230,15 @@ final class ServerSimulation implements AutoCloseable {
             });
         } else if (op < 82) {
             put(m, randomLease());
-        } else if (op < 97) {
+        } else if (op < 92) {
             Long lease = randomLease();
             if (lease != null) keepAlive(m, lease);
+        } else if (op < 97) {
+            // a burst on one member, spread over a few message delays, so reads overlap a read index in flight
+            int burst = 1 + rng.nextInt(6);
+            for (int i = 0; i < burst; i++) {
+                scheduler.after(rng.nextLong(3 * params.maxDelayNanos() + 1), "read m" + m.index, () -> { if (m.up) linearizableRead(m); });
+            }
         } else {
             Long lease = randomLease();
             if (lease != null) {
@@ -253,6 +261,25 @@ final class ServerSimulation implements AutoCloseable {
         propose(m, InternalRaftRequest.newBuilder().setPut(put), r -> {
             if (r instanceof PutResponse resp) invariants.acknowledgedPut(resp.getHeader().getRevision(), key, value);
         });
+    }
+
+    /**
+     * A linearizable read on any member, as EtcdServer serves one: its read index must cover every
+     * entry applied anywhere before the read began (all of them were committed), and once it is
+     * applied there the member must hold every put acknowledged before the read began.
+     */
+    private void linearizableRead(SimMember m) {
+        long mustSeeRevision = invariants.acked.isEmpty() ? 0 : invariants.acked.lastKey();
+        long mustSeeIndex = 0;
+        for (SimMember o : members) if (o.up) mustSeeIndex = Math.max(mustSeeIndex, o.core.appliedIndex());
+        long mustCover = mustSeeIndex;
+        int inc = m.incarnation;
+        m.core.readIndex().whenComplete((index, err) -> {
+            if (err != null || !current(m, inc)) return;
+            invariants.linearizableRead(m, index, mustCover, m.store.currentRevision(), mustSeeRevision);
+            reads++;
+        });
+        kick(m);
     }
 
     /** A keep-alive goes to the member's leader (as EtcdServer forwards it), which renews after a read barrier. */
@@ -438,7 +465,7 @@ final class ServerSimulation implements AutoCloseable {
         return params.members() + " members, " + scheduler.executed + " events, " + proposed + " proposals ("
             + acked + " acknowledged, " + failedOrTimedOut + " failed), " + invariants.acked.size() + " acked puts, "
             + crashes + " crashes, " + partitions + " partitions, " + stalls + " stalls, " + network.snapshotsSent
-            + " snapshots sent, " + renewals + " renewals, " + expiries + " expiries, " + invariants.checks + " checks";
+            + " snapshots sent, " + renewals + " renewals, " + reads + " linearizable reads, " + expiries + " expiries, " + invariants.checks + " checks";
     }
 
     @Override

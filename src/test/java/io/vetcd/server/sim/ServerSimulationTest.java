@@ -63,7 +63,7 @@ class ServerSimulationTest {
         long start = Long.getLong("vetcd.serversim.start", 1);
         List<String> failures = Collections.synchronizedList(new ArrayList<>());
         AtomicLong acked = new AtomicLong(), crashes = new AtomicLong(), events = new AtomicLong(), checks = new AtomicLong();
-        AtomicLong snapshots = new AtomicLong(), expiries = new AtomicLong(), renewals = new AtomicLong();
+        AtomicLong snapshots = new AtomicLong(), expiries = new AtomicLong(), renewals = new AtomicLong(), reads = new AtomicLong();
         long t0 = System.nanoTime();
         LongStream.range(start, start + seeds).parallel().forEach(seed -> {
             try (ServerSimulation sim = new ServerSimulation(seed, CHAOS_MILLIS, 0)) {
@@ -77,15 +77,16 @@ class ServerSimulationTest {
                     snapshots.addAndGet(sim.network.snapshotsSent);
                     expiries.addAndGet(sim.expiries);
                     renewals.addAndGet(sim.renewals);
+                    reads.addAndGet(sim.reads);
                 }
             } catch (Throwable t) {
                 failures.add(String.format("seed %8d: %s%n    replay: %s", seed, t, replayCommand(seed)));
             }
         });
         System.out.printf("server simulation: %d seeds from %d in %.1f s: %d events, %d invariant checks, %d acknowledged puts,"
-                + " %d crashes, %d snapshots sent, %d lease renewals, %d lease expiries%n", seeds, start,
+                + " %d crashes, %d snapshots sent, %d lease renewals, %d linearizable reads, %d lease expiries%n", seeds, start,
             (System.nanoTime() - t0) / 1e9, events.get(), checks.get(), acked.get(), crashes.get(), snapshots.get(),
-            renewals.get(), expiries.get());
+            renewals.get(), reads.get(), expiries.get());
         if (!failures.isEmpty()) {
             Collections.sort(failures);
             fail(failures.size() + " of " + seeds + " seeds failed:\n" + String.join("\n", failures.subList(0, Math.min(20, failures.size()))));

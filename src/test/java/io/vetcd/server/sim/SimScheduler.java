@@ -42,6 +42,7 @@ final class SimScheduler {
             trace.addLast(String.format("%10.3f ms  %s", now / 1e6, e.label));
         }
         e.action.run();
+        ServerInvariants.rethrowRecorded();
         return true;
     }
 
