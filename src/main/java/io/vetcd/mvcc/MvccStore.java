@@ -304,8 +304,8 @@ public final class MvccStore implements MetaReader, AutoCloseable {
             if (req.getCountOnly() && atCurrent(req, cur)) {
                 byte[] key = req.getKey().toByteArray();
                 byte[] end = RangeExecutor.cursorEnd(req.getRangeEnd());
-                long known = counts.count(key, end, cur);
-                if (known >= 0) return new RangeResult(List.of(), known, false, cur, cur);
+                RangeResult known = knownCount(req, key, end, cur);
+                if (known != null) return known;
                 // kept from now on: registered before the snapshot its first walk reads
                 CountedRanges.Range joining = restoring ? null : counts.register(key, end);
                 try (PinnedRead pin = pin()) {
@@ -341,8 +341,21 @@ public final class MvccStore implements MetaReader, AutoCloseable {
         if (!req.getCountOnly() || closed) return null;
         long cur = currentRev;
         if (!atCurrent(req, cur)) return null;
-        long known = counts.count(req.getKey().toByteArray(), RangeExecutor.cursorEnd(req.getRangeEnd()), cur);
-        return known < 0 ? null : new RangeResult(List.of(), known, false, cur, cur);
+        return knownCount(req, req.getKey().toByteArray(), RangeExecutor.cursorEnd(req.getRangeEnd()), cur);
+    }
+
+    /**
+     * The kept count at {@code cur}, or null. A write that moved it after {@code cur} was read makes
+     * it unknown at {@code cur}; a read of the current revision (0) then takes the newer one, which is
+     * as linearizable (published after the read began).
+     */
+    private RangeResult knownCount(RangeRequest req, byte[] key, byte[] end, long cur) {
+        long n = counts.count(key, end, cur);
+        if (n < 0 && req.getRevision() == 0 && currentRev != cur) {
+            cur = currentRev;
+            n = counts.count(key, end, cur);
+        }
+        return n < 0 ? null : new RangeResult(List.of(), n, false, cur, cur);
     }
 
     /**
