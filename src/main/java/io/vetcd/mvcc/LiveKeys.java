@@ -79,5 +79,6 @@ final class LiveKeys {
             });
         }
         s.db.put(s.defaultCf, MvccStore.K_LIVE_INDEXED, new byte[] {1});
+        s.counts.reset(s.currentRevision()); // counts kept in memory came from the index just replaced
     }
 }

@@ -126,6 +126,8 @@ public final class MvccStore implements MetaReader, AutoCloseable {
     private final LongAdder readsIn = new LongAdder();
     private final LongAdder readsOut = new LongAdder();
     private volatile long liveKeys;
+    /** Counts of the ranges count-only requests ask for again and again, kept at the current revision. */
+    final CountedRanges counts = new CountedRanges(Integer.getInteger("vetcd.countedRanges", CountedRanges.DEFAULT_CAPACITY), 1);
     private volatile MvccMetrics metrics = MvccMetrics.DETACHED;
     private volatile BackendMetrics backendMetrics = BackendMetrics.DETACHED;
 
@@ -221,6 +223,7 @@ public final class MvccStore implements MetaReader, AutoCloseable {
                 LiveKeys.rebuild(s);
             }
             s.liveKeys = s.loadLiveKeys();
+            s.counts.reset(s.currentRev);
             if (s.compactRev > s.finishedCompactRev) {
                 s.lastCompaction = s.scheduleCompaction(s.compactRev);
             }
@@ -299,14 +302,23 @@ public final class MvccStore implements MetaReader, AutoCloseable {
         long cur = currentRev;
         try {
             if (req.getCountOnly() && atCurrent(req, cur)) {
+                byte[] key = req.getKey().toByteArray();
+                byte[] end = RangeExecutor.cursorEnd(req.getRangeEnd());
+                RangeResult known = knownCount(req, key, end, cur);
+                if (known != null) return known;
+                // kept from now on: registered before the snapshot its first walk reads
+                CountedRanges.Range joining = restoring ? null : counts.register(key, end);
                 try (PinnedRead pin = pin()) {
-                    if (pin.revision == cur) {
-                        long n = LiveKeys.count(this, pin.options, req.getKey().toByteArray(),
-                                RangeExecutor.cursorEnd(req.getRangeEnd()));
-                        return new RangeResult(List.of(), n, false, cur, cur);
+                    if (pin.revision == cur || joining != null) {
+                        long n = LiveKeys.count(this, pin.options, key, end);
+                        counts.settle(joining, n, pin.revision);
+                        joining = null;
+                        if (pin.revision == cur) return new RangeResult(List.of(), n, false, cur, cur);
                     }
                 } catch (RocksDBException e) {
                     throw new StorageException("count failed", e);
+                } finally {
+                    counts.abandon(joining);
                 }
             }
             try (RocksIterator it = db.newIterator(KeyIndex.serves(req) ? keysCf : kvCf, readOptions)) {
@@ -321,6 +333,32 @@ public final class MvccStore implements MetaReader, AutoCloseable {
     }
 
     /**
+     * A count-only range at the current revision answered from the counts kept in memory
+     * ({@link CountedRanges}), or null: then {@link #range} reads it. Touches no RocksDB, so it may
+     * run on an event loop.
+     */
+    public RangeResult countFromMemory(RangeRequest req) {
+        if (!req.getCountOnly() || closed) return null;
+        long cur = currentRev;
+        if (!atCurrent(req, cur)) return null;
+        return knownCount(req, req.getKey().toByteArray(), RangeExecutor.cursorEnd(req.getRangeEnd()), cur);
+    }
+
+    /**
+     * The kept count at {@code cur}, or null. A write that moved it after {@code cur} was read makes
+     * it unknown at {@code cur}; a read of the current revision (0) then takes the newer one, which is
+     * as linearizable (published after the read began).
+     */
+    private RangeResult knownCount(RangeRequest req, byte[] key, byte[] end, long cur) {
+        long n = counts.count(key, end, cur);
+        if (n < 0 && req.getRevision() == 0 && currentRev != cur) {
+            cur = currentRev;
+            n = counts.count(key, end, cur);
+        }
+        return n < 0 ? null : new RangeResult(List.of(), n, false, cur, cur);
+    }
+
+    /**
      * Opens a pinned view for a range answered in chunks ({@link RangeSizer}, {@link RangeEncoder});
      * checks the revision as {@link #range} does. The caller must close it.
      */
@@ -328,13 +366,22 @@ public final class MvccStore implements MetaReader, AutoCloseable {
         enterRead();
         long cur = currentRev;
         if (atCurrent(req, cur)) {
-            // count from the live-key index, values (if any) from kv, both in one snapshot at `cur`
+            // count from memory or the live-key index, values (if any) from kv, both at `cur`
+            byte[] key = req.getKey().toByteArray();
+            byte[] end = RangeExecutor.cursorEnd(req.getRangeEnd());
+            long count = counts.count(key, end, cur); // a list's first page asks for a counted prefix
+            // a list's page asked for again is counted from now on (continuation pages come once)
+            CountedRanges.Range joining = count < 0 && req.getLimit() > 0 && !restoring ? counts.registerIfSeenBefore(key, end) : null;
             PinnedRead pin = null;
             RocksIterator it = null;
             try {
                 pin = pin();
+                if (joining != null || (count < 0 && pin.revision == cur)) {
+                    count = LiveKeys.count(this, pin.options, key, end);
+                    counts.settle(joining, count, pin.revision);
+                    joining = null;
+                }
                 if (pin.revision == cur) {
-                    long count = LiveKeys.count(this, pin.options, req.getKey().toByteArray(), RangeExecutor.cursorEnd(req.getRangeEnd()));
                     if (req.getLimit() <= 0 || req.getLimit() > PAGE_CACHED_KEYS) {
                         pin.options.setFillCache(false).setReadaheadSize(1 << 20); // as scanReadOptions
                     }
@@ -342,6 +389,7 @@ public final class MvccStore implements MetaReader, AutoCloseable {
                     return new RangeView(this, it, req, cur, cur, count, pin);
                 }
             } catch (RocksDBException | RuntimeException e) {
+                counts.abandon(joining);
                 if (it != null) it.close();
                 if (pin != null) pin.close();
                 exitRead();
@@ -785,6 +833,7 @@ public final class MvccStore implements MetaReader, AutoCloseable {
 
     /** Called by {@link WriteTxn#commit} after its batch is in RocksDB. */
     void published(long rev, long ci, Changes changes) {
+        counts.apply(rev, changes); // before the revision is published: a reader at rev finds the counts at rev
         currentRev = rev;
         consistentIndex = ci;
         if (changes != null) {
@@ -1093,6 +1142,7 @@ public final class MvccStore implements MetaReader, AutoCloseable {
                 new ColumnFamilyDescriptor(CF_KV), new ColumnFamilyDescriptor(CF_REV), new ColumnFamilyDescriptor(CF_META));
         List<ColumnFamilyHandle> src = new ArrayList<>();
         restoring = true;
+        counts.reset(currentRev); // nothing counted survives the replacement, nothing joins during it
         try {
             // let reads that passed the check before the flag finish
             while (readsIn.sum() != readsOut.sum()) Thread.onSpinWait();
@@ -1107,7 +1157,9 @@ public final class MvccStore implements MetaReader, AutoCloseable {
             // the checkpoint may come from a member without the key index: always rebuild it here
             KeyIndex.rebuild(this);
             LiveKeys.rebuild(this);
-            currentRev = getLong(K_CURRENT_REV, 1);
+            long installed = getLong(K_CURRENT_REV, 1);
+            counts.reset(installed); // before the revision: no reader may take an old count at the new revision
+            currentRev = installed;
             consistentIndex = getLong(K_CONSISTENT_INDEX, 0);
             compactRev = getLong(K_SCHEDULED_COMPACT, 0);
             finishedCompactRev = getLong(K_FINISHED_COMPACT, 0);

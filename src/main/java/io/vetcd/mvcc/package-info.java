@@ -20,7 +20,9 @@
  *   <dt>{@code live}</dt>
  *   <dd>One entry per key live at the current revision: {@code escape(userKey) 00 01} -> mod revision
  *   ({@link io.vetcd.mvcc.LiveKeys}). The count of a range at the current revision is one step per
- *   live key (count-only ranges, and the count of limited lists, which then read only their page).</dd>
+ *   live key (count-only ranges, and the count of limited lists, which then read only their page).
+ *   The counts of up to 64 ranges asked for again and again are also kept in memory at the current
+ *   revision, moved by the writer as keys are created and deleted ({@link io.vetcd.mvcc.CountedRanges}).</dd>
  *   <dt>{@code meta}</dt>
  *   <dd>Opaque key/values of other components (leases, auth, membership), written in the same batch
  *   as the kv changes of the raft entry that produced them.</dd>

@@ -119,6 +119,17 @@ public final class KvApplier {
         return toResponse(rr, r).build();
     }
 
+    /**
+     * A count-only range the store answers from memory ({@link MvccStore#countFromMemory}), with its
+     * whole header; null when it must be read. Touches no RocksDB: safe on an event loop.
+     */
+    public RangeResponse countFromMemory(RangeRequest r) {
+        RangeResult rr = store.countFromMemory(r);
+        if (rr == null) return null;
+        store.metrics().rangeRead();
+        return RangeResponse.newBuilder().setHeader(headers.apply(rr.revision())).setCount(rr.count()).build();
+    }
+
     /** etcd's isTxnReadonly: only ranges, at every nesting level. */
     static boolean isReadOnly(TxnRequest t) {
         for (List<RequestOp> ops : List.of(t.getSuccessList(), t.getFailureList())) {

@@ -18,6 +18,9 @@ import java.util.TreeMap;
  *       revision r holds the same events;</li>
  *   <li>an acknowledged put's revision holds that put on every member that reaches it (and, checked
  *       at the end, every member reaches it);</li>
+ *   <li>a count-only range at the current revision (kept in memory once asked for again,
+ *       {@code CountedRanges}) equals the full range's count, after every applied batch, restart and
+ *       snapshot install;</li>
  *   <li>a leader expires a lease only once its TTL has passed on its own clock since it last
  *       refreshed it (granted it as leader, renewed it, or took over as leader).</li>
  * </ul>
@@ -85,6 +88,24 @@ final class ServerInvariants {
         if (known != null && known.revision != revision) {
             fail(m + " restarted at index " + consistentIndex + " with revision " + revision + ", but "
                 + known.member + " had revision " + known.revision + " there");
+        }
+    }
+
+    // ---- counts ----
+
+    private static final String[][] COUNTED = {{"\0", "\0"}, {"k1", "k5"}, {"k", "l"}};
+
+    void countsMatch(SimMember m, io.vetcd.mvcc.MvccStore store) {
+        checks++;
+        for (String[] r : COUNTED) {
+            io.vetcd.pb.etcdserver.RangeRequest.Builder full = io.vetcd.pb.etcdserver.RangeRequest.newBuilder()
+                .setKey(ByteString.copyFromUtf8(r[0])).setRangeEnd(ByteString.copyFromUtf8(r[1]));
+            io.vetcd.mvcc.RangeResult all = store.range(full.build());
+            long counted = store.range(full.setCountOnly(true).build()).count();
+            if (counted != all.kvs().size()) {
+                fail(m + " counts " + counted + " keys in [" + r[0].replace("\0", "\\0") + ", " + r[1].replace("\0", "\\0") + ") at revision " + all.revision()
+                    + " but the range holds " + all.kvs().size());
+            }
         }
     }
 

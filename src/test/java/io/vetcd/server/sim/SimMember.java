@@ -155,6 +155,7 @@ final class SimMember {
             (long) electionTick * world.params.tickMillis());
         server.snapshotFormat(new EtcdSnapshotFormat());
         world.invariants.resumed(this, store.consistentIndex(), store.currentRevision(), wal.recovered().lastIndex());
+        world.invariants.countsMatch(this, store);
         store.addChangeListener(c -> world.invariants.committed(this, c));
         core = new ServerCore(wal, raft, storage, new Observed(), id, world.params.tickMillis(), applied, this::now);
         server.attach(core);
@@ -228,6 +229,7 @@ final class SimMember {
         @Override
         public void endBatch() {
             server.endBatch();
+            world.invariants.countsMatch(SimMember.this, store);
         }
 
         @Override
@@ -247,6 +249,7 @@ final class SimMember {
         public long restore(Snapshot snapshot, Path payloadDir) {
             long applied = server.restore(snapshot, payloadDir);
             world.invariants.restored(SimMember.this, applied, Math.max(applied, snapshot.index()), store.currentRevision());
+            world.invariants.countsMatch(SimMember.this, store);
             return applied;
         }
 
