@@ -30,12 +30,13 @@ class ClientCertAllowedHostnameDifferentialTest {
     void sameClientsGetThroughAsOnEtcd() throws Exception {
         Assumptions.assumeTrue(Cli.available("etcd") && Cli.available("etcdctl"), "etcd-server and etcd-client are installed");
         Assumptions.assumeTrue(Files.isRegularFile(FIXTURES.resolve("server.crt")), "etcd's test fixtures are installed");
+        Map<String, Boolean> expected = Map.of("localhost", true, "127.0.0.1", true, "example2.com", false, "other.example", false);
         Map<String, Boolean> etcd = new LinkedHashMap<>();
         Map<String, Boolean> vetcd = new LinkedHashMap<>();
         for (String allowed : ALLOWED) {
             int https = Ports.free(); // replaces realEtcd's http client URL (etcd's URL flags keep the last value)
             try (ServerProcess p = ServerProcess.realEtcd(tlsFlags(https, allowed))) {
-                etcd.put(allowed, putWorks(https));
+                etcd.put(allowed, putWorks(https, expected.get(allowed)));
             }
         }
         for (String allowed : ALLOWED) {
@@ -45,11 +46,11 @@ class ClientCertAllowedHostnameDifferentialTest {
             List<String> args = new ArrayList<>(ServerProcess.memberFlags("node1", data, client, peer));
             args.addAll(List.of(tlsFlags(client, allowed)));
             try (ServerProcess p = ServerProcess.vetcdWith(Map.of(), client, peer, data, args)) {
-                vetcd.put(allowed, putWorks(client));
+                vetcd.put(allowed, putWorks(client, expected.get(allowed)));
             }
         }
         System.out.println("client cert allowed hostname -> put works: etcd " + etcd + ", vetcd " + vetcd);
-        assertEquals(Map.of("localhost", true, "127.0.0.1", true, "example2.com", false, "other.example", false), etcd);
+        assertEquals(expected, etcd);
         assertEquals(etcd, vetcd);
     }
 
@@ -61,9 +62,19 @@ class ClientCertAllowedHostnameDifferentialTest {
             "--client-cert-allowed-hostname", allowed};
     }
 
-    static boolean putWorks(int port) {
-        Cli.Result r = Cli.run(List.of("etcdctl", "--endpoints", "https://127.0.0.1:" + port, "--dial-timeout", "3s",
-            "--command-timeout", "5s", "--cacert", FIXTURES.resolve("ca.crt").toString(),
+    /**
+     * Whether a put with the client certificate gets through. A refused handshake and a slow one look
+     * the same to etcdctl (it redials until its dial timeout), and a member's first TLS handshake on a
+     * loaded machine can take longer than 3 s (CI saw it): a put expected to work that failed is tried
+     * once more with 20 s. One expected to fail is not retried (a success is an answer).
+     */
+    static boolean putWorks(int port, boolean expected) {
+        return putWorks(port, "3s") || expected && putWorks(port, "20s");
+    }
+
+    static boolean putWorks(int port, String dialTimeout) {
+        Cli.Result r = Cli.run(List.of("etcdctl", "--endpoints", "https://127.0.0.1:" + port, "--dial-timeout", dialTimeout,
+            "--command-timeout", "25s", "--cacert", FIXTURES.resolve("ca.crt").toString(),
             "--cert", FIXTURES.resolve("server2.crt").toString(), "--key", FIXTURES.resolve("server2.key.insecure").toString(),
             "put", "k", "v"));
         return r.exitCode() == 0;
