@@ -118,6 +118,9 @@ final class Raft {
         return new ConfState(v, l);
     }
 
+    /** The soft byte limit of the entries in one MsgApp. */
+    long maxMsgSize() { return maxMsgSize; }
+
     HardState hardState() { return new HardState(term, vote, raftLog.committed); }
 
     SoftState softState() { return new SoftState(lead, role); }

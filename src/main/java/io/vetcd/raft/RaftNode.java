@@ -149,7 +149,8 @@ public final class RaftNode {
 
     /**
      * Collects pending work. Messages and read states are handed over (and forgotten) now; entries,
-     * hard state and committed entries are only marked done by {@link #advance}.
+     * hard state and committed entries are only marked done by {@link #advance}. MsgApps to the same
+     * follower that continue one another go out as one ({@link MergedAppends}).
      */
     public Ready ready() {
         RaftLog log = raft.raftLog;
@@ -166,7 +167,7 @@ public final class RaftNode {
             List.copyOf(log.unstableEntries()),
             log.unstable.snapshot,
             committed,
-            raft.msgs,
+            MergedAppends.merge(raft.msgs, raft.maxMsgSize()),
             raft.readStates,
             !hs.equals(prevHard) && (hs.term() != prevHard.term() || hs.vote() != prevHard.vote())
                 || !log.unstableEntries().isEmpty());

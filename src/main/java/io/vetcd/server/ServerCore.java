@@ -164,7 +164,15 @@ public final class ServerCore {
     private volatile io.vetcd.metrics.ServerMetrics metrics = io.vetcd.metrics.ServerMetrics.DETACHED;
     /** When the last heartbeat went to each peer (core thread only): etcd counts late ones as send failures. */
     private final Map<Long, Long> lastHeartbeatNanos = new java.util.HashMap<>();
+    /**
+     * Raft's status for other threads: learner promotion reads the progress, so with a learner in the
+     * cluster it is taken after every Ready; otherwise as of the last tick or role change. It copies
+     * every peer's progress and the membership, which a busy core would do hundreds of times a second
+     * for nobody.
+     */
     private volatile Status status;
+    /** A tick or a role change since {@link #status} was taken (core thread). */
+    private boolean statusDue;
 
     public ServerCore(Wal wal, RaftNode node, io.vetcd.raft.MemoryStorage storage, StateMachine stateMachine,
                       long memberId, long tickMillis, long appliedIndex) {
@@ -430,6 +438,7 @@ public final class ServerCore {
             nextTick += tickNanos;
             if (now - nextTick >= 0) nextTick = now + tickNanos; // missed ticks are dropped
             retryLostReads(now);
+            statusDue = true;
         }
         do {
             while (node.hasReady()) handle(node.ready());
@@ -519,7 +528,10 @@ public final class ServerCore {
         for (ReadState rs : rd.readStates()) onReadState(rs);
         releaseReads();
         node.advance(rd);
-        status = node.status();
+        if (statusDue || rd.softState() != null || !confState.learners().isEmpty()) {
+            status = node.status();
+            statusDue = false;
+        }
         if (!flushing && (applyLoop.appliedIndex() - snapshotIndex >= snapshotCount
             || storage.dataBytes() - logBytesAtSnapshot >= logBudget.snapshotAfter() && applyLoop.appliedIndex() > snapshotIndex)) compactLog();
     }
