@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ApplyLoopInlineTest {
 
     /** Records which thread applied which index; can hold the apply loop's thread inside an apply. */
-    private static final class RecordingMachine implements ServerCore.StateMachine {
+    private static final class RecordingMachine extends NoStateMachine {
         final List<Long> order = new CopyOnWriteArrayList<>();
         final List<String> threads = new CopyOnWriteArrayList<>();
         final CountDownLatch entered = new CountDownLatch(1);
@@ -51,26 +51,6 @@ class ApplyLoopInlineTest {
                 inside = false;
             }
             return ServerCore.Applied.NONE;
-        }
-
-        @Override
-        public ServerCore.Applied applyConfChange(Entry entry, ConfChange cc, ConfState confState) {
-            return ServerCore.Applied.NONE;
-        }
-
-        @Override
-        public long restore(io.vetcd.raft.Snapshot snapshot, Path payloadDir) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public byte[] snapshotData(long index) {
-            return new byte[0];
-        }
-
-        @Override
-        public void writeSnapshotDb(OutputStream out, Path scratchDir) {
-            throw new UnsupportedOperationException();
         }
     }
 

@@ -31,33 +31,6 @@ import org.junit.jupiter.api.Test;
 class SoleMemberLogTest {
     static final int ENTRY_BYTES = 10_000;
 
-    /** Applies nothing; the core's log handling is what is under test. */
-    private static final class NoMachine implements ServerCore.StateMachine {
-        @Override
-        public ServerCore.Applied apply(Entry entry) {
-            return ServerCore.Applied.NONE;
-        }
-
-        @Override
-        public ServerCore.Applied applyConfChange(Entry entry, ConfChange cc, ConfState confState) {
-            return ServerCore.Applied.NONE;
-        }
-
-        @Override
-        public long restore(io.vetcd.raft.Snapshot snapshot, Path payloadDir) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public byte[] snapshotData(long index) {
-            return new byte[0];
-        }
-
-        @Override
-        public void writeSnapshotDb(OutputStream out, Path scratchDir) {
-            throw new UnsupportedOperationException();
-        }
-    }
 
     private final AtomicLong clock = new AtomicLong(1);
     private final AtomicLong ids = new AtomicLong();
@@ -88,7 +61,7 @@ class SoleMemberLogTest {
             MemoryStorage storage = new MemoryStorage();
             RaftNode node = new RaftNode(new RaftConfig(1, 10, 1, 1 << 20, 256, true, false, 0, new SplittableRandom(1)), storage);
             node.bootstrap(List.of(1L));
-            ServerCore core = new ServerCore(wal, node, storage, new NoMachine(), 1, 100, 0, clock::get);
+            ServerCore core = new ServerCore(wal, node, storage, new NoStateMachine(), 1, 100, 0, clock::get);
             core.snapshotEvery(0, 5000, flushes::incrementAndGet, 0);
             core.startStepped();
             settle(core, clock);
