@@ -1,5 +1,7 @@
 package io.vetcd.fuzz;
 
+import io.vetcd.testing.ClientContext;
+
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.Message;

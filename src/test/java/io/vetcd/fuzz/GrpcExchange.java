@@ -1,5 +1,7 @@
 package io.vetcd.fuzz;
 
+import io.vetcd.testing.ClientContext;
+
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;

@@ -1,4 +1,4 @@
-package io.vetcd.fuzz;
+package io.vetcd.testing;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -18,14 +18,14 @@ import java.util.function.Supplier;
  * a millisecond: a packet capture shows the member's answer sent and acknowledged at once, yet the client's
  * future stays open. 8-10 of 3,000 such calls hung that way; 0 of 3,000 with one context per client, 0 with
  * grpc-java's client, 0 against real etcd's slower answers. The fuzzers had reported it as "stalls on the
- * shared connection".
+ * shared connection"; {@link RawGrpcCall} timed out the same way in a CI run (a duplicate-key Txn's error).
  */
-final class ClientContext {
+public final class ClientContext {
     private static final Map<HttpClient, Context> CONTEXTS = Collections.synchronizedMap(new WeakHashMap<>());
 
     private ClientContext() {}
 
-    static <T> Future<T> run(HttpClient client, Supplier<Future<T>> call) {
+    public static <T> Future<T> run(HttpClient client, Supplier<Future<T>> call) {
         Context ctx = CONTEXTS.computeIfAbsent(client, c -> ((HttpClientInternal) c).vertx().createEventLoopContext());
         Promise<T> done = Promise.promise();
         ctx.runOnContext(v -> call.get().onComplete(done));
