@@ -252,7 +252,9 @@ public final class VetcdNode {
         wireMetrics(lessor, membership.localId());
         // raft starts only after the initial corruption check (if any), as etcd's does: a member whose
         // data differs must not take part in elections
+        RaftNode raftNode = raft;
         startRaft = () -> {
+            ElectionTickAdvance advance = new ElectionTickAdvance(electionTick, raftNode.term()); // before raft steps anything
             core.start();
             versionMonitor = new ClusterVersionMonitor(vertx, server, peerSender::serverVersion);
             versionMonitor.start();
@@ -265,17 +267,15 @@ public final class VetcdNode {
                     node.campaign();
                 }
             });
-            if (!alone) advanceTicksOncePeersConnect(electionTick);
+            if (!alone) advanceTicksOncePeersConnect(advance, electionTick);
         };
     }
 
     /**
-     * etcd's initial election tick advance (adjustTicks): a restarted member of a multi-member cluster
-     * waits up to 5 s for its peers' connections, then jumps to two ticks before its election timeout,
-     * so it campaigns soon if there is no leader, yet still hears from a live leader first and does not
-     * disrupt it by campaigning before its streams are up.
+     * A restarted or new member of a multi-member cluster waits up to 5 s for its peers' connections
+     * (etcd's adjustTicks), then advances its election ticks ({@link ElectionTickAdvance}).
      */
-    private void advanceTicksOncePeersConnect(int electionTick) {
+    private void advanceTicksOncePeersConnect(ElectionTickAdvance advance, int electionTick) {
         long[] polls = {0};
         vertx.setPeriodic(50, id -> {
             long local = server.membership().localId();
@@ -286,12 +286,10 @@ public final class VetcdNode {
                 vertx.cancelTimer(id);
                 long peers = active;
                 core.runOnCore(node -> {
-                    // a member that already hears a leader has no election to hasten: fast-forwarding it
-                    // would leave it two ticks of slack, and a late heartbeat would make it unseat that leader
-                    if (node.leader() != 0) return;
-                    for (int i = 0; i < electionTick - 2; i++) node.tick();
                     // etcd's line for it (adjustTicks)
-                    log.info("fast-forwarded {} ticks (election ticks {}) with {} active peer(s)", electionTick - 2, electionTick, peers);
+                    if (advance.apply(node)) {
+                        log.info("fast-forwarded {} ticks (election ticks {}) with {} active peer(s)", advance.ticks(), electionTick, peers);
+                    }
                 });
             } else if (++polls[0] >= 100) {
                 vertx.cancelTimer(id); // no peers came up: advancing ticks would change nothing

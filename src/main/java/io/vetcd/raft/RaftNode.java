@@ -204,6 +204,9 @@ public final class RaftNode {
 
     public long leader() { return raft.lead; }
 
+    /** Whom this node voted for in its current term (0: nobody yet). */
+    public long vote() { return raft.vote; }
+
     public Role role() { return raft.role; }
 
     public boolean isLeader() { return raft.role == Role.LEADER; }
