@@ -195,9 +195,7 @@ class CountedRangesTest {
 
     /** One write of a random shape: a put (with or without prev_kv), deletes, a txn of several ops, or a group of txns. */
     private static void writeSomething(MvccStore s, Random rnd) {
-        int op = rnd.nextInt(14);
-        String k = "k" + rnd.nextInt(60);
-        if (op == 13) {
+        if (rnd.nextInt(RandomWriteMix.SHAPES + 1) == 0) {
             long ci = s.consistentIndex();
             for (int i = rnd.nextInt(4); i >= 0; i--) {
                 WriteTxn t = s.beginGroupedWrite();
@@ -209,25 +207,7 @@ class CountedRangesTest {
             return;
         }
         WriteTxn t = s.beginWrite();
-        if (op < 5) {
-            t.put(b(k), b("v"), 0);
-        } else if (op < 7) {
-            t.putWithoutPrevKv(bs(k), bs("w"), 0);
-        } else if (op < 9) {
-            t.deleteRange(b(k), null);
-        } else if (op < 10) {
-            t.deleteRange(b("k2"), b("k4"));
-        } else if (op < 11) {
-            t.put(b(k), b("a"), 0);
-            t.deleteRange(b(k), null);
-            t.put(b(k), b("b"), 0);
-            t.put(b(k + "x"), b("c"), 0);
-            t.deleteRange(b(k + "x"), null);
-        } else if (op < 12) {
-            t.put(b("k\0" + rnd.nextInt(3)), b("zero byte"), 0);
-        } else {
-            t.deleteRange(b(k), b(k + "5"));
-        }
+        RandomWriteMix.write(t, rnd);
         t.commit(s.consistentIndex() + 1);
     }
 

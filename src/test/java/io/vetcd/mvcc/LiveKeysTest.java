@@ -37,24 +37,7 @@ class LiveKeysTest {
         try {
             for (int step = 0; step < 800; step++) {
                 WriteTxn t = s.beginWrite();
-                int op = rnd.nextInt(12);
-                String k = "k" + rnd.nextInt(60);
-                if (op < 7) {
-                    t.put(b(k), b("v".repeat(1 + rnd.nextInt(50))), 0);
-                } else if (op < 9) {
-                    t.deleteRange(b(k), null);
-                } else if (op < 10) {
-                    t.deleteRange(b("k2"), b("k4"));
-                } else if (op < 11) {
-                    // one txn: put, delete, put again of one key and a put then delete of another
-                    t.put(b(k), b("a"), 0);
-                    t.deleteRange(b(k), null);
-                    t.put(b(k), b("b"), 0);
-                    t.put(b(k + "x"), b("c"), 0);
-                    t.deleteRange(b(k + "x"), null);
-                } else {
-                    t.put(b("k\0" + rnd.nextInt(3)), b("zero byte"), 0);
-                }
+                RandomWriteMix.write(t, rnd);
                 revs.add(t.commit(s.consistentIndex() + 1));
                 if (step % 200 == 199) {
                     s.compact(revs.get(revs.size() - 50)).get();
