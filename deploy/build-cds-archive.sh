@@ -138,32 +138,39 @@ drive() {
       || echo "build-cds-archive: $1 load on $eps failed (training goes on)" >&2
   done
 }
-cluster="${CLUSTER:-1}"
+cluster="${CLUSTER:-1}" shape=
 if [ -n "$load" ] && [ "$cluster" = 1 ] && command -v etcdctl > /dev/null; then
   drive "127.0.0.1:$c" "put 20000" "txn-put 5000" "range-l 5000" "range-s 5000"
-  train_cluster || echo "build-cds-archive: the 3-member part of the training stopped early (the archive is still written)" >&2
+  if train_cluster; then shape=", 1 then 3 members"
+  else shape=", 1 member, 3 members stopped early"; echo "build-cds-archive: the 3-member part of the training stopped early (the archive is still written)" >&2; fi
 elif [ -n "$load" ]; then
   drive "127.0.0.1:$c" "put 30000" "txn-put 10000" "range-l 10000" "range-s 10000"
 fi
-# the request kinds a member answers in its first seconds (keys "foo..." base64)
-for i in $(seq 10 60); do api kv/put "{\"key\":\"$(printf 'foo%s' "$i" | base64)\",\"value\":\"YmFy\"}"; done
-api kv/range '{"key":"Zm9v","range_end":"Zm9w"}'
-api kv/range '{"key":"Zm9v","range_end":"Zm9w","count_only":true}'
-api kv/range '{"key":"Zm9v","range_end":"Zm9w","keys_only":true,"serializable":true}'
-api kv/txn '{"compare":[{"key":"Zm9v","target":"VERSION","version":"0"}],"success":[{"request_put":{"key":"Zm9v","value":"YmFy"}}]}'
-api kv/deleterange '{"key":"Zm9vMQ=="}'
-api lease/grant '{"TTL":60}'
-api maintenance/status '{}'
-curl -sf -m 5 "http://127.0.0.1:$c/health" > /dev/null
-curl -sf -m 5 "http://127.0.0.1:$c/metrics" > /dev/null || true
-if command -v etcdctl > /dev/null; then # the gRPC side too, as etcd's own client speaks it
-  etcdctl --endpoints "127.0.0.1:$c" put grpc-key v > /dev/null
-  etcdctl --endpoints "127.0.0.1:$c" get grpc-key > /dev/null
-  etcdctl --endpoints "127.0.0.1:$c" get --prefix grpc --keys-only > /dev/null
-  etcdctl --endpoints "127.0.0.1:$c" endpoint status > /dev/null
-  etcdctl --endpoints "127.0.0.1:$c" lease grant 60 > /dev/null
-  timeout 2 etcdctl --endpoints "127.0.0.1:$c" watch grpc-key > /dev/null 2>&1 &
-  sleep 0.5; etcdctl --endpoints "127.0.0.1:$c" put grpc-key v2 > /dev/null; wait $! 2>/dev/null || true
+# the request kinds a member answers in its first seconds (keys "foo..." base64); skipped when the
+# member no longer answers (e.g. a member added above never came up and the cluster has no quorum:
+# every request would only wait for its time-out)
+if serving "$c" "$pid" 20; then
+  for i in $(seq 10 60); do api kv/put "{\"key\":\"$(printf 'foo%s' "$i" | base64)\",\"value\":\"YmFy\"}"; done
+  api kv/range '{"key":"Zm9v","range_end":"Zm9w"}'
+  api kv/range '{"key":"Zm9v","range_end":"Zm9w","count_only":true}'
+  api kv/range '{"key":"Zm9v","range_end":"Zm9w","keys_only":true,"serializable":true}'
+  api kv/txn '{"compare":[{"key":"Zm9v","target":"VERSION","version":"0"}],"success":[{"request_put":{"key":"Zm9v","value":"YmFy"}}]}'
+  api kv/deleterange '{"key":"Zm9vMQ=="}'
+  api lease/grant '{"TTL":60}'
+  api maintenance/status '{}'
+  curl -sf -m 5 "http://127.0.0.1:$c/health" > /dev/null
+  curl -sf -m 5 "http://127.0.0.1:$c/metrics" > /dev/null || true
+  if command -v etcdctl > /dev/null; then # the gRPC side too, as etcd's own client speaks it
+    etcdctl --endpoints "127.0.0.1:$c" put grpc-key v > /dev/null
+    etcdctl --endpoints "127.0.0.1:$c" get grpc-key > /dev/null
+    etcdctl --endpoints "127.0.0.1:$c" get --prefix grpc --keys-only > /dev/null
+    etcdctl --endpoints "127.0.0.1:$c" endpoint status > /dev/null
+    etcdctl --endpoints "127.0.0.1:$c" lease grant 60 > /dev/null
+    timeout 2 etcdctl --endpoints "127.0.0.1:$c" watch grpc-key > /dev/null 2>&1 &
+    sleep 0.5; etcdctl --endpoints "127.0.0.1:$c" put grpc-key v2 > /dev/null; wait $! 2>/dev/null || true
+  fi
+else
+  echo "build-cds-archive: the training member no longer answers; the JSON/etcdctl requests are skipped" >&2
 fi
 kill -TERM "$pid"
 wait "$pid" 2>/dev/null || true
@@ -171,7 +178,7 @@ pid=
 stop_others
 if [ ! -s "$out" ]; then echo "build-cds-archive: no archive written by $java; see the training log:" >&2; tail -20 "$work/log" >&2; return 1; fi
 case "$out" in *.aot) readlink -f "$(command -v "$java")" > "$out.java" ;; esac
-echo "$out ($(du -h "$out" | cut -f1), $java, training: $([ -n "$load" ] && echo full || echo small))"
+echo "$out ($(du -h "$out" | cut -f1), $java, training: $([ -n "$load" ] && echo full || echo small)$shape)"
 }
 status=0
 for j in "${runtimes[@]}"; do train_on "$j" || status=1; done
