@@ -624,6 +624,21 @@ final class Raft {
             answerRead(m.from(), raftLog.committed, m.context());
             return;
         }
+        if (m.from() != id && m.from() != NONE && quorum() <= 2 && isVoter(id) && isVoter(m.from())) {
+            // Two or three voters, asked by a voting follower: we and the asker are a quorum, and the
+            // asker vouches for itself. Our answer is stamped with our term, and a follower drops a
+            // message of a term older than its own (stepFollower takes the answer only in our term),
+            // so the asker uses it only if it has not moved past our term (voted or heard of a newer
+            // leader) by the time the answer arrives, which is after we read our commit index here.
+            // A leader of a newer term elected before now needed a quorum of voters, so us (then we
+            // would not be leading now) or the asker (then it drops the answer). Hence when the asker
+            // takes it, we were the only leader when we read the index, as a heartbeat round would
+            // have shown, minus the round: one round trip for a follower's read instead of two, and
+            // no heartbeats. Answered alone, never by a later request's acks: releasing queued
+            // requests here would serve ours (or another asker's) on evidence only this asker holds.
+            answerRead(m.from(), raftLog.committed, m.context());
+            return;
+        }
         pendingReads.add(raftLog.committed, m.from(), m.context());
         Set<Long> acks = pendingReads.ack(id, m.context());
         if (acks != null && countVoters(acks) + 1 >= quorum()) {
@@ -724,7 +739,13 @@ final class Raft {
                 if (lead == NONE) return; // dropped; the application retries
                 send(m.toBuilder().to(lead));
             }
-            case MsgReadIndexResp -> readStates.add(new ReadState(m.index(), m.context()));
+            case MsgReadIndexResp -> {
+                // Only an answer of our own term: the leader may have answered without a heartbeat
+                // round, counting on us to drop it if we have moved on (see handleReadIndexAsLeader).
+                // Older terms never get here (step); a termless one would skip that check.
+                if (m.term() != term) return;
+                readStates.add(new ReadState(m.index(), m.context()));
+            }
             default -> {}
         }
     }
