@@ -198,6 +198,7 @@ public final class ServerCore {
         this.confState = node.confState();
         this.logBytesAppended = storage.dataBytes();
         this.term = node.term();
+        this.nextReadCtx = firstReadContext(memberId, clock.getAsLong());
         this.commitIndex = node.committedIndex();
         this.status = node.status();
         this.thread = new Thread(this::run, "vetcd-core");
@@ -523,6 +524,19 @@ public final class ServerCore {
             }
         }
         if (reads != null) readsWaiting.addAll(reads);
+    }
+
+    /**
+     * Where this member's read-index contexts start. The leader keeps waiting requests by context alone
+     * (as etcd's raft does): a request whose context another member's request already holds is dropped,
+     * and its reads wait for the 500 ms retry; and an answer to a request of a previous run of this
+     * member, still queued at the leader, would be taken for a new request's answer (an old commit
+     * index: a stale read). So, as etcd's request ids: the member id's low 16 bits on top, then the
+     * clock in microseconds (monotonic since boot; a restarted member starts past every context its
+     * previous run could have used, one per read round).
+     */
+    static long firstReadContext(long memberId, long clockNanos) {
+        return ((memberId & 0xffffL) << 48) | ((clockNanos / 1000) & ((1L << 48) - 1));
     }
 
     /** Asks one read index for every waiting read when none is in flight; true if it asked. */
