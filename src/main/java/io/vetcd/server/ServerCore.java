@@ -537,6 +537,7 @@ public final class ServerCore {
     }
 
     private void handle(Ready rd) throws InterruptedException {
+        metrics.readies.inc();
         observeHeartbeats(rd.messagesBeforePersist());
         observeHeartbeats(rd.messagesAfterPersist());
         peers.send(asOfApplied(rd.messagesBeforePersist()));
