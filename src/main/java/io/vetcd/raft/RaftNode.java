@@ -172,7 +172,7 @@ public final class RaftNode {
             List.copyOf(log.unstableEntries()),
             log.unstable.snapshot,
             committed,
-            MergedAppends.merge(raft.msgs, raft.maxMsgSize()),
+            MergedAppends.withoutSupersededAnswers(MergedAppends.merge(raft.msgs, raft.maxMsgSize())),
             raft.readStates,
             !hs.equals(prevHard) && (hs.term() != prevHard.term() || hs.vote() != prevHard.vote())
                 || !log.unstableEntries().isEmpty());
