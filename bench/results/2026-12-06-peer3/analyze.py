@@ -50,7 +50,8 @@ for sysname in ('etcd', 'vetcd'):
             print(f'   {port}: scrape window {dt:.1f}s applied {n:.0f}  per applied entry: fsync {per("etcd_disk_wal_fsync_duration_seconds_count"):.3f}'
                   f' readies {per("vetcd_server_raft_readies_total"):.3f} streamW {per("vetcd_network_peer_stream_writes_total"):.3f}'
                   f' streamR {per("vetcd_network_peer_stream_reads_total"):.3f} sentB {per("etcd_network_peer_sent_bytes_total"):.0f} recvB {per("etcd_network_peer_received_bytes_total"):.0f}')
-import subprocess
+import subprocess, os
+tf = f'{d}/threads.jsonl' if os.path.exists(f'{d}/threads.jsonl') else f'{d}/threads.jsonl.gz'
 for (t0, t1, qps) in wins['vetcd']:
     print(f'-- vetcd threads {t0:.1f}..{t1:.1f} ({qps*(t1-t0):.0f} puts)')
-    print(subprocess.run(['python3', sys.argv[0].replace('analyze.py', 'threaddelta.py'), f'{d}/threads.jsonl', str(t0), str(t1)], capture_output=True, text=True).stdout)
+    print(subprocess.run(['python3', sys.argv[0].replace('analyze.py', 'threaddelta.py'), tf, str(t0), str(t1)], capture_output=True, text=True).stdout)

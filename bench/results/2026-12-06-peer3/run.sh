@@ -4,7 +4,7 @@ set -u
 out=$1; shift
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
-cd /work/wt-peer3
+cd "${REPO:-/work/wt-peer3}"
 uptime > "$out/uptime-start.txt"
 python3 "$here/threadcpu.py" node-fat "$out/threads.jsonl" 1 900 & sampler=$!
 (

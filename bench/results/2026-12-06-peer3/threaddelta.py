@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Per-process, per-thread CPU seconds between two sample times (or the whole file): threaddelta.py FILE [t0 t1]"""
-import sys, json
-rows = [json.loads(l) for l in open(sys.argv[1])]
+import sys, json, gzip
+rows = [json.loads(l) for l in (gzip.open(sys.argv[1], 'rt') if sys.argv[1].endswith('.gz') else open(sys.argv[1]))]
 t0 = float(sys.argv[2]) if len(sys.argv) > 2 else rows[0]['t']
 t1 = float(sys.argv[3]) if len(sys.argv) > 3 else rows[-1]['t']
 a = min((r for r in rows if r['t'] >= t0), key=lambda r: r['t'])
