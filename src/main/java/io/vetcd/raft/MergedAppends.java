@@ -71,8 +71,9 @@ final class MergedAppends {
      * its last fsync ran) answers each with a MsgAppResp, and every later acceptance says all an earlier
      * one says. An acceptance to a peer is left out when a later one in the same Ready, to the same peer
      * and in the same term, acknowledges at least its index with no rejection to that peer between them:
-     * the leader, stepping the later one, updates the match, frees the inflight slots and moves the commit
-     * exactly as the two would have (its progress only moves forward on acceptances). Rejections and every
+     * the leader, stepping the later one, reaches the same match and commit and frees the same inflight slots
+     * as with both (its progress only moves forward on acceptances); what it skips is the intermediate step,
+     * which could only resend entries the later answer already acknowledges. Rejections and every
      * other message are kept, in order. The same list if nothing was left out.
      */
     static List<Message> withoutSupersededAnswers(List<Message> msgs) {
