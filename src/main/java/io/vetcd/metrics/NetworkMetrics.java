@@ -53,6 +53,10 @@ public final class NetworkMetrics {
     private final MetricFamily<Gauge> activePeers;
     private final MetricFamily<Counter> disconnectedPeers;
     public final Counter clientGrpcSentBytes;
+    /** Writes to peers' raft streams (one per drain or link heartbeat): etcd has no such counter; a per-put cost. */
+    public final Counter streamWrites;
+    /** Chunks read from peers' raft streams (each a read and a decode on an event loop). */
+    public final Counter streamReads;
     public final Counter clientGrpcReceivedBytes;
     private final Map<Long, Peer> peers = new ConcurrentHashMap<>();
     /** Peers currently counted as active, so a repeated "up" or "down" is not counted twice. */
@@ -79,6 +83,10 @@ public final class NetworkMetrics {
         disconnectedPeers = r.counterVec("etcd_network_disconnected_peers_total", "The total number of disconnected peers.",
             "Local", "Remote");
         clientGrpcSentBytes = r.counter("etcd_network_client_grpc_sent_bytes_total", "The total number of bytes sent to grpc clients.");
+        streamWrites = r.counter("vetcd_network_peer_stream_writes_total",
+            "The total number of writes to peers' raft streams (each one flush of the connection).");
+        streamReads = r.counter("vetcd_network_peer_stream_reads_total",
+            "The total number of chunks read from peers' raft streams.");
         clientGrpcReceivedBytes = r.counter("etcd_network_client_grpc_received_bytes_total",
             "The total number of bytes received from grpc clients.");
     }

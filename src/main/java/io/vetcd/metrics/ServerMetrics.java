@@ -19,6 +19,8 @@ public final class ServerMetrics {
     public final Counter healthSuccess;
     public final Counter healthFailures;
     public final Counter authFailures;
+    /** Raft Readies the core handled (each at most one WAL write + fsync and one send per peer). */
+    public final Counter readies;
 
     public ServerMetrics(MetricRegistry r) {
         this.registry = r;
@@ -37,6 +39,8 @@ public final class ServerMetrics {
         healthSuccess = r.counter("etcd_server_health_success", "The total number of successful health checks");
         healthFailures = r.counter("etcd_server_health_failures", "The total number of failed health checks");
         // etcd has no such counter; a storm of bad logins should be visible
+        readies = r.counter("vetcd_server_raft_readies_total",
+            "The total number of raft Readies the core handled (each at most one WAL fsync and one send per peer).");
         authFailures = r.counter("vetcd_auth_failures_total", "The total number of Authenticate calls refused (wrong user or password).");
     }
 

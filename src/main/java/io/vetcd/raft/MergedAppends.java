@@ -66,6 +66,43 @@ final class MergedAppends {
         return merged;
     }
 
+    /**
+     * A follower's side of the same: a turn that took several MsgApps from the leader (they queued while
+     * its last fsync ran) answers each with a MsgAppResp, and every later acceptance says all an earlier
+     * one says. An acceptance to a peer is left out when a later one in the same Ready, to the same peer
+     * and in the same term, acknowledges at least its index with no rejection to that peer between them:
+     * the leader, stepping the later one, reaches the same match and commit and frees the same inflight slots
+     * as with both (its progress only moves forward on acceptances); what it skips is the intermediate step,
+     * which could only resend entries the later answer already acknowledges. Rejections and every
+     * other message are kept, in order. The same list if nothing was left out.
+     */
+    static List<Message> withoutSupersededAnswers(List<Message> msgs) {
+        if (msgs.size() < 2) return msgs;
+        boolean[] drop = null;
+        // per peer, scanning backwards: the latest acceptance after this point with no rejection in between
+        Map<Long, Message> later = null;
+        for (int i = msgs.size() - 1; i >= 0; i--) {
+            Message m = msgs.get(i);
+            if (m.type() != MessageType.MsgAppResp) continue;
+            if (later == null) later = new HashMap<>();
+            if (m.reject()) {
+                later.remove(m.to());
+                continue;
+            }
+            Message l = later.get(m.to());
+            if (l != null && l.term() == m.term() && l.index() >= m.index()) {
+                if (drop == null) drop = new boolean[msgs.size()];
+                drop[i] = true;
+                continue;
+            }
+            later.put(m.to(), m);
+        }
+        if (drop == null) return msgs;
+        List<Message> kept = new ArrayList<>(msgs.size());
+        for (int i = 0; i < msgs.size(); i++) if (!drop[i]) kept.add(msgs.get(i));
+        return kept;
+    }
+
     /** Whether {@code next} starts exactly where {@code prev} ends in the leader's log. */
     private static boolean continues(Message prev, Message next) {
         List<Entry> pe = prev.entries();

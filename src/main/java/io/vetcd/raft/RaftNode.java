@@ -131,11 +131,16 @@ public final class RaftNode {
      */
     public ConfState applyConfChange(ConfChange cc) { return raft.applyConfChange(cc); }
 
+    /**
+     * Called at least twice per core turn, so it compares raft's fields with the last Ready's states
+     * in place instead of building a SoftState and a HardState to compare (a profile of a busy
+     * follower's core had 8% of its samples here, in the records' equals).
+     */
     public boolean hasReady() {
-        SoftState ss = raft.softState();
-        if (!ss.equals(prevSoft)) return true;
-        HardState hs = raft.hardState();
-        if (!hs.isEmpty() && !hs.equals(prevHard)) return true;
+        if (raft.lead != prevSoft.leader() || raft.role != prevSoft.role()) return true;
+        long committed = raft.raftLog.committed;
+        boolean hardEmpty = raft.term == 0 && raft.vote == 0 && committed == 0;
+        if (!hardEmpty && (raft.term != prevHard.term() || raft.vote != prevHard.vote() || committed != prevHard.commit())) return true;
         UnstableLog u = raft.raftLog.unstable;
         if (u.snapshot != null) return true;
         if (!raft.msgs.isEmpty() || !u.entries.isEmpty() || !raft.readStates.isEmpty()) return true;
@@ -167,7 +172,7 @@ public final class RaftNode {
             List.copyOf(log.unstableEntries()),
             log.unstable.snapshot,
             committed,
-            MergedAppends.merge(raft.msgs, raft.maxMsgSize()),
+            MergedAppends.withoutSupersededAnswers(MergedAppends.merge(raft.msgs, raft.maxMsgSize())),
             raft.readStates,
             !hs.equals(prevHard) && (hs.term() != prevHard.term() || hs.vote() != prevHard.vote())
                 || !log.unstableEntries().isEmpty());

@@ -551,9 +551,12 @@ public final class ServerCore {
     }
 
     private void handle(Ready rd) throws InterruptedException {
-        observeHeartbeats(rd.messagesBeforePersist());
-        observeHeartbeats(rd.messagesAfterPersist());
-        peers.send(asOfApplied(rd.messagesBeforePersist()));
+        metrics.readies.inc();
+        List<Message> beforePersist = rd.messagesBeforePersist();
+        List<Message> afterPersist = rd.messagesAfterPersist();
+        observeHeartbeats(beforePersist);
+        observeHeartbeats(afterPersist);
+        if (!beforePersist.isEmpty()) peers.send(asOfApplied(beforePersist));
         if (rd.snapshot() != null && !rd.snapshot().isEmpty()) installSnapshot(rd);
         if (!rd.entries().isEmpty() || rd.hardState() != null) {
             wal.save(rd.hardState(), rd.entries());
@@ -568,7 +571,7 @@ public final class ServerCore {
             term = rd.hardState().term();
             commitIndex = rd.hardState().commit();
         }
-        peers.send(asOfApplied(rd.messagesAfterPersist()));
+        if (!afterPersist.isEmpty()) peers.send(asOfApplied(afterPersist));
         if (rd.softState() != null) onSoftState(rd.softState());
         applyCommitted(rd.committedEntries());
         for (ReadState rs : rd.readStates()) onReadState(rs);

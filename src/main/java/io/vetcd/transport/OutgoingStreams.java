@@ -96,6 +96,7 @@ public final class OutgoingStreams {
 
     void streamed(long peerId, int messages, int bytes) {
         streamed.addAndGet(messages);
+        metrics.streamWrites.inc();
         metrics.peer(peerId).sentBytes.add(bytes);
     }
 

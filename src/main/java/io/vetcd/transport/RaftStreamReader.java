@@ -130,6 +130,7 @@ final class RaftStreamReader {
             if (a != attempt) return;
             lastActivityNanos = System.nanoTime();
             peerMetrics.receivedBytes.add(chunk.length());
+            metrics.streamReads.inc();
             try {
                 decoder.feed(chunk);
             } catch (IllegalArgumentException e) {

@@ -123,4 +123,49 @@ class MergedAppendsTest {
         assertEquals(2, withCommit.size());
         assertEquals(13, withCommit.get(1).commit());
     }
+
+    @Test
+    void aFollowerTurnThatTookSeveralAppendsAnswersOnceAndTheLeaderGetsAsFarAsWithEveryAnswer() {
+        TestCluster c = new TestCluster(3);
+        c.elect(1);
+        c.node(1).propose(TestCluster.bytes("warmup"));
+        c.stabilize();
+        RaftNode leader = c.node(1);
+
+        // two turns of the leader, each a MsgApp to follower 2, which takes both in one turn
+        leader.propose(TestCluster.bytes("a"));
+        List<Message> first = to(handle(c, 1), 2, MessageType.MsgApp);
+        leader.propose(TestCluster.bytes("b"));
+        List<Message> second = to(handle(c, 1), 2, MessageType.MsgApp);
+        assertEquals(1, first.size());
+        assertEquals(1, second.size());
+        c.node(2).step(first.get(0));
+        c.node(2).step(second.get(0));
+        List<Message> answers = to(handle(c, 2), 1, MessageType.MsgAppResp);
+        assertEquals(1, answers.size(), "one answer for both appends: " + answers);
+        assertEquals(leader.lastIndex(), answers.get(0).index());
+        assertFalse(answers.get(0).reject());
+
+        // the one answer commits both entries on the leader, as the two would have
+        leader.step(answers.get(0));
+        assertEquals(leader.lastIndex(), leader.committedIndex());
+    }
+
+    @Test
+    void rejectionsAndTheAcceptancesBeforeThemAreKept() {
+        Message ok5 = Message.of(MessageType.MsgAppResp).from(2).to(1).term(3).index(5).build();
+        Message ok7 = Message.of(MessageType.MsgAppResp).from(2).to(1).term(3).index(7).build();
+        Message no6 = Message.of(MessageType.MsgAppResp).from(2).to(1).term(3).index(6).reject(true).rejectHint(5).build();
+        Message hb = Message.of(MessageType.MsgHeartbeatResp).from(2).to(1).term(3).build();
+        Message otherPeer = Message.of(MessageType.MsgAppResp).from(2).to(3).term(3).index(4).build();
+        Message newerTerm = Message.of(MessageType.MsgAppResp).from(2).to(1).term(4).index(9).build();
+
+        assertEquals(List.of(hb, ok7), MergedAppends.withoutSupersededAnswers(List.of(ok5, hb, ok7)));
+        List<Message> withReject = List.of(ok5, no6, ok7);
+        assertSame(withReject, MergedAppends.withoutSupersededAnswers(withReject));
+        List<Message> otherPeers = List.of(ok5, otherPeer);
+        assertSame(otherPeers, MergedAppends.withoutSupersededAnswers(otherPeers));
+        List<Message> terms = List.of(ok5, newerTerm);
+        assertSame(terms, MergedAppends.withoutSupersededAnswers(terms));
+    }
 }
