@@ -26,12 +26,18 @@ class MergedAppendsTest {
         return rd.messages();
     }
 
-    @Test
-    void aBusyLeaderTurnSendsEachFollowerOneAppendWithTheNewCommitAndEveryNewEntry() {
+    /** Three nodes, node 1 leading, one entry of its term committed everywhere. */
+    private static TestCluster clusterLedBy1() {
         TestCluster c = new TestCluster(3);
         c.elect(1);
         c.node(1).propose(TestCluster.bytes("warmup"));
         c.stabilize();
+        return c;
+    }
+
+    @Test
+    void aBusyLeaderTurnSendsEachFollowerOneAppendWithTheNewCommitAndEveryNewEntry() {
+        TestCluster c = clusterLedBy1();
         RaftNode leader = c.node(1);
 
         // x goes out and both followers acknowledge it; their answers wait
@@ -126,10 +132,7 @@ class MergedAppendsTest {
 
     @Test
     void aFollowerTurnThatTookSeveralAppendsAnswersOnceAndTheLeaderGetsAsFarAsWithEveryAnswer() {
-        TestCluster c = new TestCluster(3);
-        c.elect(1);
-        c.node(1).propose(TestCluster.bytes("warmup"));
-        c.stabilize();
+        TestCluster c = clusterLedBy1();
         RaftNode leader = c.node(1);
 
         // two turns of the leader, each a MsgApp to follower 2, which takes both in one turn
