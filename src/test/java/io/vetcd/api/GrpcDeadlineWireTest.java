@@ -69,11 +69,13 @@ class GrpcDeadlineWireTest extends RawCallsAgainstRealEtcd {
         RangeRequest range = RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("deadline-short")).build();
         for (String timeout : new String[] {"1u", "0m", "5n"}) {
             // etcd: 4 when the deadline passed before grpc-go read the message (its read fails), else 2 (the
-            // handler returns its context's error); which one is a race there, vetcd's answer is the first
+            // handler returns its context's error), and now and then 0 (CI 2026-12-06: the call finished before
+            // grpc-go looked at its deadline); which one is a race there, vetcd's answer is the first
             for (MessageLite request : new MessageLite[] {put, range}) {
                 String path = request == put ? "/etcdserverpb.KV/Put" : "/etcdserverpb.KV/Range";
                 String fromEtcd = status(call(etcd.clientPort, path, request, timeout));
-                assertTrue(fromEtcd.equals("4 context deadline exceeded") || fromEtcd.equals("2 context deadline exceeded"), "etcd " + fromEtcd);
+                assertTrue(fromEtcd.equals("4 context deadline exceeded") || fromEtcd.equals("2 context deadline exceeded")
+                    || fromEtcd.equals("0 "), "etcd " + fromEtcd);
                 assertEquals("4 context deadline exceeded", status(call(vetcd.clientPort, path, request, timeout)), "vetcd " + path + " " + timeout);
             }
             // a stream's handler returns its context's error (etcd: unless grpc-go's read of the message fails

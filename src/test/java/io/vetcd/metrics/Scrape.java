@@ -12,7 +12,9 @@ import java.util.Set;
 
 /** A scraped /metrics page: TYPE per family, label names per family, and each sample's value by its exact series text. */
 record Scrape(Map<String, String> types, Map<String, Set<String>> labelNames, Map<String, Double> samples) {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    // HTTP/1.1 as Prometheus scrapes: the JDK client's default h2c upgrade once read a 2 MiB page's text as
+    // HTTP/2 frames ("Frame type(114) length(2239591) exceeds MAX_FRAME_SIZE", CI 2026-12-06)
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     static Scrape of(String endpoint) throws Exception {
         String body = HTTP.send(HttpRequest.newBuilder(URI.create(endpoint + "/metrics")).build(),
