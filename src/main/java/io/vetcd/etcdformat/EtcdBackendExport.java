@@ -33,8 +33,8 @@ import java.util.List;
  *   {@code scheduledCompactRev}/{@code finishedCompactRev} (17-byte revisions; we export the
  *   state after compaction has finished);</li>
  *   <li>{@code lease}: 8-byte big-endian id to leasepb.Lease{ID, TTL};</li>
- *   <li>{@code members}: hex id to the member's JSON, {@code members_removed} (we keep no list of
- *   removed members, so it is empty), {@code cluster}: {@code clusterVersion};</li>
+ *   <li>{@code members}: hex id to the member's JSON, {@code members_removed}: hex id to "removed"
+ *   for every id removed from the cluster, {@code cluster}: {@code clusterVersion};</li>
  *   <li>{@code alarm} (the raised alarms), {@code auth} ({@code authEnabled}, {@code authRevision}),
  *   {@code authUsers}, {@code authRoles} (authpb User and Role by name, bcrypt hashes as they are).</li>
  * </ul>
@@ -73,6 +73,7 @@ public final class EtcdBackendExport {
         long revision;
         List<long[]> leases = new ArrayList<>();
         List<Member> members;
+        java.util.Set<Long> removed = new java.util.TreeSet<>();
         String clusterVersion = EtcdServer.CLUSTER_VERSION;
         List<byte[]> alarms = new ArrayList<>();
         byte[] authEnabled;
@@ -98,6 +99,7 @@ public final class EtcdBackendExport {
                 roles = view.scanMeta(AuthStore.ROLES);
                 JsonObject record = MembershipRecord.read(view);
                 members = record == null ? fallbackMembers : MembershipRecord.members(record);
+                if (record != null) removed.addAll(MembershipRecord.removed(record));
                 String agreed = record == null ? null : MembershipRecord.clusterVersion(record);
                 if (agreed != null) clusterVersion = agreed;
                 view.forEachRetainedVersion((main, sub, tombstone, kv) -> history.add(
@@ -134,6 +136,10 @@ public final class EtcdBackendExport {
             sink.put(bytes(Long.toHexString(m.id())), bytes(memberJson(m)));
         }
         sink.bucket(bytes("members_removed"));
+        List<String> gone = new ArrayList<>();
+        for (long id : removed) gone.add(Long.toHexString(id));
+        java.util.Collections.sort(gone); // bbolt keys in byte order
+        for (String hex : gone) sink.put(bytes(hex), bytes("removed"));
         sink.bucket(bytes("meta"));
         sink.put(CONSISTENT_INDEX, longBytes(consistentIndex));
         if (compactRev > 0) {

@@ -109,6 +109,8 @@ public final class EtcdDataDirImport {
             }
             Membership membership = new Membership(wal.nodeId(), wal.clusterId(), members);
             membership.clusterVersion(known.clusterVersion() != null ? known.clusterVersion() : backendClusterVersion(bolt));
+            membership.addRemoved(known.removed());
+            membership.addRemoved(EtcdMembership.removedFromBoltBucket(bolt.bucket("members_removed")));
             summary = writeBackend(bolt, dbStaging, applied, membership, hs, replay.size());
             writeWal(walStaging, wal, applied, appliedTerm, hs, replay);
         }

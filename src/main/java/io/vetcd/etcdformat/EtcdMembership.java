@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * An etcd 3.4 cluster's membership, rebuilt the way etcd itself rebuilds it on start: the members
@@ -25,10 +27,14 @@ public final class EtcdMembership {
 
     private final Map<Long, Member> members = new LinkedHashMap<>();
     private String clusterVersion;
+    private final Set<Long> removed = new TreeSet<>();
 
     public List<Member> members() { return new ArrayList<>(members.values()); }
 
     public boolean isEmpty() { return members.isEmpty(); }
+
+    /** Ids removed from the cluster ({@code /0/removed_members} in the v2 store, or removals replayed). */
+    public Set<Long> removed() { return removed; }
 
     /** The cluster version the v2 store holds ({@code /0/version}), or null. */
     public String clusterVersion() { return clusterVersion; }
@@ -40,6 +46,9 @@ public final class EtcdMembership {
         JsonObject zero = children(children(root).getJsonObject("0"));
         JsonObject version = zero.getJsonObject("version");
         if (version != null && version.getString("Value") != null) m.clusterVersion = version.getString("Value");
+        for (String hex : children(zero.getJsonObject("removed_members")).fieldNames()) {
+            m.removed.add(Long.parseUnsignedLong(hex, 16));
+        }
         JsonObject byId = children(zero.getJsonObject("members"));
         for (String hex : byId.fieldNames()) {
             JsonObject attrs = children(byId.getJsonObject(hex));
@@ -79,7 +88,10 @@ public final class EtcdMembership {
                     members.put(id, new Member(id, m.name(), m.peerUrls(), m.clientUrls(), learner || m.learner()));
                 }
             }
-            case ConfChangeRemoveNode -> members.remove(id);
+            case ConfChangeRemoveNode -> {
+                members.remove(id);
+                removed.add(id);
+            }
             case ConfChangeUpdateNode -> {
                 Member known = members.get(id);
                 if (known != null) {
@@ -122,6 +134,16 @@ public final class EtcdMembership {
     }
 
     /** etcd's member JSON: {@code {"id":..,"peerURLs":[..],"name":..,"clientURLs":[..],"isLearner":..}}. */
+    /** Ids from the bbolt {@code members_removed} bucket (key = hex id, value "removed"). */
+    public static Set<Long> removedFromBoltBucket(BoltReader.Bucket bucket) throws IOException {
+        Set<Long> ids = new TreeSet<>();
+        if (bucket == null) return ids;
+        bucket.forEach((k, v) -> {
+            if (v != null) ids.add(Long.parseUnsignedLong(new String(k, StandardCharsets.US_ASCII), 16));
+        });
+        return ids;
+    }
+
     private static Member member(long id, JsonObject j) {
         return new Member(id, j.getString("name", ""), strings(j.getJsonArray("peerURLs")),
             strings(j.getJsonArray("clientURLs")), j.getBoolean("isLearner", false));

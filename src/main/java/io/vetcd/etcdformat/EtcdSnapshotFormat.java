@@ -23,7 +23,7 @@ import java.util.List;
 public final class EtcdSnapshotFormat implements SnapshotFormat {
     @Override
     public byte[] data(Membership membership, long index) {
-        return EtcdV2StoreJson.write(membership.members(), membership.clusterVersion(), index);
+        return EtcdV2StoreJson.write(membership.members(), membership.removed(), membership.clusterVersion(), index);
     }
 
     @Override
@@ -52,6 +52,9 @@ public final class EtcdSnapshotFormat implements SnapshotFormat {
             List<Member> members = named.isEmpty() ? EtcdMembership.fromBoltBucket(bolt.bucket("members")).members() : named.members();
             Membership m = new Membership(local.localId(), local.clusterId(), members);
             m.clusterVersion(named.clusterVersion() != null ? named.clusterVersion() : local.clusterVersion());
+            // etcd 3.4 recovers removed ids from the v2 store; its backend keeps a copy too
+            m.addRemoved(named.removed());
+            m.addRemoved(EtcdMembership.removedFromBoltBucket(bolt.bucket("members_removed")));
             EtcdBackendImport.write(bolt, checkpoint, applied, m);
         }
         return checkpoint;

@@ -10,8 +10,9 @@ import java.util.List;
 /**
  * The data of a raft snapshot as etcd 3.4 makes and reads it: its v2 store, saved as JSON. etcd keeps
  * membership there ({@code /0/members/<hex id>/raftAttributes} and {@code .../attributes}) and the
- * cluster version ({@code /0/version}); an etcd follower that installs a vetcd leader's snapshot
- * recovers both from it ({@code Store.Recovery}, then {@code membersFromStore}). Only the nodes etcd
+ * cluster version ({@code /0/version}) and the ids removed from the cluster ({@code /0/removed_members/<hex
+ * id>}, empty values: a removed member that comes back is refused); an etcd follower that installs a vetcd leader's snapshot
+ * recovers them from it ({@code Store.Recovery}, then {@code membersFromStore}). Only the nodes etcd
  * reads are written: directories have {@code Children}, values have {@code Value}; everything else
  * keeps the zero value etcd's decoder gives it. {@link EtcdMembership#fromV2Store} reads it back.
  */
@@ -20,7 +21,7 @@ public final class EtcdV2StoreJson {
 
     private EtcdV2StoreJson() {}
 
-    public static byte[] write(List<Member> members, String clusterVersion, long index) {
+    public static byte[] write(List<Member> members, java.util.Collection<Long> removed, String clusterVersion, long index) {
         JsonObject byId = new JsonObject();
         for (Member m : members) {
             String hex = Long.toHexString(m.id());
@@ -36,6 +37,11 @@ public final class EtcdV2StoreJson {
         }
         JsonObject zero = new JsonObject().put("members", dir("/0/members", index, byId));
         if (clusterVersion != null) zero.put("version", value("/0/version", index, clusterVersion));
+        if (!removed.isEmpty()) {
+            JsonObject gone = new JsonObject();
+            for (long id : removed) gone.put(Long.toHexString(id), value("/0/removed_members/" + Long.toHexString(id), index, ""));
+            zero.put("removed_members", dir("/0/removed_members", index, gone));
+        }
         JsonObject root = dir("/", 0, new JsonObject()
             .put("0", dir("/0", 0, zero))
             .put("1", dir("/1", 0, new JsonObject())));

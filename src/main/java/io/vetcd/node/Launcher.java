@@ -52,7 +52,23 @@ public final class Launcher {
 
         Vertx vertx = MemberVertx.sizedFor(made, cfg.vertx());
         try {
-            VetcdNode node = VetcdNode.start(vertx, cfg).await();
+            VetcdNode node = VetcdNode.create(vertx, cfg);
+            StopOnce stopOnce = new StopOnce(node);
+            // etcd's words and exit status for a removed member: its server stops, etcdmain exits 0. Registered
+            // before the start: a member removed while it was down learns it from its peers before a leader is known.
+            java.util.concurrent.atomic.AtomicBoolean removed = new java.util.concurrent.atomic.AtomicBoolean();
+            node.onRemoved(how -> {
+                if (!removed.compareAndSet(false, true)) return;
+                Logger server = LoggerFactory.getLogger("etcdserver");
+                server.error("the member has been permanently removed from the cluster");
+                server.info("the data-dir used by this member must be removed.");
+                log.info("removal learnt: {}", how);
+                new Thread(() -> {
+                    stopOnce.await();
+                    System.exit(0);
+                }, "vetcd-removed").start();
+            });
+            node.start().await();
             // etcd's raft loop and backend treat a failed WAL save/fsync or a failed backend commit as fatal
             // (lg.Fatal: exit 1, no clean-up): the member must not go on, and a supervisor restarts it once the
             // disk is fixed. Halt, not exit: the shutdown hook would try to flush a backend on the failed disk.
@@ -62,13 +78,7 @@ public final class Launcher {
                 System.out.flush();
                 Runtime.getRuntime().halt(1);
             });
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    node.stop().await();
-                } catch (Exception ignored) {
-                    // shutting down anyway
-                }
-            }, "vetcd-shutdown"));
+            Runtime.getRuntime().addShutdownHook(new Thread(stopOnce::await, "vetcd-shutdown"));
             // etcd stops cleanly on SIGINT/SIGTERM; the JVM would report 130/143, which supervisors
             // and etcd's own test harness read as a crash. Exit 0 (the hook above still stops the member).
             for (String sig : new String[] {"INT", "TERM"}) {
@@ -98,5 +108,26 @@ public final class Launcher {
             return;
         }
         io.vetcd.proxy.SubcommandLauncher.runUntilSignalled(running);
+    }
+
+    /** The member's stop, run once however many ask (a removal and the shutdown hook both do). */
+    private static final class StopOnce {
+        private final VetcdNode node;
+        private io.vertx.core.Future<Void> stopping;
+
+        StopOnce(VetcdNode node) { this.node = node; }
+
+        void await() {
+            io.vertx.core.Future<Void> f;
+            synchronized (this) {
+                if (stopping == null) stopping = node.stop();
+                f = stopping;
+            }
+            try {
+                f.toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // shutting down anyway
+            }
+        }
     }
 }

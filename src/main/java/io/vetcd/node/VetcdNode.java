@@ -108,8 +108,19 @@ public final class VetcdNode {
 
     /** With the clock lease expiry is measured on: tests move it by hand instead of waiting out TTLs. */
     public static Future<VetcdNode> start(Vertx vertx, EtcdConfig cfg, LeaseClock leaseClock) {
-        VetcdNode node = new VetcdNode(vertx, cfg);
+        VetcdNode node = create(vertx, cfg);
         node.leaseClock = leaseClock;
+        return node.start();
+    }
+
+    /** A member not started yet: register its listeners ({@link #onRemoved}), then {@link #start()}. */
+    public static VetcdNode create(Vertx vertx, EtcdConfig cfg) {
+        return new VetcdNode(vertx, cfg);
+    }
+
+    /** Opens the storage, joins or starts raft, and deploys the listeners; completes once a leader is known. */
+    public Future<VetcdNode> start() {
+        VetcdNode node = this;
         node.transportContext = vertx.getOrCreateContext();
         return vertx.executeBlocking(() -> {
                 node.openStorage();
@@ -173,7 +184,10 @@ public final class VetcdNode {
             JsonObject record = MembershipRecord.read(store);
             List<Member> members = record == null ? List.of() : MembershipRecord.members(record);
             membership = new Membership(localId, clusterId, withLocalClientUrls(members, localId));
-            if (record != null) membership.clusterVersion(MembershipRecord.clusterVersion(record));
+            if (record != null) {
+                membership.clusterVersion(MembershipRecord.clusterVersion(record));
+                membership.addRemoved(MembershipRecord.removed(record));
+            }
             WalSnapshotMarker marker = wal.recovered().snapshot();
             if (marker != null) walSnapshotIndex = marker.index();
             long snapshotIndex = wal.restoreInto(raftStorage, record == null ? ConfState.EMPTY : MembershipRecord.confState(record));
@@ -208,6 +222,7 @@ public final class VetcdNode {
         // leases and their keys as of the backend's consistent index; raft's replay brings them up to date
         lessor.recover();
         long requestTimeout = 5000 + 2 * cfg.member().electionTimeoutMs();
+        for (var l : removedListeners) membership.onLocalRemoved(l); // before raft or a peer can tell it
         server = new EtcdServer(vertx, store, lessor, membership, (int) cfg.member().maxTxnOps(),
             cfg.member().maxRequestBytes(), requestTimeout, cfg.member().electionTimeoutMs());
         server.auth(authStore(store));
@@ -610,6 +625,18 @@ public final class VetcdNode {
         Throwable already = core.failure();
         if (already != null) listener.accept(already);
     }
+
+    /**
+     * Called once when this member learns it was removed from the cluster (it applied its own removal,
+     * or a peer refused it as removed: 410 on a stream dial, 403 on a post). {@link Launcher} then
+     * stops the member and exits 0, as etcd does; the argument says how it learnt.
+     */
+    public void onRemoved(java.util.function.Consumer<String> listener) {
+        if (server != null) server.membership().onLocalRemoved(listener);
+        else removedListeners.add(listener); // registered with the membership once it is read
+    }
+
+    private final List<java.util.function.Consumer<String>> removedListeners = new ArrayList<>();
 
     public Future<Void> stop() {
         if (leaseExpiry != null) leaseExpiry.stop();

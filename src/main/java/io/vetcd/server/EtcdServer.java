@@ -775,7 +775,8 @@ public final class EtcdServer implements ServerCore.StateMachine {
             case REMOVE_NODE -> {
                 membership.remove(cc.nodeId());
                 if (cc.nodeId() == membership.localId()) {
-                    log.warn("the member has been permanently removed from the cluster");
+                    // etcd stops a second later (stopWithDelay), so the leader hears this member's last answers
+                    vertx.setTimer(1000, t -> membership.localRemoved("applied its own removal at index " + entry.index()));
                 }
             }
             case UPDATE_NODE -> {
@@ -802,8 +803,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
         store.loadFrom(checkpointDir);
         var record = MembershipRecord.read(store);
         if (record != null) {
-            for (Member m : membership.members()) membership.remove(m.id());
-            for (Member m : MembershipRecord.members(record)) membership.update(m);
+            membership.replaceWith(MembershipRecord.members(record), MembershipRecord.removed(record));
             String previous = membership.clusterVersion();
             membership.clusterVersion(MembershipRecord.clusterVersion(record));
             String now = membership.clusterVersion();

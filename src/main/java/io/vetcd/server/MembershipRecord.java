@@ -33,6 +33,7 @@ public final class MembershipRecord {
             .put("cluster", Long.toUnsignedString(m.clusterId())).put("members", arr)
             .put("voters", ids(cs.voters())).put("learners", ids(cs.learners()));
         if (m.clusterVersion() != null) o.put("clusterVersion", m.clusterVersion());
+        if (!m.removed().isEmpty()) o.put("removed", ids(m.removed()));
         txn.putMeta(KEY, o.encode().getBytes(StandardCharsets.UTF_8));
     }
 
@@ -52,6 +53,13 @@ public final class MembershipRecord {
                 j.getBoolean("isLearner", false)));
         }
         return members;
+    }
+
+    /** The ids removed from the cluster (none in records written before they were kept). */
+    public static List<Long> removed(JsonObject o) {
+        List<Long> ids = new ArrayList<>();
+        for (Object v : o.getJsonArray("removed", new JsonArray())) ids.add(Long.parseUnsignedLong(String.valueOf(v)));
+        return ids;
     }
 
     /** The cluster version the record holds, or null. */

@@ -309,6 +309,8 @@ public final class PeerSender implements ServerCore.PeerSender {
                         nm.peer(id).sentFailures.inc();
                         nm.peerInactive(membership.localId(), id);
                         String why = ar.succeeded() ? ar.result().describe() : TlsErrors.describe(ar.cause());
+                        // etcd's pipeline: a 403 means this member was removed from the cluster, a critical error
+                        if (ar.succeeded() && ar.result().status() == 403) membership.localRemoved("peer " + ClusterIds.hex(id) + " answered 403: " + why);
                         if (failures++ % 50 == 0) {
                             log.warn("failed to send {} to peer {} ({}): {}", msg.type(), ClusterIds.hex(id), url, why);
                         }

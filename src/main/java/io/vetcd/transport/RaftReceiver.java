@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * "error reading raft message" / "error unmarshalling raft message"). Like etcd it does not
  * require the sender to be a known member (a member just added may talk before we apply its
  * addition); unlike etcd, a message from a member we do not know is dropped rather than stepped,
- * and never a local-only message type. Anything wrong is refused with a logged, clear error;
+ * and never a local-only message type; one from a member the cluster removed is answered 403 (etcd's
+ * "cannot process message from removed member"), which stops that member. Anything wrong is refused with a logged, clear error;
  * nothing a peer sends can stop the member.
  */
 public final class RaftReceiver {
@@ -57,6 +58,12 @@ public final class RaftReceiver {
             } catch (IllegalArgumentException e) {
                 log.warn("failed to unmarshal raft message from {}: {}", ctx.request().remoteAddress(), e.getMessage());
                 PeerErrors.reply(ctx.response(), 400, "error unmarshalling raft message");
+                return;
+            }
+            if (membership.isRemoved(m.from())) {
+                // etcd's Process: the sender learns from the 403 that it was removed, and stops
+                log.warn("reject message from removed member {}", ClusterIds.hex(m.from()));
+                PeerErrors.reply(ctx.response(), 403, "cannot process message from removed member");
                 return;
             }
             metrics.peer(m.from()).receivedBytes.add(body.length());

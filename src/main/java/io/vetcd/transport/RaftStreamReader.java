@@ -112,7 +112,10 @@ final class RaftStreamReader {
                 }
                 HttpClientResponse resp = ar.result();
                 if (resp.statusCode() != 200) {
-                    resp.body().onComplete(b -> failed(a, refusal(resp.statusCode(), b.succeeded() ? b.result().toString() : "")));
+                    int status = resp.statusCode();
+                    resp.body().onComplete(b -> failed(a, refusal(status, b.succeeded() ? b.result().toString() : "")));
+                    // etcd's stream reader treats 410 as critical: this member was removed and must stop
+                    if (status == 410) membership.localRemoved("peer " + ClusterIds.hex(peerId) + " refused its stream: removed member");
                     return;
                 }
                 connected(a, resp);

@@ -46,8 +46,12 @@ public final class RaftStreamRoute {
             PeerErrors.reply(resp, 404, "invalid from");
             return;
         }
-        // etcd answers 410 "removed member" to a member it removed (which then stops itself); membership keeps no
-        // record of removed ids yet, so an unknown sender gets etcd's answer for an unknown one
+        // a member this cluster removed is told so (it then stops itself, as etcd's does)
+        if (membership.isRemoved(from)) {
+            log.warn("rejected the {} stream from peer {} since it was removed", type.pathSegment(), ClusterIds.hex(from));
+            PeerErrors.reply(resp, 410, "removed member");
+            return;
+        }
         if (from == membership.localId() || membership.get(from) == null) {
             log.warn("rejected {} stream from {}: failed to find member {} in cluster {}", type.pathSegment(),
                 ctx.request().remoteAddress(), ClusterIds.hex(from), expected);

@@ -80,6 +80,42 @@ class PeerRouteAbuseTest {
         }
     }
 
+    /**
+     * A removed member is told so, as etcd tells it: 410 "removed member" on a stream dial, 403 on a
+     * posted message; and the member itself learns of its removal once it applies it.
+     */
+    @Test
+    void aRemovedMemberIsRefusedAndLearnsIt() throws Exception {
+        Assumptions.assumeTrue(Cli.available("etcdctl"));
+        try (InJvmCluster cluster = InJvmCluster.start(3)) {
+            InJvmMember m = cluster.members.get(0);
+            InJvmMember gone = cluster.members.get(2);
+            java.util.concurrent.CompletableFuture<String> learnt = new java.util.concurrent.CompletableFuture<>();
+            gone.node.onRemoved(learnt::complete);
+            String cid = Long.toHexString(m.node.server().clusterId());
+            String local = Long.toHexString(m.node.server().memberId());
+            String removed = Long.toHexString(gone.node.server().memberId());
+            Cli.Result rm = Cli.etcdctl(m.endpoint(), "member", "remove", removed);
+            assertEquals(0, rm.exitCode(), rm.output());
+            assertTrue(learnt.get(20, java.util.concurrent.TimeUnit.SECONDS).contains("applied its own removal"));
+
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            HttpResponse<String> dialed = dial(http, "http://127.0.0.1:" + m.peerPort + "/raft/stream/message/" + removed, cid, removed, local);
+            assertEquals(410, dialed.statusCode());
+            assertEquals("removed member\n", dialed.body(), "etcd's text");
+            byte[] heartbeat = io.vetcd.transport.EtcdRaftMessageCodec.encode(io.vetcd.raft.Message.of(io.vetcd.raft.MessageType.MsgHeartbeat)
+                .from(gone.node.server().memberId()).to(m.node.server().memberId()).term(99).build());
+            HttpResponse<String> posted = http.send(post("http://127.0.0.1:" + m.peerPort + "/raft", cid, removed, heartbeat),
+                HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, posted.statusCode());
+            assertEquals("cannot process message from removed member\n", posted.body());
+            // the others still serve, and a stranger still gets the unknown member's answer
+            assertEquals(404, dial(http, "http://127.0.0.1:" + m.peerPort + "/raft/stream/message/1234", cid, "1234", local).statusCode());
+            Cli.Result put = Cli.etcdctl(m.endpoint(), "put", "after", "removal");
+            assertEquals(0, put.exitCode(), put.output());
+        }
+    }
+
     private static HttpRequest post(String url, String cid, String from, byte[] body) {
         return HttpRequest.newBuilder(URI.create(url)).header("X-Etcd-Cluster-ID", cid).header("X-Server-From", from)
             .header("X-Server-Version", "3.4.23").header("X-Min-Cluster-Version", "3.0.0")

@@ -71,6 +71,28 @@ public final class ProcessCluster implements AutoCloseable {
 
         /** Starts (or restarts on the same data dir) and waits for "ready to serve client requests". */
         public synchronized void start(long readyTimeoutSeconds) throws IOException, InterruptedException {
+            CountDownLatch ready = launch();
+            if (!ready.await(readyTimeoutSeconds, TimeUnit.SECONDS)) {
+                Process p = process;
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+                throw new IllegalStateException(name + " did not become ready in " + readyTimeoutSeconds + " s; log " + root.resolve(name + ".log"));
+            }
+        }
+
+        /** Starts (or restarts) without waiting for it to serve: for a member expected to stop by itself. */
+        public synchronized void startWithoutWaiting() throws IOException {
+            launch();
+        }
+
+        /** This member's output so far, every start (the log file the reader appends to). */
+        public String log() throws IOException {
+            Path f = root.resolve(name + ".log");
+            return Files.exists(f) ? Files.readString(f) : "";
+        }
+
+        /** Starts the process and its output reader; the latch opens at "ready to serve client requests". */
+        private CountDownLatch launch() throws IOException {
             if (alive()) throw new IllegalStateException(name + " is running");
             List<String> cmd = new ArrayList<>(command);
             cmd.addAll(List.of("--name", name, "--data-dir", dataDir.toString(),
@@ -107,11 +129,7 @@ public final class ProcessCluster implements AutoCloseable {
             }, name + "-output");
             reader.setDaemon(true);
             reader.start();
-            if (!ready.await(readyTimeoutSeconds, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-                throw new IllegalStateException(name + " did not become ready in " + readyTimeoutSeconds + " s; log " + logFile);
-            }
+            return ready;
         }
 
         /** Whether this member runs vetcd (not real etcd). */
