@@ -1,0 +1,119 @@
+package io.vetcd.clients;
+
+import io.vetcd.testing.AgainstRealEtcd;
+import org.junit.jupiter.api.Assumptions;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * A client's own script (src/test/clients/...) run once against a real etcd 3.4 and once against
+ * vetcd, both fresh (one pair per test class, from {@link AgainstRealEtcd}). The script prints a
+ * transcript with revisions, ids and ports normalised and ends with {@code DONE}; the two
+ * transcripts must be equal line for line.
+ */
+abstract class ClientTranscripts extends AgainstRealEtcd {
+    static final Path CLIENTS = Path.of("src/test/clients").toAbsolutePath();
+
+    record Run(int exitCode, List<String> stdout, String stderr) {
+        String show() {
+            return "exit " + exitCode + "\n--- stdout\n" + String.join("\n", stdout) + "\n--- stderr\n" + stderr;
+        }
+    }
+
+    /** Runs {@code cmd} in {@code dir}, killing it after {@code seconds}. */
+    static Run run(Path dir, List<String> cmd, int seconds) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("client-out", ".txt");
+        Path err = Files.createTempFile("client-err", ".txt");
+        try {
+            Process p = new ProcessBuilder(cmd).directory(dir.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            p.getOutputStream().close();
+            boolean done = p.waitFor(seconds, TimeUnit.SECONDS);
+            if (!done) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+            List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
+            String stderr = Files.readString(err, StandardCharsets.UTF_8);
+            return new Run(done ? p.exitValue() : -1, lines, done ? stderr : stderr + "\n<killed after " + seconds + " s>");
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    /** Skips (with the reason) when a tool is absent; CI installs them all (.ci/run). */
+    static void assumeRuns(String why, String... cmd) {
+        boolean ok;
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            ok = p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            ok = false;
+        }
+        Assumptions.assumeTrue(ok, why + " (" + String.join(" ", cmd) + " failed)");
+    }
+
+    /**
+     * The script against etcd, then against vetcd: both must pass their own checks (exit 0, last
+     * line DONE) and print the same transcript.
+     */
+    static void assertSameTranscript(Path dir, List<String> scriptCommand, int seconds) throws Exception {
+        assertSameTranscript(dir, scriptCommand, seconds, Map.of());
+    }
+
+    /**
+     * As above, where {@code laterEtcd} maps a line of etcd 3.4.23's transcript to the line vetcd
+     * prints instead because it follows a later etcd 3.4 release there (README "Auth": security
+     * fixes after 3.4.23). Each such line must appear in etcd's transcript, so the map cannot go stale.
+     */
+    static void assertSameTranscript(Path dir, List<String> scriptCommand, int seconds, Map<String, String> laterEtcd)
+            throws Exception {
+        Run expected = runOn(dir, scriptCommand, etcd.endpoint(), seconds);
+        if (expected.exitCode() != 0 || !last(expected).equals("DONE")) fail("the script failed against real etcd:\n" + expected.show());
+        List<String> wanted = new ArrayList<>(expected.stdout());
+        for (Map.Entry<String, String> e : laterEtcd.entrySet()) {
+            int i = wanted.indexOf(e.getKey());
+            if (i < 0) fail("etcd's transcript no longer has the line <" + e.getKey() + ">:\n" + expected.show());
+            wanted.set(i, e.getValue());
+        }
+        Run actual = runOn(dir, scriptCommand, vetcd.endpoint(), seconds);
+        assertSame(wanted, actual.stdout(), actual);
+        if (actual.exitCode() != 0 || !last(actual).equals("DONE")) fail("the script failed against vetcd:\n" + actual.show());
+    }
+
+    /** Line-by-line, so a failure names the first differing step. */
+    static void assertSame(List<String> expected, List<String> actual, Run run) {
+        for (int i = 0; i < Math.min(expected.size(), actual.size()); i++) {
+            if (!expected.get(i).equals(actual.get(i))) {
+                assertEquals(expected.get(i), actual.get(i), "transcript line " + (i + 1) + " differs (etcd vs vetcd); vetcd run:\n" + run.show());
+            }
+        }
+        assertEquals(expected.size(), actual.size(), "transcript lengths differ; etcd:\n" + String.join("\n", expected)
+            + "\nvetcd run:\n" + run.show());
+    }
+
+    private static Run runOn(Path dir, List<String> scriptCommand, String endpoint, int seconds) throws Exception {
+        List<String> cmd = new ArrayList<>(scriptCommand);
+        String hostPort = endpoint.substring("http://".length());
+        cmd.add(hostPort.substring(0, hostPort.lastIndexOf(':')));
+        cmd.add(hostPort.substring(hostPort.lastIndexOf(':') + 1));
+        return run(dir, cmd, seconds);
+    }
+
+    private static String last(Run r) {
+        return r.stdout().isEmpty() ? "" : r.stdout().get(r.stdout().size() - 1);
+    }
+}
