@@ -30,26 +30,42 @@ abstract class ClientTranscripts extends AgainstRealEtcd {
         }
     }
 
-    /** Runs {@code cmd} in {@code dir}, killing it after {@code seconds}. */
-    static Run run(Path dir, List<String> cmd, int seconds) throws IOException, InterruptedException {
-        Path out = Files.createTempFile("client-out", ".txt");
-        Path err = Files.createTempFile("client-err", ".txt");
-        try {
-            Process p = new ProcessBuilder(cmd).directory(dir.toFile())
+    /** A script started in its directory, its output going to temp files. */
+    static final class Running {
+        final Process process;
+        final Path out;
+        final Path err;
+        final long deadlineNanos;
+        final int seconds;
+
+        Running(Path dir, List<String> cmd, int seconds) throws IOException {
+            this.out = Files.createTempFile("client-out", ".txt");
+            this.err = Files.createTempFile("client-err", ".txt");
+            this.seconds = seconds;
+            this.deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            this.process = new ProcessBuilder(cmd).directory(dir.toFile())
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            p.getOutputStream().close();
-            boolean done = p.waitFor(seconds, TimeUnit.SECONDS);
-            if (!done) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
+            process.getOutputStream().close();
+        }
+
+        /** Waits for the script until its deadline, then kills it (and what it started). */
+        Run finish() throws IOException, InterruptedException {
+            try {
+                long left = Math.max(0, deadlineNanos - System.nanoTime());
+                boolean done = process.waitFor(left, TimeUnit.NANOSECONDS);
+                if (!done) {
+                    process.descendants().forEach(ProcessHandle::destroyForcibly);
+                    process.destroyForcibly();
+                    process.waitFor(10, TimeUnit.SECONDS);
+                }
+                List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
+                String stderr = Files.readString(err, StandardCharsets.UTF_8);
+                return new Run(done ? process.exitValue() : -1, lines,
+                    done ? stderr : stderr + "\n<killed after " + seconds + " s>");
+            } finally {
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(err);
             }
-            List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
-            String stderr = Files.readString(err, StandardCharsets.UTF_8);
-            return new Run(done ? p.exitValue() : -1, lines, done ? stderr : stderr + "\n<killed after " + seconds + " s>");
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
         }
     }
 
@@ -67,8 +83,9 @@ abstract class ClientTranscripts extends AgainstRealEtcd {
     }
 
     /**
-     * The script against etcd, then against vetcd: both must pass their own checks (exit 0, last
-     * line DONE) and print the same transcript.
+     * The script against etcd and against vetcd (both at once: each has its own server, and the
+     * scripts spend most of their time waiting for TTLs and watches): both must pass their own
+     * checks (exit 0, last line DONE) and print the same transcript.
      */
     static void assertSameTranscript(Path dir, List<String> scriptCommand, int seconds) throws Exception {
         assertSameTranscript(dir, scriptCommand, seconds, Map.of());
@@ -81,7 +98,10 @@ abstract class ClientTranscripts extends AgainstRealEtcd {
      */
     static void assertSameTranscript(Path dir, List<String> scriptCommand, int seconds, Map<String, String> laterEtcd)
             throws Exception {
-        Run expected = runOn(dir, scriptCommand, etcd.endpoint(), seconds);
+        Running onEtcd = startOn(dir, scriptCommand, etcd.endpoint(), seconds);
+        Running onVetcd = startOn(dir, scriptCommand, vetcd.endpoint(), seconds);
+        Run expected = onEtcd.finish();
+        Run actual = onVetcd.finish();
         if (expected.exitCode() != 0 || !last(expected).equals("DONE")) fail("the script failed against real etcd:\n" + expected.show());
         List<String> wanted = new ArrayList<>(expected.stdout());
         for (Map.Entry<String, String> e : laterEtcd.entrySet()) {
@@ -89,7 +109,6 @@ abstract class ClientTranscripts extends AgainstRealEtcd {
             if (i < 0) fail("etcd's transcript no longer has the line <" + e.getKey() + ">:\n" + expected.show());
             wanted.set(i, e.getValue());
         }
-        Run actual = runOn(dir, scriptCommand, vetcd.endpoint(), seconds);
         assertSame(wanted, actual.stdout(), actual);
         if (actual.exitCode() != 0 || !last(actual).equals("DONE")) fail("the script failed against vetcd:\n" + actual.show());
     }
@@ -105,12 +124,12 @@ abstract class ClientTranscripts extends AgainstRealEtcd {
             + "\nvetcd run:\n" + run.show());
     }
 
-    private static Run runOn(Path dir, List<String> scriptCommand, String endpoint, int seconds) throws Exception {
+    private static Running startOn(Path dir, List<String> scriptCommand, String endpoint, int seconds) throws IOException {
         List<String> cmd = new ArrayList<>(scriptCommand);
         String hostPort = endpoint.substring("http://".length());
         cmd.add(hostPort.substring(0, hostPort.lastIndexOf(':')));
         cmd.add(hostPort.substring(hostPort.lastIndexOf(':') + 1));
-        return run(dir, cmd, seconds);
+        return new Running(dir, cmd, seconds);
     }
 
     private static String last(Run r) {
