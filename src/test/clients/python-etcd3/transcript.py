@@ -143,6 +143,10 @@ attempt('txn compare value on empty key', lambda: c.transaction(compare=[tx.valu
 say('keys after txn', kvs(c.get_prefix('/py/')))
 c.delete_prefix('/py/')
 
+# etcd's HashKV of the store so far (no leases yet, so no random ids in it): vetcd computes it as etcd does
+hkv = c.maintenancestub.HashKV(etcdrpc.HashKVRequest(revision=0), T)
+say('hashKV', hkv.hash, 'compact', hkv.compact_revision)
+
 # ---- leases ----
 say('== lease')
 short = c.lease(1)

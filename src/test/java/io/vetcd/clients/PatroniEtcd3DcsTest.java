@@ -29,7 +29,7 @@ class PatroniEtcd3DcsTest extends ClientTranscripts {
         assertSameTranscript(CLIENTS.resolve("patroni"), List.of(PYTHON, "transcript.py"), 120, Map.of(
             // etcd 3.4.23 lists members to anyone; etcd 3.4.42+ (and vetcd, README "Auth") only to an
             // authenticated user, and Patroni 3.0 asks before it authenticates: with auth on, it needs
-            // use_proxies (or Patroni 4.1.1+, which authenticates first) against vetcd as against etcd 3.4.45
+            // use_proxies (or Patroni 3.3.9/4.0.8/4.1.1+, which authenticate first) against vetcd as against etcd 3.4.42+
             "Patroni with username/password and discovery started True",
             "Patroni with username/password and discovery started False",
             "member list without token 200 None",
