@@ -246,6 +246,57 @@ time.sleep(0.5)
 c.put('/py/once', 'fired')
 say('watch_once', tq.get(timeout=T))
 
+# ---- events of multi-key changes, from-key watches, ignore_value/ignore_lease ----
+say('== events')
+mq = queue.Queue()
+wid = c.add_watch_callback('/py/m/', mq.put, range_end=b'\0', prev_kv=True)  # from key: everything >= /py/m/
+ml = c.lease(30)
+c.put('/py/m/1', 'one', lease=ml)
+c.put('/py/m/2', 'two', lease=ml)
+c.put('/py/zz', 'after the prefix')
+ok, _ = c.transaction(compare=[], success=[tx.put('/py/m/3', 'three'), tx.delete('/py/zz'), tx.put('/py/m/0', 'zero')], failure=[])
+ml.revoke()
+c.delete_prefix('/py/m/')
+evs = []
+while len(evs) < 10:
+    evs += mq.get(timeout=T).events
+say('from-key watch', [ev_str(e) for e in evs])
+c.cancel_watch(wid)
+c.put('/py/iv', 'original')
+il = c.lease(30)
+c.kvstub.Put(etcdrpc.PutRequest(key=b'/py/iv', lease=il.id, ignore_value=True), T)
+v, m = c.get('/py/iv')
+say('ignore_value keeps', v.decode(), 'lease set', m.lease_id == il.id)
+c.kvstub.Put(etcdrpc.PutRequest(key=b'/py/iv', value=b'new', ignore_lease=True), T)
+v, m = c.get('/py/iv')
+say('ignore_lease keeps the lease', v.decode(), m.lease_id == il.id)
+attempt('ignore_value on a missing key', lambda: c.kvstub.Put(etcdrpc.PutRequest(key=b'/py/none', ignore_value=True), T) and 'ok')
+attempt('ignore_value with a value', lambda: c.kvstub.Put(etcdrpc.PutRequest(key=b'/py/iv', value=b'x', ignore_value=True), T) and 'ok')
+attempt('ignore_lease with a lease', lambda: c.kvstub.Put(etcdrpc.PutRequest(key=b'/py/iv', lease=il.id, ignore_lease=True), T) and 'ok')
+il.revoke()
+say('after revoke', c.get('/py/iv')[0])
+r = c.kvstub.Txn(etcdrpc.TxnRequest(success=[
+    etcdrpc.RequestOp(request_range=etcdrpc.RangeRequest(key=b'/py/', range_end=b'/py0', count_only=True)),
+    etcdrpc.RequestOp(request_range=etcdrpc.RangeRequest(key=b'/py/', range_end=b'/py0', limit=1, keys_only=True,
+                                                         sort_order=etcdrpc.RangeRequest.DESCEND)),
+    etcdrpc.RequestOp(request_put=etcdrpc.PutRequest(key=b'/py/once', value=b'again', prev_kv=True)),
+    etcdrpc.RequestOp(request_delete_range=etcdrpc.DeleteRangeRequest(key=b'/py/w', prev_kv=True))]), T)
+say('txn ranges', r.responses[0].response_range.count, len(r.responses[0].response_range.kvs),
+    [kv.key.decode() for kv in r.responses[1].response_range.kvs], r.responses[1].response_range.more,
+    'put prev', r.responses[2].response_put.prev_kv.value.decode(),
+    'delete prev', [kv.value.decode() for kv in r.responses[3].response_delete_range.prev_kvs])
+attempt('txn put then delete then put same key', lambda: c.kvstub.Txn(etcdrpc.TxnRequest(success=[
+    etcdrpc.RequestOp(request_put=etcdrpc.PutRequest(key=b'/py/d1', value=b'x')),
+    etcdrpc.RequestOp(request_delete_range=etcdrpc.DeleteRangeRequest(key=b'/py/d1'))]), T).succeeded)
+attempt('txn delete range overlapping a put', lambda: c.kvstub.Txn(etcdrpc.TxnRequest(success=[
+    etcdrpc.RequestOp(request_delete_range=etcdrpc.DeleteRangeRequest(key=b'/py/d', range_end=b'/py/e')),
+    etcdrpc.RequestOp(request_put=etcdrpc.PutRequest(key=b'/py/d2', value=b'x'))]), T).succeeded)
+big = c.kvstub.Range(etcdrpc.RangeRequest(key=b'\0', range_end=b'\0', keys_only=True, sort_order=etcdrpc.RangeRequest.ASCEND,
+                                          sort_target=etcdrpc.RangeRequest.VALUE), T)
+say('all keys by value', [kv.key.decode() for kv in big.kvs])
+attempt('range with a negative limit', lambda: len(c.kvstub.Range(etcdrpc.RangeRequest(key=b'/py/', range_end=b'/py0', limit=-1), T).kvs))
+attempt('range at revision -1', lambda: len(c.kvstub.Range(etcdrpc.RangeRequest(key=b'/py/', range_end=b'/py0', revision=-1), T).kvs))
+
 # ---- compaction ----
 say('== compact')
 c.put('/py/cmp', 'c1')
