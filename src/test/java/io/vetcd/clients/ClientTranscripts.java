@@ -73,9 +73,10 @@ abstract class ClientTranscripts extends AgainstRealEtcd {
     static void assumeRuns(String why, String... cmd) {
         boolean ok;
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             ok = p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+            if (p.isAlive()) p.destroyForcibly();
         } catch (IOException | InterruptedException e) {
             ok = false;
         }
@@ -93,8 +94,8 @@ abstract class ClientTranscripts extends AgainstRealEtcd {
 
     /**
      * As above, where {@code laterEtcd} maps a line of etcd 3.4.23's transcript to the line vetcd
-     * prints instead because it follows a later etcd 3.4 release there (README "Auth": security
-     * fixes after 3.4.23). Each such line must appear in etcd's transcript, so the map cannot go stale.
+     * prints instead because it follows a later etcd release there (README "Auth": security fixes
+     * after 3.4.23, and 3.5's AuthStatus). Each such line must appear in etcd's transcript, so the map cannot go stale.
      */
     static void assertSameTranscript(Path dir, List<String> scriptCommand, int seconds, Map<String, String> laterEtcd)
             throws Exception {
