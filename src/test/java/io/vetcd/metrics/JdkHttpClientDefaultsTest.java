@@ -51,8 +51,9 @@ class JdkHttpClientDefaultsTest {
     static void start() throws Exception {
         httpsPort = Ports.free();
         metricsPort = Ports.free();
-        member = InJvmMember.start(
-            "--listen-client-urls", "http://127.0.0.1:" + Ports.free() + ",https://127.0.0.1:" + httpsPort,
+        int httpPort = Ports.free();
+        member = InJvmMember.start(io.vetcd.testing.TempDirs.create("vetcd-h2c"), httpPort, Ports.free(),
+            "--listen-client-urls", "http://127.0.0.1:" + httpPort + ",https://127.0.0.1:" + httpsPort,
             "--auto-tls", "--listen-metrics-urls", "http://127.0.0.1:" + metricsPort);
         load();
     }
