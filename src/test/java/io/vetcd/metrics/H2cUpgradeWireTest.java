@@ -67,6 +67,61 @@ class H2cUpgradeWireTest {
         assertTrue(upgrade(metricsPort, "/metrics").contains("etcd_server_has_leader"));
     }
 
+    /**
+     * curl --http2 (7.88) behind a link that delays the member's first bytes by 300 ms, as a loaded client
+     * or network does: curl reads the 101 together with whatever followed it, and refuses more than 32 KiB
+     * there. Before the hold, a /metrics page's first 64 KiB window followed the 101: "101", no body, exit 16.
+     */
+    @Test
+    void curlUpgradeBehindASlowLink() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.vetcd.testing.Cli.available("curl"), "curl is installed");
+        try (java.net.ServerSocket relay = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> relayOnce(relay, member.clientPort, 300), "slow-link");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            var r = io.vetcd.testing.Cli.run(List.of("curl", "-s", "--http2", "-m", "30", "-o", "/dev/null",
+                "-w", "%{http_version} %{http_code} %{size_download}", "http://127.0.0.1:" + relay.getLocalPort() + "/metrics"));
+            assertEquals(0, r.exitCode(), "curl: " + r.output());
+            String[] w = r.output().trim().split(" ");
+            assertEquals("2", w[0], r.output());
+            assertEquals("200", w[1], r.output());
+            assertTrue(Long.parseLong(w[2]) > 10_000, r.output());
+        }
+    }
+
+    /** Relays one connection; the member's bytes are held for delayMs after the first arrives, then sent together. */
+    private static void relayOnce(java.net.ServerSocket relay, int port, long delayMs) {
+        try (Socket c = relay.accept(); Socket s = new Socket("127.0.0.1", port)) {
+            Thread up = new Thread(() -> copy(c, s, 0), "slow-link-up");
+            up.setDaemon(true);
+            up.start();
+            copy(s, c, delayMs);
+        } catch (IOException e) {
+            // the test sees what curl saw
+        }
+    }
+
+    private static void copy(Socket from, Socket to, long firstDelayMs) {
+        try {
+            InputStream in = from.getInputStream();
+            OutputStream out = to.getOutputStream();
+            byte[] buf = new byte[1 << 20];
+            boolean first = true;
+            for (int n; (n = in.read(buf)) > 0; ) {
+                if (first && firstDelayMs > 0) {
+                    first = false;
+                    Thread.sleep(firstDelayMs);
+                    while (in.available() > 0 && n < buf.length) n += in.read(buf, n, Math.min(in.available(), buf.length - n));
+                }
+                out.write(buf, 0, n);
+                out.flush();
+            }
+            to.shutdownOutput();
+        } catch (IOException | InterruptedException e) {
+            // connection ended
+        }
+    }
+
     /** One upgrade of a GET; returns the body of stream 1 after checking nothing of it came before our preface. */
     private static String upgrade(int port, String path) throws IOException, InterruptedException {
         try (Socket s = new Socket("127.0.0.1", port)) {
