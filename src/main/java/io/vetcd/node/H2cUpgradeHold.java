@@ -66,7 +66,7 @@ public final class H2cUpgradeHold extends ChannelDuplexHandler {
         if (!released && msg instanceof ByteBuf) {
             release(ctx);
             ctx.fireChannelRead(msg);
-            ctx.pipeline().remove(this);
+            if (!ctx.isRemoved()) ctx.pipeline().remove(this); // (a close while reading may have removed it)
             return;
         }
         ctx.fireChannelRead(msg);
