@@ -90,6 +90,7 @@ public final class ClientVerticle extends VerticleBase {
             GrpcKeepalive.Policy kp = keepalive;
             HttpServer http = vertx.createHttpServer(o)
                 .connectionHandler(conn -> {
+                    H2cUpgradeHold.install(conn); // Upgrade: h2c clients (the JDK's HttpClient): answer after their preface
                     SchemeInAuthorityFix.install(conn);
                     if (!secure) GrpcKeepalive.install(conn, kp);
                     ResponseFlushes.install(conn);

@@ -34,7 +34,8 @@ public final class MetricsVerticle extends VerticleBase {
         for (URI url : urls) {
             HttpServerOptions o = new HttpServerOptions().setHost(url.getHost()).setPort(url.getPort());
             if ("https".equals(url.getScheme())) clientTls.applyTo(o);
-            binds.add(vertx.createHttpServer(o).requestHandler(router).listen());
+            // Vert.x serves h2c on plain HTTP by default: an Upgrade: h2c scrape is answered after the client's preface
+            binds.add(vertx.createHttpServer(o).connectionHandler(H2cUpgradeHold::install).requestHandler(router).listen());
         }
         return Future.all(binds);
     }

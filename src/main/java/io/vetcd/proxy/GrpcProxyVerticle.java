@@ -97,7 +97,10 @@ final class GrpcProxyVerticle extends VerticleBase {
       for (String suite : lt.cipherSuites()) o.addEnabledCipherSuite(suite);
     }
     // etcdctl's per-endpoint commands send "http://host:port" as :authority; the member's listener fix applies here too
-    server = vertx.createHttpServer(o).connectionHandler(io.vetcd.node.SchemeInAuthorityFix::install).requestHandler(req -> {
+    server = vertx.createHttpServer(o).connectionHandler(conn -> {
+      io.vetcd.node.H2cUpgradeHold.install(conn); // Upgrade: h2c clients: answer after their preface (see there)
+      io.vetcd.node.SchemeInAuthorityFix.install(conn);
+    }).requestHandler(req -> {
       String ct = req.getHeader("content-type");
       if (req.version() == HttpVersion.HTTP_2 && ct != null && ct.startsWith("application/grpc")) {
         io.vetcd.api.GoGrpcHeaders.install(req.response());

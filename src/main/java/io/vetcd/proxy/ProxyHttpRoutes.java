@@ -63,6 +63,6 @@ final class ProxyHttpRoutes {
           .setKeyPath(s.listenerTls().keyFile()));
     }
     Upstream upstream = new Upstream(vertx, endpoints, s.upstreamTls());
-    return vertx.createHttpServer(o).requestHandler(router(vertx, upstream, endpoints, s.upstreamTls(), metrics)).listen();
+    return vertx.createHttpServer(o).connectionHandler(io.vetcd.node.H2cUpgradeHold::install).requestHandler(router(vertx, upstream, endpoints, s.upstreamTls(), metrics)).listen();
   }
 }
