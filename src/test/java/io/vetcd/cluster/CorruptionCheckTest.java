@@ -107,13 +107,7 @@ class CorruptionCheckTest {
 
     /** A put, retried while the new cluster settles (first election, cluster version). */
     private static void put(String endpoints, String key, String value) throws InterruptedException {
-        Cli.Result r = null;
-        for (int attempt = 0; attempt < 20; attempt++) {
-            r = Cli.etcdctl(endpoints, "put", key, value);
-            if (r.exitCode() == 0) return;
-            Thread.sleep(500);
-        }
-        throw new AssertionError("put " + key + ": " + r.output());
+        Cli.etcdctlUntilOk(endpoints, 20, 500, "put", key, value);
     }
 
     /** Changes the stored bytes of the value "corrupt-me" in every column family, keeping its revision. */

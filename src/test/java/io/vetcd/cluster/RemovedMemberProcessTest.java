@@ -69,23 +69,11 @@ class RemovedMemberProcessTest {
 
     /** Retried: right after a member stops, a leader change can fail the first try, on etcd too. */
     private static void remove(String endpoints, String id) throws InterruptedException {
-        Cli.Result rm = null;
-        for (int attempt = 0; attempt < 20; attempt++) {
-            rm = Cli.etcdctl(endpoints, "member", "remove", id);
-            if (rm.exitCode() == 0) return;
-            Thread.sleep(1000);
-        }
-        throw new AssertionError("member remove " + id + ": " + rm.output());
+        Cli.etcdctlUntilOk(endpoints, 20, 1000, "member", "remove", id);
     }
 
     private static void put(String endpoints, String k, String v) throws InterruptedException {
-        Cli.Result r = null;
-        for (int attempt = 0; attempt < 20; attempt++) {
-            r = Cli.etcdctl(endpoints, "put", k, v);
-            if (r.exitCode() == 0) return;
-            Thread.sleep(1000);
-        }
-        throw new AssertionError("put " + k + ": " + r.output());
+        Cli.etcdctlUntilOk(endpoints, 20, 1000, "put", k, v);
     }
 
     private static String tail(ProcessCluster.Member m) throws java.io.IOException {

@@ -45,6 +45,21 @@ public final class Cli {
         return run(etcdctlCommand(endpoint, args));
     }
 
+    /**
+     * etcdctl, tried up to {@code attempts} times {@code pauseMs} apart until it exits 0 (a new cluster's first
+     * election, a leader change after a member stopped: they fail a request on etcd too); fails the test
+     * with the last output otherwise.
+     */
+    public static Result etcdctlUntilOk(String endpoint, int attempts, long pauseMs, String... args) throws InterruptedException {
+        Result r = null;
+        for (int attempt = 0; attempt < attempts; attempt++) {
+            r = etcdctl(endpoint, args);
+            if (r.exitCode() == 0) return r;
+            Thread.sleep(pauseMs);
+        }
+        throw new AssertionError("etcdctl " + String.join(" ", args) + " failed " + attempts + " times: " + r.output());
+    }
+
     public static Result etcdctlWithInput(String endpoint, String stdin, String... args) {
         return run(etcdctlCommand(endpoint, args), stdin);
     }
