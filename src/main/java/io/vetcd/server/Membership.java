@@ -69,6 +69,7 @@ public final class Membership {
         Map<Long, Member> copy = new LinkedHashMap<>(members);
         copy.remove(id);
         members = Collections.unmodifiableMap(copy);
+        if (id == 0) return; // a conf change raft neutralised names no member
         Set<Long> r = new TreeSet<>(removed);
         r.add(id);
         removed = Collections.unmodifiableSet(r);
