@@ -69,10 +69,7 @@ public final class Membership {
         Map<Long, Member> copy = new LinkedHashMap<>(members);
         copy.remove(id);
         members = Collections.unmodifiableMap(copy);
-        if (id == 0) return; // a conf change raft neutralised names no member
-        Set<Long> r = new TreeSet<>(removed);
-        r.add(id);
-        removed = Collections.unmodifiableSet(r);
+        if (id != 0) addRemoved(List.of(id)); // a conf change raft neutralised names no member
     }
 
     /** As a snapshot has it: its members replace ours; its removed ids join ours (a removed id never returns). */
@@ -80,9 +77,7 @@ public final class Membership {
         Map<Long, Member> m = new LinkedHashMap<>();
         for (Member x : ms) m.put(x.id(), x);
         members = Collections.unmodifiableMap(m);
-        Set<Long> r = new TreeSet<>(removed);
-        r.addAll(removedIds);
-        removed = Collections.unmodifiableSet(r);
+        addRemoved(removedIds);
     }
 
     /** Adds ids known to have been removed (from the backend's record or an etcd snapshot). */
