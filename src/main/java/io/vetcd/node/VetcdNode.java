@@ -274,16 +274,27 @@ public final class VetcdNode {
             versionMonitor = new ClusterVersionMonitor(vertx, server, peerSender::serverVersion);
             versionMonitor.start();
             server.onFirstCommitInTerm(versionMonitor::nudge);
-            core.runOnCore(node -> {
-                if (alone) {
-                    // a single voter needs no election timeout to lead; on a restart raft learns it is a voter
-                    // only once the replayed conf changes apply, so also let the first tick after that campaign
-                    for (int i = 0; i < 2 * electionTick; i++) node.tick();
-                    node.campaign();
-                }
-            });
-            if (!alone) advanceTicksOncePeersConnect(advance, electionTick);
+            if (alone) campaignAloneOnceConfApplied(2L * cfg.member().electionTimeoutMs());
+            else advanceTicksOncePeersConnect(advance, electionTick);
         };
+    }
+
+    /**
+     * A single voter needs no election timeout to lead, but raft refuses a campaign while committed conf
+     * changes are not applied yet (the bootstrap's, or the replayed ones on a restart), and they apply
+     * only after the core's first turns: campaigning once at start was dropped, and the member then
+     * waited its randomized election timeout (1-2 s) to lead. So it asks again every few milliseconds
+     * until it leads, it hears a leader, or {@code maxMillis} passed (raft's own timer still campaigns).
+     */
+    private void campaignAloneOnceConfApplied(long maxMillis) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(maxMillis);
+        Runnable[] attempt = new Runnable[1];
+        attempt[0] = () -> core.runOnCore(node -> {
+            if (node.leader() != 0) return;
+            node.campaign();
+            if (node.leader() == 0 && System.nanoTime() < deadline) vertx.setTimer(5, t -> attempt[0].run());
+        });
+        attempt[0].run();
     }
 
     /**
