@@ -63,8 +63,9 @@ public final class StreamedRange {
     private void answer(GrpcServerRequest<RangeRequest, RangeResponse> req, AuthInfo ai, RangeRequest r) {
         GrpcServerResponse<RangeRequest, RangeResponse> resp = req.response();
         HttpServerResponse http = WatchApi.httpResponse(req);
-        // a count is a few bytes: answered in one hop to a worker, without the streaming machinery
-        if (http == null || !ENABLED || r.getCountOnly()) {
+        // a count is a few bytes and a single key's answer one value: answered in one hop to a worker,
+        // without the streaming machinery (three hops: open the view, size it, produce the chunks)
+        if (http == null || !ENABLED || r.getCountOnly() || r.getRangeEnd().isEmpty()) {
             kv.range(ai, r).onComplete(ar -> {
                 if (ar.succeeded()) {
                     resp.end(ar.result());

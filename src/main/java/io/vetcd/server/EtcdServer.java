@@ -910,7 +910,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
 
     /**
      * Fills in the header fields only the server knows, keeping the revision the applier set. The
-     * KV appliers' answers come complete (a member id is set) and pass as they are; the rest (rarer
+     * KV appliers' answers and reads come complete (a member id is set) and pass as they are; the rest (rarer
      * requests) are rebuilt once through their descriptor.
      */
     @SuppressWarnings("unchecked")
@@ -918,6 +918,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
         if (msg instanceof PutResponse p && p.getHeader().getMemberId() != 0) return msg;
         if (msg instanceof TxnResponse t && t.getHeader().getMemberId() != 0) return msg;
         if (msg instanceof DeleteRangeResponse d && d.getHeader().getMemberId() != 0) return msg;
+        if (msg instanceof RangeResponse r && r.getHeader().getMemberId() != 0) return msg;
         var fd = msg.getDescriptorForType().findFieldByName("header");
         if (fd == null) return msg;
         ResponseHeader h = (ResponseHeader) msg.getField(fd);

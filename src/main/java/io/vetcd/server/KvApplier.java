@@ -116,7 +116,7 @@ public final class KvApplier {
     public RangeResponse range(RangeRequest r) {
         RangeResult rr = store.range(r);
         store.metrics().rangeRead();
-        return toResponse(rr, r).build();
+        return toResponse(rr, r).setHeader(headers.apply(rr.revision())).build(); // whole header: nothing to stamp
     }
 
     /**
