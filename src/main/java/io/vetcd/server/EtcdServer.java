@@ -68,6 +68,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
     private final Vertx vertx;
     private final MvccStore store;
     private final KvApplier kv;
+    private final ReadOnlyTxn readOnlyTxn;
     private final Lessor lessor;
     /** Leases get this much on top of their TTL when this member becomes leader (etcd: an election timeout). */
     private final long leasePromoteExtendNanos;
@@ -95,6 +96,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
         this.store = store;
         this.kv = new KvApplier(store);
         kv.headers(this::header);
+        this.readOnlyTxn = new ReadOnlyTxn(store, this::header);
         this.lessor = lessor;
         this.leasePromoteExtendNanos = TimeUnit.MILLISECONDS.toNanos(electionTimeoutMs);
         this.ids = new IdGenerator(membership.localId(), System.currentTimeMillis());
@@ -291,6 +293,14 @@ public final class EtcdServer implements ServerCore.StateMachine {
     }
 
     public Future<TxnResponse> txn(AuthInfo ai, TxnRequest r) {
+        if (ReadOnlyTxn.servedAsRead(r)) {
+            // etcd answers a txn of ranges only as a read: no raft entry, and local state when serializable
+            return allowed(() -> validator.checkTxn(r))
+                .compose(v -> ReadOnlyTxn.serializable(r) ? Future.<Void>succeededFuture() : readBarrier())
+                .compose(v -> allowed(() -> ReadOnlyTxn.checkReadable(auth, ai, r)))
+                .compose(v -> vertx.executeBlocking(() -> readOnlyTxn.run(r), false))
+                .compose(resp -> notStale(ai).map(resp));
+        }
         return allowed(() -> validator.checkTxn(r))
             .compose(v -> withinQuota(BackendQuota.cost(r)))
             .compose(v -> propose(ai, InternalRaftRequest.newBuilder().setTxn(r)));

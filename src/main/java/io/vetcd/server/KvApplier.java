@@ -174,6 +174,11 @@ public final class KvApplier {
     }
 
     private RangeResponse.Builder toResponse(RangeResult rr, RangeRequest r) {
+        return toResponse(rr);
+    }
+
+    /** A range's answer, its header holding the revision read. */
+    static RangeResponse.Builder toResponse(RangeResult rr) {
         RangeResponse.Builder b = RangeResponse.newBuilder()
             .setHeader(ResponseHeader.newBuilder().setRevision(rr.revision()))
             .setCount(rr.count())
@@ -268,14 +273,21 @@ public final class KvApplier {
         return resp;
     }
 
-    /** etcd reports the txn's final revision on the txn and on its writes. */
+    /**
+     * etcd reports the txn's final revision on the txn and on its writes; a nested txn's own header
+     * stays empty (etcd's newTxnResp).
+     */
     private static void stampRevision(TxnResponse.Builder resp, long rev) {
         resp.setHeader(ResponseHeader.newBuilder().setRevision(rev));
+        stampWrites(resp, rev);
+    }
+
+    private static void stampWrites(TxnResponse.Builder resp, long rev) {
         for (ResponseOp.Builder r : resp.getResponsesBuilderList()) {
             switch (r.getResponseCase()) {
                 case RESPONSE_PUT -> r.getResponsePutBuilder().setHeader(ResponseHeader.newBuilder().setRevision(rev));
                 case RESPONSE_DELETE_RANGE -> r.getResponseDeleteRangeBuilder().setHeader(ResponseHeader.newBuilder().setRevision(rev));
-                case RESPONSE_TXN -> stampRevision(r.getResponseTxnBuilder(), rev);
+                case RESPONSE_TXN -> stampWrites(r.getResponseTxnBuilder().setHeader(ResponseHeader.getDefaultInstance()), rev);
                 default -> { }
             }
         }
