@@ -43,8 +43,8 @@ final class JsonRangeStream {
         } catch (InvalidProtocolBufferException | RuntimeException e) {
             return false; // the gateway's own path reports the bad body
         }
-        if (!RangeView.keyOrdered(r)) {
-            return false;
+        if (!RangeView.keyOrdered(r) || r.getRangeEnd().isEmpty()) {
+            return false; // sorted ones, and a single key's (one value: one hop to a worker, see StreamedRange)
         }
         HttpServerResponse http = ctx.response();
         RangeAnswerCall call = new RangeAnswerCall(kv, budget, http);
