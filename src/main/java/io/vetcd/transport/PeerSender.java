@@ -129,6 +129,11 @@ public final class PeerSender implements ServerCore.PeerSender {
             .onComplete(ar -> vertx.fileSystem().delete(file.toString())))
             .onComplete(ar -> {
                 boolean ok = ar.succeeded() && ar.result() == 204;
+                if (ar.succeeded() && ar.result() == 403) {
+                    // etcd's snapshot sender: errMemberRemoved, a critical error that stops this member
+                    membership.localRemoved("peer " + ClusterIds.hex(m.to()) + " answered 403 to a snapshot: "
+                        + new Answer(403, "").describe());
+                }
                 if (ok) {
                     log.info("sent database snapshot (index {}) to peer {}", m.snapshot().index(), ClusterIds.hex(m.to()));
                 } else {

@@ -25,7 +25,7 @@ import java.nio.file.Path;
  * with backpressure), and the core gets {@code (message, file)} off the event loop; it checks the
  * database, and only a complete, valid snapshot reaches raft. Answers as etcd: 412 for version or
  * cluster id, 400 for a message that does not decode or is not a MsgSnap, 500 when the database
- * cannot be saved, 204 when done. A truncated or corrupt snapshot never stops the member.
+ * cannot be saved, 403 for a sender the cluster removed (which then stops), 204 when done. A truncated or corrupt snapshot never stops the member.
  */
 public final class SnapshotReceiver {
     private static final Logger log = LoggerFactory.getLogger(SnapshotReceiver.class);
@@ -131,6 +131,12 @@ public final class SnapshotReceiver {
             if (failed) return;
             if (message == null) {
                 fail(400, "failed to decode raft message (unexpected EOF)");
+                return;
+            }
+            if (membership.isRemoved(message.from())) {
+                // etcd's Process, after the body is in: the sender learns from the 403 that it was removed, and stops
+                log.warn("reject snapshot from removed member {}", ClusterIds.hex(message.from()));
+                fail(403, "cannot process message from removed member");
                 return;
             }
             db.close().compose(v -> vertx.executeBlocking(() -> {

@@ -109,6 +109,15 @@ class PeerRouteAbuseTest {
                 HttpResponse.BodyHandlers.ofString());
             assertEquals(403, posted.statusCode());
             assertEquals("cannot process message from removed member\n", posted.body());
+            // a snapshot from it is read to the end (etcd saves it first) and refused the same way
+            byte[] snapFromRemoved = frame(io.vetcd.transport.EtcdRaftMessageCodec.encode(io.vetcd.raft.Message.of(io.vetcd.raft.MessageType.MsgSnap)
+                .from(gone.node.server().memberId()).to(m.node.server().memberId()).term(99)
+                .snapshot(new io.vetcd.raft.Snapshot(new io.vetcd.raft.SnapshotMetadata(5, 1, io.vetcd.raft.ConfState.ofVoters(1)), null)).build()));
+            byte[] withDb = java.util.Arrays.copyOf(snapFromRemoved, snapFromRemoved.length + 4096);
+            HttpResponse<String> snapshotPosted = http.send(post("http://127.0.0.1:" + m.peerPort + "/raft/snapshot", cid, removed, withDb),
+                HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, snapshotPosted.statusCode());
+            assertEquals("cannot process message from removed member\n", snapshotPosted.body());
             // the others still serve, and a stranger still gets the unknown member's answer
             assertEquals(404, dial(http, "http://127.0.0.1:" + m.peerPort + "/raft/stream/message/1234", cid, "1234", local).statusCode());
             Cli.Result put = Cli.etcdctl(m.endpoint(), "put", "after", "removal");
