@@ -116,7 +116,7 @@ public final class KvApplier {
     public RangeResponse range(RangeRequest r) {
         RangeResult rr = store.range(r);
         store.metrics().rangeRead();
-        return toResponse(rr, r).setHeader(headers.apply(rr.revision())).build(); // whole header: nothing to stamp
+        return toResponse(rr).setHeader(headers.apply(rr.revision())).build(); // whole header: nothing to stamp
     }
 
     /**
@@ -173,10 +173,6 @@ public final class KvApplier {
         return resp;
     }
 
-    private RangeResponse.Builder toResponse(RangeResult rr, RangeRequest r) {
-        return toResponse(rr);
-    }
-
     /** A range's answer, its header holding the revision read. */
     static RangeResponse.Builder toResponse(RangeResult rr) {
         RangeResponse.Builder b = RangeResponse.newBuilder()
@@ -200,13 +196,17 @@ public final class KvApplier {
     }
 
     private boolean compare(WriteTxn txn, Compare c) {
-        RangeResult rr = txn.range(RangeRequest.newBuilder().setKey(c.getKey()).setRangeEnd(c.getRangeEnd()).build());
-        if (rr.kvs().isEmpty()) {
+        return holds(c, txn.range(RangeRequest.newBuilder().setKey(c.getKey()).setRangeEnd(c.getRangeEnd()).build()).kvs());
+    }
+
+    /** Whether compare {@code c} holds for the keys its range read (every one of them; none: a missing key). */
+    static boolean holds(Compare c, List<KeyValue> kvs) {
+        if (kvs.isEmpty()) {
             // a missing key has no value to compare; its revisions and version are zero
             if (c.getTarget() == Compare.CompareTarget.VALUE) return false;
             return compareKv(c, KeyValue.getDefaultInstance());
         }
-        for (KeyValue kv : rr.kvs()) if (!compareKv(c, kv)) return false;
+        for (KeyValue kv : kvs) if (!compareKv(c, kv)) return false;
         return true;
     }
 
@@ -261,7 +261,7 @@ public final class KvApplier {
             switch (op.getRequestCase()) {
                 case REQUEST_RANGE -> {
                     RangeRequest rr = op.getRequestRange();
-                    r.setResponseRange(toResponse(txn.range(rr), rr));
+                    r.setResponseRange(toResponse(txn.range(rr)));
                 }
                 case REQUEST_PUT -> r.setResponsePut(put(txn, op.getRequestPut()));
                 case REQUEST_DELETE_RANGE -> r.setResponseDeleteRange(deleteRange(txn, op.getRequestDeleteRange()));

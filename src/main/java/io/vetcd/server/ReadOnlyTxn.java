@@ -5,7 +5,6 @@ import io.vetcd.auth.AuthStore;
 import io.vetcd.mvcc.MvccStore;
 import io.vetcd.mvcc.RangeResult;
 import io.vetcd.pb.etcdserver.Compare;
-import io.vetcd.pb.mvcc.KeyValue;
 import io.vetcd.pb.etcdserver.RangeRequest;
 import io.vetcd.pb.etcdserver.RequestOp;
 import io.vetcd.pb.etcdserver.ResponseHeader;
@@ -109,13 +108,6 @@ final class ReadOnlyTxn {
     }
 
     private boolean compare(Compare c, long rev) {
-        RangeResult rr = store.range(RangeRequest.newBuilder().setKey(c.getKey()).setRangeEnd(c.getRangeEnd()).setRevision(rev).build());
-        if (rr.kvs().isEmpty()) {
-            // a missing key has no value to compare; its revisions and version are zero
-            if (c.getTarget() == Compare.CompareTarget.VALUE) return false;
-            return KvApplier.compareKv(c, KeyValue.getDefaultInstance());
-        }
-        for (KeyValue kv : rr.kvs()) if (!KvApplier.compareKv(c, kv)) return false;
-        return true;
+        return KvApplier.holds(c, store.range(RangeRequest.newBuilder().setKey(c.getKey()).setRangeEnd(c.getRangeEnd()).setRevision(rev).build()).kvs());
     }
 }

@@ -9,6 +9,9 @@ import io.vertx.core.http.HttpServerResponse;
 final class PeerErrors {
     private PeerErrors() {}
 
+    /** etcd's answer (403) to a message or snapshot from a member the cluster removed; it makes the sender stop. */
+    static final String FROM_REMOVED_MEMBER = "cannot process message from removed member";
+
     static void reply(HttpServerResponse resp, int status, String text) {
         resp.setStatusCode(status)
             .putHeader("Content-Type", "text/plain; charset=utf-8")

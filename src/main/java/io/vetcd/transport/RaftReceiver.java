@@ -63,7 +63,7 @@ public final class RaftReceiver {
             if (membership.isRemoved(m.from())) {
                 // etcd's Process: the sender learns from the 403 that it was removed, and stops
                 log.warn("reject message from removed member {}", ClusterIds.hex(m.from()));
-                PeerErrors.reply(ctx.response(), 403, "cannot process message from removed member");
+                PeerErrors.reply(ctx.response(), 403, PeerErrors.FROM_REMOVED_MEMBER);
                 return;
             }
             metrics.peer(m.from()).receivedBytes.add(body.length());

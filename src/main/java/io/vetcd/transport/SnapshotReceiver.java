@@ -136,7 +136,7 @@ public final class SnapshotReceiver {
             if (membership.isRemoved(message.from())) {
                 // etcd's Process, after the body is in: the sender learns from the 403 that it was removed, and stops
                 log.warn("reject snapshot from removed member {}", ClusterIds.hex(message.from()));
-                fail(403, "cannot process message from removed member");
+                fail(403, PeerErrors.FROM_REMOVED_MEMBER);
                 return;
             }
             db.close().compose(v -> vertx.executeBlocking(() -> {
