@@ -38,6 +38,7 @@ public final class GoGrpcCall<Req, Resp> extends GrpcServerRequestImpl<Req, Resp
     private final HttpServerRequest http;
     private final boolean clientStreams;
     private final boolean unary;
+    private final CallAdmission admission;
     private boolean taken;
     private boolean refused;
     /** The call's grpc-timeout in ns ({@link GrpcTimeoutHeader#NONE}: none), read before Vert.x sees the request. */
@@ -49,17 +50,19 @@ public final class GoGrpcCall<Req, Resp> extends GrpcServerRequestImpl<Req, Resp
     /** The call's deadline, a task on its event loop; cancelled when the call ends. */
     private ScheduledFuture<?> deadline;
 
+    /** {@code admission}: what decides, once a unary call's request is read, whether it runs (null: every call runs). */
     GoGrpcCall(ContextInternal context, HttpServerRequest http, GrpcMessageDecoder<Req> decoder,
-               boolean clientStreams, boolean serverStreams) {
-        this(context, http, decoder, clientStreams, serverStreams, GrpcTimeoutHeader.take(http));
+               boolean clientStreams, boolean serverStreams, CallAdmission admission) {
+        this(context, http, decoder, clientStreams, serverStreams, admission, GrpcTimeoutHeader.take(http));
     }
 
     private GoGrpcCall(ContextInternal context, HttpServerRequest http, GrpcMessageDecoder<Req> decoder,
-                       boolean clientStreams, boolean serverStreams, long timeoutNanos) {
+                       boolean clientStreams, boolean serverStreams, CallAdmission admission, long timeoutNanos) {
         super(context, GrpcProtocol.HTTP_2, WireFormat.PROTOBUF, http, new GoGrpcDeframer(), decoder, new GrpcMethodCall(http.path()));
         this.http = http;
         this.clientStreams = clientStreams;
         this.unary = !clientStreams && !serverStreams;
+        this.admission = admission;
         this.timeoutNanos = timeoutNanos;
     }
 
@@ -130,7 +133,15 @@ public final class GoGrpcCall<Req, Resp> extends GrpcServerRequestImpl<Req, Resp
                 endAtDeadline(false);
                 return;
             }
-            if (unary) this.request = request;
+            if (unary) {
+                this.request = request;
+                // grpc-go runs etcd's unary interceptor on the decoded request, before the handler
+                StatusException no = admission == null ? null : admission.refuseUnary(request, http.headers());
+                if (no != null) {
+                    refuse(no.status(), no.message());
+                    return;
+                }
+            }
             try {
                 handler.handle(request);
             } catch (Exception e) {
@@ -157,6 +168,16 @@ public final class GoGrpcCall<Req, Resp> extends GrpcServerRequestImpl<Req, Resp
             resp.status(status).statusMessage(text).end();
         }
         handleException(new StatusException(status, text));
+    }
+
+    /** Whether the call has been answered, refused, or its stream closed. */
+    boolean ended() {
+        return refused || http.response().ended() || http.response().closed();
+    }
+
+    /** Ends the call with this status from any thread: on its own context, if it is still open then. */
+    void endOnItsContext(GrpcStatus status, String text) {
+        context.runOnContext(v -> refuse(status, text));
     }
 
     @Override

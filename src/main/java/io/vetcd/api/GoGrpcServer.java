@@ -40,9 +40,14 @@ public final class GoGrpcServer implements GrpcServer {
     /** By request path; filled while services are bound, read-only afterwards. */
     private final Map<String, Route<?, ?>> routes = new HashMap<>();
     private final List<Service> services = new ArrayList<>();
+    private final CallAdmission admission;
 
-    /** {@code files}: the proto files whose services may be bound, for each method's streaming kind. */
-    public GoGrpcServer(Vertx vertx, GrpcServerOptions options, Descriptors.FileDescriptor... files) {
+    /**
+     * {@code admission}: etcd's interceptors, run before a call's handler (null: every call runs);
+     * {@code files}: the proto files whose services may be bound, for each method's streaming kind.
+     */
+    public GoGrpcServer(Vertx vertx, GrpcServerOptions options, CallAdmission admission, Descriptors.FileDescriptor... files) {
+        this.admission = admission;
         this.options = new GrpcServerOptions(options);
         this.vertxServer = GrpcServer.server(vertx, this.options);
         for (Descriptors.FileDescriptor f : files) {
@@ -99,7 +104,7 @@ public final class GoGrpcServer implements GrpcServer {
 
         void start(HttpServerRequest http) {
             ContextInternal context = ((HttpServerRequestInternal) http).context();
-            GoGrpcCall<Req, Resp> call = new GoGrpcCall<>(context, http, decoder, clientStreams, serverStreams);
+            GoGrpcCall<Req, Resp> call = new GoGrpcCall<>(context, http, decoder, clientStreams, serverStreams, admission);
             GoGrpcResponse<Req, Resp> response = new GoGrpcResponse<>(context, call, http.response(), encoder);
             response.format(WireFormat.PROTOBUF);
             response.init();
@@ -110,6 +115,15 @@ public final class GoGrpcServer implements GrpcServer {
                 if (e instanceof MessageSizeOverflowException over) call.refuseOversize(over.messageSize(), limit);
                 else call.refuse(GrpcStatus.INTERNAL, "grpc: malformed message");
             });
+            if (admission != null && (clientStreams || serverStreams)) {
+                // grpc-go runs etcd's stream interceptor before the handler reads a message
+                io.vertx.grpc.server.StatusException no = admission.refuseStream(http.headers());
+                if (no != null) {
+                    call.refuse(no.status(), no.message());
+                    return;
+                }
+                admission.opened(call, http.headers());
+            }
             String encoding = http.getHeader("grpc-encoding");
             if (encoding != null && !encoding.equals("identity")) {
                 call.refuse(GrpcStatus.UNIMPLEMENTED, "grpc: Decompressor is not installed for grpc-encoding \"" + encoding + "\"");

@@ -45,22 +45,24 @@ public final class JsonGateway {
     private final ClusterApi cluster;
     private final AuthApi auth;
     private final Callers callers;
+    private final CallAdmission admission;
     private final long maxBodyBytes;
 
     public JsonGateway(KvApi kv, LeaseApi lease, MaintenanceApi maintenance, ClusterApi cluster, AuthApi auth,
-                       Callers callers, long maxBodyBytes) {
+                       Callers callers, CallAdmission admission, long maxBodyBytes) {
         this.kv = kv;
         this.lease = lease;
         this.maintenance = maintenance;
         this.cluster = cluster;
         this.auth = auth;
         this.callers = callers;
+        this.admission = admission;
         this.maxBodyBytes = maxBodyBytes;
     }
 
     public void mount(Router router) {
         for (String prefix : new String[]{"/v3", "/v3beta"}) {
-            router.post(prefix + "/*").handler(BodyHandler.create().setBodyLimit(maxBodyBytes));
+            router.post(prefix + "/*").handler(BodyHandler.create().setBodyLimit(maxBodyBytes)).handler(this::admit);
             // Range answers are written while scanned (JsonRangeStream); sorted ones as before.
             JsonRangeStream ranges = new JsonRangeStream(kv, callers, PRINTER, PARSER);
             router.post(prefix + "/kv/range").handler(ctx -> {
@@ -86,6 +88,35 @@ public final class JsonGateway {
             bind(router, prefix + "/cluster/member/list", MemberListRequest::newBuilder, cluster::memberList);
             mountAuth(router, prefix + "/auth");
         }
+    }
+
+    /**
+     * etcd's gateway calls its member's gRPC server, whose interceptors refuse a learner's calls
+     * but Status and serializable Range ({@link CallAdmission}); the same here, for every /v3 path.
+     */
+    private void admit(RoutingContext ctx) {
+        if (!admission.learner()) {
+            ctx.next();
+            return;
+        }
+        String path = ctx.request().path();
+        Object request = null;
+        if (path.endsWith("/maintenance/status")) {
+            request = StatusRequest.getDefaultInstance();
+        } else if (path.endsWith("/kv/range")) {
+            try {
+                RangeRequest.Builder b = RangeRequest.newBuilder();
+                String body = ctx.body().asString();
+                if (body != null && !body.isBlank()) PARSER.merge(body, b);
+                request = b.build();
+            } catch (InvalidProtocolBufferException | RuntimeException e) {
+                ctx.next(); // the range route answers the parse error, as etcd's gateway does before any call
+                return;
+            }
+        }
+        StatusException no = admission.refuseOnLearner(request);
+        if (no == null) ctx.next();
+        else fail(ctx, no);
     }
 
     /** The Auth service's gateway paths, as etcd's rpc.proto names them. */

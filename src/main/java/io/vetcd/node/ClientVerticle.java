@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
+import io.vetcd.api.CallAdmission;
 import io.vetcd.api.AuthApi;
 import io.vetcd.api.Callers;
 import io.vetcd.api.ClusterApi;
@@ -125,8 +126,10 @@ public final class ClientVerticle extends VerticleBase {
         // calls run as grpc-go runs them (GoGrpcServer: malformed requests get etcd's statuses)
         com.google.protobuf.Descriptors.FileDescriptor[] protos = {RpcProto.getDescriptor(),
             io.vetcd.pb.lock.LockProto.getDescriptor(), io.vetcd.pb.election.ElectionProto.getDescriptor()};
+        // etcd's interceptors: a learner's few calls, require-leader calls (api/CallAdmission)
+        CallAdmission admission = CallAdmission.of(vertx, server);
         GrpcServer grpc = new MeteredGrpcServer(new io.vetcd.api.GoGrpcServer(vertx, new GrpcServerOptions()
-            .setMaxMessageSize(maxRequestBytes + GRPC_OVERHEAD_BYTES).setScheduleDeadlineAutomatically(true), protos),
+            .setMaxMessageSize(maxRequestBytes + GRPC_OVERHEAD_BYTES).setScheduleDeadlineAutomatically(true), admission, protos),
             metrics.grpc, protos);
         // every call learns its caller (token or client certificate) for etcd's auth checks
         kv.bind(grpc, callers);
@@ -147,7 +150,7 @@ public final class ClientVerticle extends VerticleBase {
         mountHealthAndMetrics(router, vertx, server);
         if (grpcGateway) { // --enable-grpc-gateway=false: no /v3 JSON routes, as etcd
             router.routeWithRegex("/v3(alpha|beta)?/.*").handler(io.vetcd.api.GatewayStreamLimit.of(server, maxConcurrentStreams));
-            new JsonGateway(kv, lease, maintenance, cluster, auth, callers, maxRequestBytes + GRPC_OVERHEAD_BYTES).mount(router);
+            new JsonGateway(kv, lease, maintenance, cluster, auth, callers, admission, maxRequestBytes + GRPC_OVERHEAD_BYTES).mount(router);
             new JsonWatchGateway(server, callers).mount(router);
             new JsonConcurrencyGateway(lock, election, callers).mount(router);
         }

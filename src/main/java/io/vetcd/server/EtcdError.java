@@ -29,6 +29,7 @@ public enum EtcdError {
     MEMBER_NOT_LEARNER(GrpcStatus.FAILED_PRECONDITION, "etcdserver: can only promote a learner member"),
     LEARNER_NOT_READY(GrpcStatus.FAILED_PRECONDITION, "etcdserver: can only promote a learner member which is in sync with leader"),
     TOO_MANY_LEARNERS(GrpcStatus.FAILED_PRECONDITION, "etcdserver: too many learner members in cluster"),
+    NOT_SUPPORTED_FOR_LEARNER(GrpcStatus.UNAVAILABLE, "etcdserver: rpc not supported for learner"),
     REQUEST_TOO_LARGE(GrpcStatus.INVALID_ARGUMENT, "etcdserver: request is too large"),
     TOO_MANY_REQUESTS(GrpcStatus.RESOURCE_EXHAUSTED, "etcdserver: too many requests"),
     ROOT_USER_NOT_EXIST(GrpcStatus.FAILED_PRECONDITION, "etcdserver: root user does not exist"),

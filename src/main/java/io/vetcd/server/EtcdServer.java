@@ -72,6 +72,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
     private final Lessor lessor;
     /** Leases get this much on top of their TTL when this member becomes leader (etcd: an election timeout). */
     private final long leasePromoteExtendNanos;
+    private final long electionTimeoutMs;
     /** Term in which the lessor was last promoted; core thread only. */
     private long promotedTerm = -1;
     private final IdGenerator ids;
@@ -99,6 +100,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
         this.readOnlyTxn = new ReadOnlyTxn(store, this::header);
         this.lessor = lessor;
         this.leasePromoteExtendNanos = TimeUnit.MILLISECONDS.toNanos(electionTimeoutMs);
+        this.electionTimeoutMs = electionTimeoutMs;
         this.ids = new IdGenerator(membership.localId(), System.currentTimeMillis());
         kv.leases(new LeaseLookup() {
             @Override public boolean exists(long id) { return lessor.exists(id); }
@@ -227,6 +229,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
     public void attach(WatchHub hub) { this.watchHub = hub; }
 
     public MvccStore store() { return store; }
+    public long electionTimeoutMs() { return electionTimeoutMs; }
     public Membership membership() { return membership; }
     public long memberId() { return membership.localId(); }
     public long clusterId() { return membership.clusterId(); }
@@ -575,7 +578,8 @@ public final class EtcdServer implements ServerCore.StateMachine {
             .build(), false);
     }
 
-    private boolean isLearner() {
+    /** Whether this member is a learner of its cluster (etcd: IsMemberExist(ID) && IsLearner). */
+    public boolean isLearner() {
         Member self = membership.get(membership.localId());
         return self != null && self.learner();
     }

@@ -38,11 +38,25 @@ public final class RawWatchStream implements AutoCloseable {
     }
 
     public static RawWatchStream open(Vertx vertx, int port) {
+        return open(vertx, port, java.util.Map.of());
+    }
+
+    /** A stream whose call carries this metadata (e.g. clientv3's require-leader "hasleader: true"). */
+    public static RawWatchStream open(Vertx vertx, int port, java.util.Map<String, String> metadata) {
         // etcd clients accept responses of any size (clientv3: MaxCallRecvMsgSize = MaxInt32)
         GrpcClient client = GrpcClient.client(vertx, new io.vertx.grpc.client.GrpcClientOptions().setMaxMessageSize(Integer.MAX_VALUE));
         GrpcClientRequest<WatchRequest, WatchResponse> req =
             client.request(SocketAddress.inetSocketAddress(port, "127.0.0.1"), WatchGrpcClient.Watch).await();
+        metadata.forEach(req.headers()::set);
         return new RawWatchStream(client, req);
+    }
+
+    /** "grpc-status grpc-message" as sent once the server has ended the stream (e.g. "14 etcdserver: no leader"). */
+    public Future<String> ended() {
+        return response.compose(r -> r.end().transform(ar -> {
+            io.vertx.core.MultiMap block = r.trailers().contains("grpc-status") ? r.trailers() : r.headers();
+            return Future.succeededFuture(block.get("grpc-status") + " " + block.get("grpc-message"));
+        }));
     }
 
     public static ByteString bytes(String s) { return ByteString.copyFrom(s, StandardCharsets.UTF_8); }
