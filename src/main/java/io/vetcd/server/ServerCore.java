@@ -140,6 +140,13 @@ public final class ServerCore {
     private final LinkedBlockingQueue<CoreInput> inbox = new LinkedBlockingQueue<>();
     /** Proposals awaiting their entry's apply: added here, answered by the apply loop. */
     private final Map<Long, Proposal> waiting = new ConcurrentHashMap<>();
+    /**
+     * Proposals made while this member knew no leader (an election), in arrival order, proposed once
+     * one is known. etcd's raft node holds a proposal the same way until a leader exists or the
+     * request's timeout passes (then TIMEOUT; {@link #abandon} drops it from {@link #waiting}), so a
+     * write sent during an election waits rather than fails.
+     */
+    private final List<Proposal> awaitingLeader = new ArrayList<>();
     private final Map<Long, List<ReadWaiter>> readsInFlight = new HashMap<>();
     /**
      * Reads that arrived while a read index was in flight (core thread). They wait for the next one:
@@ -398,6 +405,7 @@ public final class ServerCore {
         }
         waiting.values().forEach(p -> p.complete(e));
         waiting.clear();
+        awaitingLeader.clear();
         readsInFlight.values().forEach(ws -> ws.forEach(w -> w.done.completeExceptionally(e)));
         readsWaiting.forEach(w -> w.done.completeExceptionally(e));
         synchronized (readsAwaitingApply) {
@@ -446,10 +454,12 @@ public final class ServerCore {
             if (now - nextTick >= 0) nextTick = now + tickNanos; // missed ticks are dropped
             retryLostReads(now);
             statusDue = true;
+            // held through a long election, proposals time out (abandon): forget those
+            if (!awaitingLeader.isEmpty()) awaitingLeader.removeIf(p -> !waiting.containsKey(p.id()));
         }
         do {
             while (node.hasReady()) handle(node.ready());
-        } while (askWaitingReads());
+        } while (askWaitingReads() | proposeAwaitingLeader());
         releaseApplied();
     }
 
@@ -485,7 +495,7 @@ public final class ServerCore {
     }
 
     private void step(List<CoreInput> batch) {
-        List<byte[]> proposals = null;
+        List<Proposal> proposals = null;
         List<ReadWaiter> reads = null;
         for (CoreInput o : batch) {
             if (o instanceof CoreInput.PeerMessage pm) {
@@ -496,7 +506,7 @@ public final class ServerCore {
             } else if (o instanceof Proposal p) {
                 if (proposals == null) proposals = new ArrayList<>();
                 waiting.put(p.id(), p);
-                proposals.add(p.data());
+                proposals.add(p);
             } else if (o instanceof ConfProposal cp) {
                 waiting.put(cp.proposal().id(), cp.proposal());
                 try {
@@ -513,17 +523,40 @@ public final class ServerCore {
             }
         }
         if (proposals != null) {
-            try {
-                node.proposeBatch(proposals);
-            } catch (ProposalDroppedException e) {
-                // No leader (or a transfer in progress): fail fast rather than hang.
-                EtcdError err = node.leader() == 0 ? EtcdError.NO_LEADER : EtcdError.LEADER_CHANGED;
-                for (CoreInput o : batch) {
-                    if (o instanceof Proposal p && waiting.remove(p.id()) != null) p.complete(err.exception());
-                }
-            }
+            if (awaitingLeader.isEmpty()) propose(proposals);
+            else awaitingLeader.addAll(proposals); // after the ones already held, in order
         }
         if (reads != null) readsWaiting.addAll(reads);
+    }
+
+    /** Proposes these (all in {@link #waiting}); without a leader they are held until one is known. */
+    private void propose(List<Proposal> proposals) {
+        List<byte[]> data = new ArrayList<>(proposals.size());
+        for (Proposal p : proposals) data.add(p.data());
+        try {
+            node.proposeBatch(data);
+        } catch (ProposalDroppedException e) {
+            if (node.leader() == 0) {
+                awaitingLeader.addAll(proposals);
+                return;
+            }
+            // a leadership transfer in progress, or a leader removed from the cluster: etcd's raft drops it too
+            for (Proposal p : proposals) {
+                if (waiting.remove(p.id()) != null) p.complete(EtcdError.LEADER_CHANGED.exception());
+            }
+        }
+    }
+
+    /** Proposes the held proposals still waiting (not timed out) once a leader is known; true if it did. */
+    private boolean proposeAwaitingLeader() {
+        if (awaitingLeader.isEmpty() || node.leader() == 0) return false;
+        List<Proposal> held = new ArrayList<>(awaitingLeader.size());
+        for (Proposal p : awaitingLeader) {
+            if (waiting.containsKey(p.id())) held.add(p);
+        }
+        awaitingLeader.clear();
+        if (!held.isEmpty()) propose(held);
+        return !held.isEmpty();
     }
 
     /**
