@@ -8,9 +8,7 @@ import io.vetcd.pb.etcdserver.StatusRequest;
 import io.vetcd.server.EtcdError;
 import io.vetcd.server.EtcdServer;
 
-import java.util.Map;
 import java.util.Set;
-import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -25,28 +23,23 @@ import java.util.concurrent.ConcurrentHashMap;
  *     leader at three election-timeout ticks in a row, so that its client moves to a member that
  *     has one rather than wait on a partitioned one (etcd's monitorLeader).</li>
  * </ul>
- * One per member, shared by the event loops of all its client listeners.
+ * One per client listener instance (its event loop); its leader check runs only while it has
+ * require-leader streams to end.
  */
 public final class CallAdmission {
     /** etcd's rpctypes.MaxNoLeaderCnt: ticks without a leader before require-leader streams end. */
     static final int TICKS_WITHOUT_LEADER = 3;
-    private static final Map<EtcdServer, CallAdmission> PER_MEMBER = new WeakHashMap<>();
 
+    private final Vertx vertx;
     private final EtcdServer server;
     /** Open streams that asked for a leader, each to be ended on its own context. */
     private final Set<GoGrpcCall<?, ?>> requireLeader = ConcurrentHashMap.newKeySet();
     private int ticksWithoutLeader;
+    private long timer = -1;
 
-    private CallAdmission(Vertx vertx, EtcdServer server) {
+    public CallAdmission(Vertx vertx, EtcdServer server) {
+        this.vertx = vertx;
         this.server = server;
-        vertx.setPeriodic(Math.max(1, server.electionTimeoutMs()), id -> tick());
-    }
-
-    /** The admission of one member, created by the first listener that asks. */
-    public static CallAdmission of(Vertx vertx, EtcdServer server) {
-        synchronized (PER_MEMBER) {
-            return PER_MEMBER.computeIfAbsent(server, s -> new CallAdmission(vertx, s));
-        }
     }
 
     /** Whether the member is a learner now. */
@@ -79,7 +72,9 @@ public final class CallAdmission {
 
     /** A stream admitted: if it asked for a leader, it ends when the member has long had none. */
     void opened(GoGrpcCall<?, ?> stream, MultiMap headers) {
-        if (requiresLeader(headers)) requireLeader.add(stream);
+        if (!requiresLeader(headers)) return;
+        requireLeader.add(stream);
+        if (timer < 0) timer = vertx.setPeriodic(Math.max(1, server.electionTimeoutMs()), id -> tick());
     }
 
     private static boolean requiresLeader(MultiMap headers) {
@@ -98,6 +93,12 @@ public final class CallAdmission {
     /** Every election timeout, as etcd's monitor: streams end after three leaderless ticks in a row. */
     private void tick() {
         requireLeader.removeIf(GoGrpcCall::ended);
+        if (requireLeader.isEmpty()) {
+            vertx.cancelTimer(timer); // none to end: the next such stream starts counting afresh
+            timer = -1;
+            ticksWithoutLeader = 0;
+            return;
+        }
         ticksWithoutLeader = hasLeader() ? 0 : ticksWithoutLeader + 1;
         if (ticksWithoutLeader < TICKS_WITHOUT_LEADER) return;
         for (GoGrpcCall<?, ?> stream : requireLeader) {

@@ -127,7 +127,7 @@ public final class ClientVerticle extends VerticleBase {
         com.google.protobuf.Descriptors.FileDescriptor[] protos = {RpcProto.getDescriptor(),
             io.vetcd.pb.lock.LockProto.getDescriptor(), io.vetcd.pb.election.ElectionProto.getDescriptor()};
         // etcd's interceptors: a learner's few calls, require-leader calls (api/CallAdmission)
-        CallAdmission admission = CallAdmission.of(vertx, server);
+        CallAdmission admission = new CallAdmission(vertx, server);
         GrpcServer grpc = new MeteredGrpcServer(new io.vetcd.api.GoGrpcServer(vertx, new GrpcServerOptions()
             .setMaxMessageSize(maxRequestBytes + GRPC_OVERHEAD_BYTES).setScheduleDeadlineAutomatically(true), admission, protos),
             metrics.grpc, protos);
