@@ -269,7 +269,8 @@ public final class VetcdNode {
         // data differs must not take part in elections
         RaftNode raftNode = raft;
         startRaft = () -> {
-            ElectionTickAdvance advance = new ElectionTickAdvance(electionTick, raftNode.term()); // before raft steps anything
+            ElectionTickAdvance advance = new ElectionTickAdvance(raftNode.term(), // before raft steps anything
+                new SplittableRandom(membership.localId() ^ System.nanoTime()));
             core.start();
             versionMonitor = new ClusterVersionMonitor(vertx, server, peerSender::serverVersion);
             versionMonitor.start();
@@ -313,8 +314,9 @@ public final class VetcdNode {
                 long peers = active;
                 core.runOnCore(node -> {
                     // etcd's line for it (adjustTicks)
-                    if (advance.apply(node)) {
-                        log.info("fast-forwarded {} ticks (election ticks {}) with {} active peer(s)", advance.ticks(), electionTick, peers);
+                    int advanced = advance.apply(node);
+                    if (advanced >= 0) {
+                        log.info("fast-forwarded {} ticks (election ticks {}) with {} active peer(s)", advanced, electionTick, peers);
                     }
                 });
             } else if (++polls[0] >= 100) {

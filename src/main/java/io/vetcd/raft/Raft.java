@@ -268,6 +268,10 @@ final class Raft {
         readsAwaitingCommit.clear();
     }
 
+    int ticksUntilCampaign() {
+        return Math.max(0, randomizedElectionTimeout - electionElapsed);
+    }
+
     private void resetRandomizedElectionTimeout() {
         randomizedElectionTimeout = electionTimeout + random.nextInt(electionTimeout);
     }

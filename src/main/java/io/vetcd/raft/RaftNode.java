@@ -212,6 +212,9 @@ public final class RaftNode {
     /** Whom this node voted for in its current term (0: nobody yet). */
     public long vote() { return raft.vote; }
 
+    /** Ticks left before this node campaigns, if nothing resets its election timer (a follower's or candidate's). */
+    public int ticksUntilCampaign() { return raft.ticksUntilCampaign(); }
+
     public Role role() { return raft.role; }
 
     public boolean isLeader() { return raft.role == Role.LEADER; }
