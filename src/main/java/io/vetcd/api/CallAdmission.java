@@ -55,8 +55,7 @@ public final class CallAdmission {
     /** Why a unary call with this request is refused, or null to run it. */
     StatusException refuseUnary(Object request, MultiMap headers) {
         StatusException no = refuseOnLearner(request);
-        if (no != null) return no;
-        return requiresLeader(headers) && !hasLeader() ? status(EtcdError.NO_LEADER) : null;
+        return no != null ? no : refuseWithoutLeader(headers);
     }
 
     /** Why a learner refuses this request (null: it answers it, or the member is no learner). */
@@ -66,7 +65,11 @@ public final class CallAdmission {
 
     /** Why a stream is refused before its first message, or null to run it. */
     StatusException refuseStream(MultiMap headers) {
-        if (server.isLearner()) return status(EtcdError.NOT_SUPPORTED_FOR_LEARNER);
+        return server.isLearner() ? status(EtcdError.NOT_SUPPORTED_FOR_LEARNER) : refuseWithoutLeader(headers);
+    }
+
+    /** etcd's require-leader check: a call that asked for a leader, on a member that knows none. */
+    private StatusException refuseWithoutLeader(MultiMap headers) {
         return requiresLeader(headers) && !hasLeader() ? status(EtcdError.NO_LEADER) : null;
     }
 

@@ -33,7 +33,6 @@ import java.util.function.Supplier;
 public final class JsonConcurrencyGateway {
     private static final JsonFormat.Printer PRINTER =
         JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();
-    private static final JsonFormat.Parser PARSER = JsonFormat.parser();
 
     private final LockApi lock;
     private final ElectionApi election;
@@ -69,8 +68,7 @@ public final class JsonConcurrencyGateway {
     private static <Q extends Message, B extends Message.Builder> Q parse(RoutingContext ctx, Supplier<B> builder) {
         try {
             B b = builder.get();
-            String body = ctx.body().asString();
-            if (body != null && !body.isBlank()) PARSER.merge(body, b);
+            JsonGateway.mergeBody(ctx, b);
             return (Q) b.build();
         } catch (InvalidProtocolBufferException | RuntimeException e) {
             JsonGateway.fail(ctx, new StatusException(GrpcStatus.INVALID_ARGUMENT, JsonGateway.parseErrorText(e)));

@@ -64,7 +64,7 @@ public final class JsonGateway {
         for (String prefix : new String[]{"/v3", "/v3beta"}) {
             router.post(prefix + "/*").handler(BodyHandler.create().setBodyLimit(maxBodyBytes)).handler(this::admit);
             // Range answers are written while scanned (JsonRangeStream); sorted ones as before.
-            JsonRangeStream ranges = new JsonRangeStream(kv, callers, PRINTER, PARSER);
+            JsonRangeStream ranges = new JsonRangeStream(kv, callers, PRINTER);
             router.post(prefix + "/kv/range").handler(ctx -> {
                 if (!ranges.handle(ctx)) ctx.next();
             });
@@ -106,8 +106,7 @@ public final class JsonGateway {
         } else if (path.endsWith("/kv/range")) {
             try {
                 RangeRequest.Builder b = RangeRequest.newBuilder();
-                String body = ctx.body().asString();
-                if (body != null && !body.isBlank()) PARSER.merge(body, b);
+                mergeBody(ctx, b);
                 request = b.build();
             } catch (InvalidProtocolBufferException | RuntimeException e) {
                 ctx.next(); // the range route answers the parse error, as etcd's gateway does before any call
@@ -154,8 +153,7 @@ public final class JsonGateway {
             Q req;
             try {
                 B b = builder.get();
-                String body = ctx.body().asString();
-                if (body != null && !body.isBlank()) PARSER.merge(body, b);
+                mergeBody(ctx, b);
                 req = (Q) b.build();
             } catch (InvalidProtocolBufferException | RuntimeException e) {
                 fail(ctx, new StatusException(GrpcStatus.INVALID_ARGUMENT, parseErrorText(e)));
@@ -195,6 +193,12 @@ public final class JsonGateway {
             t = JAVA_TYPE_PREFIX.matcher(t).replaceFirst("");
         }
         return t;
+    }
+
+    /** Merges a gateway request's JSON body (none, or blank: the default request) into {@code b}. */
+    static void mergeBody(RoutingContext ctx, Message.Builder b) throws InvalidProtocolBufferException {
+        String body = ctx.body().asString();
+        if (body != null && !body.isBlank()) PARSER.merge(body, b);
     }
 
     /** grpc-gateway's error body: the message twice (error, message) and the numeric gRPC code. */

@@ -17,14 +17,12 @@ final class JsonRangeStream {
     private final Callers callers;
     private final RangeAnswerBudget budget;
     private final JsonFormat.Printer printer;
-    private final JsonFormat.Parser parser;
 
-    JsonRangeStream(KvApi kv, Callers callers, JsonFormat.Printer printer, JsonFormat.Parser parser) {
+    JsonRangeStream(KvApi kv, Callers callers, JsonFormat.Printer printer) {
         this.kv = kv;
         this.callers = callers;
         this.budget = RangeAnswerBudget.of(kv.server());
         this.printer = printer;
-        this.parser = parser;
     }
 
     /** Handles the request; false when it is not streamed (the caller answers it as before). */
@@ -35,10 +33,7 @@ final class JsonRangeStream {
         RangeRequest r;
         try {
             RangeRequest.Builder b = RangeRequest.newBuilder();
-            String body = ctx.body().asString();
-            if (body != null && !body.isBlank()) {
-                parser.merge(body, b);
-            }
+            JsonGateway.mergeBody(ctx, b);
             r = b.build();
         } catch (InvalidProtocolBufferException | RuntimeException e) {
             return false; // the gateway's own path reports the bad body

@@ -23,7 +23,6 @@ import io.vetcd.server.watch.WatchStream;
 public final class JsonWatchGateway {
     private static final JsonFormat.Printer PRINTER =
         JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();
-    private static final JsonFormat.Parser PARSER = JsonFormat.parser();
 
     private final EtcdServer server;
 
@@ -42,8 +41,7 @@ public final class JsonWatchGateway {
     private void watch(RoutingContext ctx) {
         WatchRequest.Builder b = WatchRequest.newBuilder();
         try {
-            String body = ctx.body().asString();
-            if (body != null && !body.isBlank()) PARSER.merge(body, b);
+            JsonGateway.mergeBody(ctx, b);
         } catch (InvalidProtocolBufferException | RuntimeException e) {
             String msg = JsonGateway.parseErrorText(e);
             ctx.response().setStatusCode(400).putHeader("content-type", "application/json")

@@ -70,8 +70,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
     private final KvApplier kv;
     private final ReadOnlyTxn readOnlyTxn;
     private final Lessor lessor;
-    /** Leases get this much on top of their TTL when this member becomes leader (etcd: an election timeout). */
-    private final long leasePromoteExtendNanos;
+    /** Also what leases get on top of their TTL when this member becomes leader (etcd: an election timeout). */
     private final long electionTimeoutMs;
     /** Term in which the lessor was last promoted; core thread only. */
     private long promotedTerm = -1;
@@ -99,7 +98,6 @@ public final class EtcdServer implements ServerCore.StateMachine {
         kv.headers(this::header);
         this.readOnlyTxn = new ReadOnlyTxn(store, this::header);
         this.lessor = lessor;
-        this.leasePromoteExtendNanos = TimeUnit.MILLISECONDS.toNanos(electionTimeoutMs);
         this.electionTimeoutMs = electionTimeoutMs;
         this.ids = new IdGenerator(membership.localId(), System.currentTimeMillis());
         kv.leases(new LeaseLookup() {
@@ -767,7 +765,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
         // applied behind the core: only if this member still leads the entry's term
         if (c != null && c.isLeader() && entry.term() == c.term() && entry.term() != promotedTerm) {
             promotedTerm = entry.term();
-            lessor.promote(leasePromoteExtendNanos);
+            lessor.promote(TimeUnit.MILLISECONDS.toNanos(electionTimeoutMs));
             firstCommitInTerm.run();
         }
     }
