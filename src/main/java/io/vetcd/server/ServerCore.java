@@ -147,6 +147,8 @@ public final class ServerCore {
      * write sent during an election waits rather than fails.
      */
     private final List<Proposal> awaitingLeader = new ArrayList<>();
+    /** Membership changes made while this member knew no leader, held as {@link #awaitingLeader} (etcd's configure waits the same way). */
+    private final List<ConfProposal> confAwaitingLeader = new ArrayList<>();
     private final Map<Long, List<ReadWaiter>> readsInFlight = new HashMap<>();
     /**
      * Reads that arrived while a read index was in flight (core thread). They wait for the next one:
@@ -406,6 +408,7 @@ public final class ServerCore {
         waiting.values().forEach(p -> p.complete(e));
         waiting.clear();
         awaitingLeader.clear();
+        confAwaitingLeader.clear();
         readsInFlight.values().forEach(ws -> ws.forEach(w -> w.done.completeExceptionally(e)));
         readsWaiting.forEach(w -> w.done.completeExceptionally(e));
         synchronized (readsAwaitingApply) {
@@ -456,6 +459,7 @@ public final class ServerCore {
             statusDue = true;
             // held through a long election, proposals time out (abandon): forget those
             if (!awaitingLeader.isEmpty()) awaitingLeader.removeIf(p -> !waiting.containsKey(p.id()));
+            if (!confAwaitingLeader.isEmpty()) confAwaitingLeader.removeIf(cp -> !waiting.containsKey(cp.proposal().id()));
         }
         do {
             while (node.hasReady()) handle(node.ready());
@@ -509,12 +513,8 @@ public final class ServerCore {
                 proposals.add(p);
             } else if (o instanceof ConfProposal cp) {
                 waiting.put(cp.proposal().id(), cp.proposal());
-                try {
-                    node.proposeConfChange(cp.change());
-                } catch (ProposalDroppedException e) {
-                    waiting.remove(cp.proposal().id());
-                    cp.proposal().complete((node.leader() == 0 ? EtcdError.NO_LEADER : EtcdError.LEADER_CHANGED).exception());
-                }
+                if (confAwaitingLeader.isEmpty()) proposeConfChange(cp);
+                else confAwaitingLeader.add(cp); // after the ones already held, in order
             } else if (o instanceof ReadWaiter w) {
                 if (reads == null) reads = new ArrayList<>();
                 reads.add(w);
@@ -547,16 +547,38 @@ public final class ServerCore {
         }
     }
 
+    /** Proposes a membership change (in {@link #waiting}); without a leader it is held until one is known. */
+    private void proposeConfChange(ConfProposal cp) {
+        try {
+            node.proposeConfChange(cp.change());
+        } catch (ProposalDroppedException e) {
+            if (node.leader() == 0) {
+                confAwaitingLeader.add(cp);
+                return;
+            }
+            // a leadership transfer in progress, or a leader removed from the cluster
+            if (waiting.remove(cp.proposal().id()) != null) cp.proposal().complete(EtcdError.LEADER_CHANGED.exception());
+        }
+    }
+
     /** Proposes the held proposals still waiting (not timed out) once a leader is known; true if it did. */
     private boolean proposeAwaitingLeader() {
-        if (awaitingLeader.isEmpty() || node.leader() == 0) return false;
+        if ((awaitingLeader.isEmpty() && confAwaitingLeader.isEmpty()) || node.leader() == 0) return false;
         List<Proposal> held = new ArrayList<>(awaitingLeader.size());
         for (Proposal p : awaitingLeader) {
             if (waiting.containsKey(p.id())) held.add(p);
         }
         awaitingLeader.clear();
         if (!held.isEmpty()) propose(held);
-        return !held.isEmpty();
+        List<ConfProposal> heldConf = new ArrayList<>(confAwaitingLeader);
+        confAwaitingLeader.clear();
+        boolean any = !held.isEmpty();
+        for (ConfProposal cp : heldConf) {
+            if (!waiting.containsKey(cp.proposal().id())) continue;
+            proposeConfChange(cp);
+            any = true;
+        }
+        return any;
     }
 
     /**

@@ -2,6 +2,8 @@ package io.vetcd.cluster;
 
 import com.google.protobuf.ByteString;
 import io.vertx.core.Vertx;
+import io.vetcd.pb.etcdserver.MemberAddRequest;
+import io.vetcd.pb.etcdserver.MemberAddResponse;
 import io.vetcd.pb.etcdserver.PutRequest;
 import io.vetcd.pb.etcdserver.RangeRequest;
 import io.vetcd.pb.etcdserver.RangeResponse;
@@ -20,31 +22,42 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A write sent to a member that knows no leader (an election, a lost quorum) waits for one, as in
  * etcd, whose raft node holds a proposal until a leader exists or the request times out: it is not
  * refused at once with "no leader". Once a quorum is back, the write is committed and answered.
+ * A membership change waits the same way (etcd's configure proposes through the same raft node).
  */
 class WriteDuringElectionTest {
     static ByteString bs(String s) { return ByteString.copyFromUtf8(s); }
+
+    /** Stops two of three members and waits until the first one knows no leader. */
+    private static io.vetcd.testing.InJvmMember leaderlessSurvivor(InJvmCluster cluster) throws InterruptedException {
+        var survivor = cluster.members.get(0);
+        cluster.members.get(1).stop();
+        cluster.members.get(2).stop();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (survivor.node.server().core().leaderId() != 0) {
+            assertTrue(System.nanoTime() < deadline, "the survivor never lost its leader");
+            Thread.sleep(20);
+        }
+        return survivor;
+    }
+
+    private static CompletableFuture<RawGrpcCall.Answer> callAsync(Vertx vertx, int port, String method, com.google.protobuf.Message req) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return RawGrpcCall.call(vertx, port, method, req);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
 
     @Test
     void aPutWithoutLeaderWaitsForOneAndIsCommitted() throws Exception {
         Vertx vertx = Vertx.vertx();
         try (InJvmCluster cluster = InJvmCluster.start(3, "--heartbeat-interval", "50", "--election-timeout", "500")) {
-            var survivor = cluster.members.get(0);
-            cluster.members.get(1).stop();
-            cluster.members.get(2).stop();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (survivor.node.server().core().leaderId() != 0) {
-                assertTrue(System.nanoTime() < deadline, "the survivor never lost its leader");
-                Thread.sleep(20);
-            }
+            var survivor = leaderlessSurvivor(cluster);
 
-            CompletableFuture<RawGrpcCall.Answer> put = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return RawGrpcCall.call(vertx, survivor.clientPort, "/etcdserverpb.KV/Put",
-                        PutRequest.newBuilder().setKey(bs("during")).setValue(bs("election")).build());
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<RawGrpcCall.Answer> put = callAsync(vertx, survivor.clientPort, "/etcdserverpb.KV/Put",
+                PutRequest.newBuilder().setKey(bs("during")).setValue(bs("election")).build());
             Thread.sleep(1000);
             assertFalse(put.isDone(), "the put waits for a leader: " + (put.isDone() ? put.get() : ""));
 
@@ -56,6 +69,28 @@ class WriteDuringElectionTest {
                 RangeRequest.newBuilder().setKey(bs("during")).build());
             RangeResponse r = RangeResponse.parseFrom(got.body().getBytes(5, got.body().length()));
             assertEquals("election", r.getKvs(0).getValue().toStringUtf8());
+        } finally {
+            vertx.close();
+        }
+    }
+
+    @Test
+    void aMemberAddWithoutLeaderWaitsForOneAndIsApplied() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try (InJvmCluster cluster = InJvmCluster.start(3, "--heartbeat-interval", "50", "--election-timeout", "500")) {
+            var survivor = leaderlessSurvivor(cluster);
+
+            CompletableFuture<RawGrpcCall.Answer> add = callAsync(vertx, survivor.clientPort, "/etcdserverpb.Cluster/MemberAdd",
+                MemberAddRequest.newBuilder().addPeerURLs("http://127.0.0.1:1").setIsLearner(true).build());
+            Thread.sleep(1000);
+            assertFalse(add.isDone(), "the member add waits for a leader: " + (add.isDone() ? add.get() : ""));
+
+            cluster.restart(1);
+            RawGrpcCall.Answer a = add.get(10, TimeUnit.SECONDS);
+            assertEquals("0", RequireLeaderTest.status(a), "the held member add is applied once a leader exists: " + a);
+            MemberAddResponse r = MemberAddResponse.parseFrom(a.body().getBytes(5, a.body().length()));
+            assertTrue(r.getMember().getIsLearner());
+            assertEquals(4, r.getMembersCount(), "three members and the learner: " + r);
         } finally {
             vertx.close();
         }
