@@ -21,7 +21,7 @@ L=${CLIENTV3LOAD:-bench/target/clientv3load}
 cpu() { awk '{print $14+$15}' /proc/$pid/stat; }
 sys() { awk '{print $15}' /proc/$pid/stat; }
 $L -endpoints 127.0.0.1:$port -workload put -conns 10 -clients 100 -total $warm -max-seconds 40 -key-space 100000 -val-size 256 > $d/warm.json
-if [ $kind = vetcd ] && [ -n "${JFR:-}" ]; then jcmd $pid JFR.start name=p settings=profile filename=$d/put.jfr >/dev/null; fi
+if [ $kind = vetcd ] && [ -n "${JFR:-}" ]; then jcmd $pid JFR.start name=p settings=profile ${JFR_OPTS:-} filename=$d/put.jfr >/dev/null; fi
 c0=$(cpu); s0=$(sys); python3 "$(dirname "$0")"/threads.py $pid > $d/t0.json
 $L -endpoints 127.0.0.1:$port -workload put -conns 10 -clients 100 -total $total -key-space 100000 -val-size 256 -max-seconds 40 > $d/put.json
 c1=$(cpu); s1=$(sys); python3 "$(dirname "$0")"/threads.py $pid > $d/t1.json; python3 "$(dirname "$0")"/threads.py diff $d/t0.json $d/t1.json $d/put.json
