@@ -5,7 +5,6 @@ import io.vetcd.raft.ConfState;
 import io.vetcd.raft.Entry;
 import io.vetcd.raft.EntryType;
 import io.vetcd.raft.Message;
-import io.vetcd.raft.ProposalDroppedException;
 import io.vetcd.raft.RaftNode;
 import io.vetcd.raft.ReadState;
 import io.vetcd.raft.Ready;
@@ -16,12 +15,9 @@ import io.vetcd.wal.Wal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -98,8 +94,6 @@ public final class ServerCore {
     /** A linearizable read waiting for its read index to be applied. */
     public record ReadWaiter(CompletableFuture<Long> done) implements CoreInput { }
 
-    private record ReadBatch(long readIndex, List<ReadWaiter> waiters) { }
-
     private final Wal wal;
     private final RaftNode node;
     private final io.vetcd.raft.MemoryStorage storage;
@@ -140,31 +134,11 @@ public final class ServerCore {
     private final LinkedBlockingQueue<CoreInput> inbox = new LinkedBlockingQueue<>();
     /** Proposals awaiting their entry's apply: added here, answered by the apply loop. */
     private final Map<Long, Proposal> waiting = new ConcurrentHashMap<>();
-    /**
-     * Proposals made while this member knew no leader (an election), in arrival order, proposed once
-     * one is known. etcd's raft node holds a proposal the same way until a leader exists or the
-     * request's timeout passes (then TIMEOUT; {@link #abandon} drops it from {@link #waiting}), so a
-     * write sent during an election waits rather than fails.
-     */
-    private final List<Proposal> awaitingLeader = new ArrayList<>();
-    /** Membership changes made while this member knew no leader, held as {@link #awaitingLeader} (etcd's configure waits the same way). */
-    private final List<ConfProposal> confAwaitingLeader = new ArrayList<>();
-    private final Map<Long, List<ReadWaiter>> readsInFlight = new HashMap<>();
-    /**
-     * Reads that arrived while a read index was in flight (core thread). They wait for the next one:
-     * the one in flight was asked before they arrived, so its index may miss a write they must see.
-     * One request in flight at a time, as etcd's read loop does: each read index on the leader costs
-     * a heartbeat round to every follower (and a forward from a follower), so under load one round
-     * serves every read that came in meanwhile instead of one round per core turn.
-     */
-    private List<ReadWaiter> readsWaiting = new ArrayList<>();
-    /** When the oldest unanswered read index was asked; a lost request or answer is asked again (as etcd's read loop does). */
-    private long readsAskedAt;
-    private static final long READ_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
-    private final PriorityQueue<ReadBatch> readsAwaitingApply =
-        new PriorityQueue<>((a, b) -> Long.compare(a.readIndex, b.readIndex));
+    /** Hands proposals to raft; holds them while no leader is known (until one is, or {@link #abandon}). */
+    private final HeldProposals proposals;
+    /** Linearizable reads: their read-index rounds and their wait for the apply. */
+    private final ReadIndexRounds reads;
     private final Thread thread;
-    private long nextReadCtx;
     private volatile boolean running = true;
     private volatile Throwable failure;
 
@@ -203,11 +177,13 @@ public final class ServerCore {
         this.stateMachine = stateMachine;
         this.memberId = memberId;
         this.tickNanos = TimeUnit.MILLISECONDS.toNanos(tickMillis);
-        this.applyLoop = new ApplyLoop(stateMachine, memberId, waiting, appliedIndex, this::releaseReads, this::failFromApply);
+        this.proposals = new HeldProposals(node, waiting);
+        this.reads = new ReadIndexRounds(node, memberId, clock, this::appliedIndex,
+            task -> inbox.add(new CoreInput.Task(task)), () -> metrics);
+        this.applyLoop = new ApplyLoop(stateMachine, memberId, waiting, appliedIndex, reads::release, this::failFromApply);
         this.confState = node.confState();
         this.logBytesAppended = storage.dataBytes();
         this.term = node.term();
-        this.nextReadCtx = firstReadContext(memberId, clock.getAsLong());
         this.commitIndex = node.committedIndex();
         this.status = node.status();
         this.thread = new Thread(this::run, "vetcd-core");
@@ -407,13 +383,8 @@ public final class ServerCore {
         }
         waiting.values().forEach(p -> p.complete(e));
         waiting.clear();
-        awaitingLeader.clear();
-        confAwaitingLeader.clear();
-        readsInFlight.values().forEach(ws -> ws.forEach(w -> w.done.completeExceptionally(e)));
-        readsWaiting.forEach(w -> w.done.completeExceptionally(e));
-        synchronized (readsAwaitingApply) {
-            readsAwaitingApply.forEach(b -> b.waiters.forEach(w -> w.done.completeExceptionally(e)));
-        }
+        proposals.clear();
+        reads.failAll(e);
     }
 
     private void run() {
@@ -455,15 +426,14 @@ public final class ServerCore {
             node.tick();
             nextTick += tickNanos;
             if (now - nextTick >= 0) nextTick = now + tickNanos; // missed ticks are dropped
-            retryLostReads(now);
+            reads.retryLost(now);
             statusDue = true;
             // held through a long election, proposals time out (abandon): forget those
-            if (!awaitingLeader.isEmpty()) awaitingLeader.removeIf(p -> !waiting.containsKey(p.id()));
-            if (!confAwaitingLeader.isEmpty()) confAwaitingLeader.removeIf(cp -> !waiting.containsKey(cp.proposal().id()));
+            proposals.forgetAbandoned();
         }
         do {
             while (node.hasReady()) handle(node.ready());
-        } while (askWaitingReads() | proposeAwaitingLeader());
+        } while (reads.askWaiting() | proposals.proposeHeld());
         releaseApplied();
     }
 
@@ -499,8 +469,8 @@ public final class ServerCore {
     }
 
     private void step(List<CoreInput> batch) {
-        List<Proposal> proposals = null;
-        List<ReadWaiter> reads = null;
+        List<Proposal> writes = null;
+        List<ReadWaiter> arrived = null;
         for (CoreInput o : batch) {
             if (o instanceof CoreInput.PeerMessage pm) {
                 node.step(pm.message());
@@ -508,101 +478,21 @@ public final class ServerCore {
                 pendingSnapshot = is.checkpointDir();
                 node.step(is.message());
             } else if (o instanceof Proposal p) {
-                if (proposals == null) proposals = new ArrayList<>();
+                if (writes == null) writes = new ArrayList<>();
                 waiting.put(p.id(), p);
-                proposals.add(p);
+                writes.add(p);
             } else if (o instanceof ConfProposal cp) {
                 waiting.put(cp.proposal().id(), cp.proposal());
-                if (confAwaitingLeader.isEmpty()) proposeConfChange(cp);
-                else confAwaitingLeader.add(cp); // after the ones already held, in order
+                proposals.propose(cp);
             } else if (o instanceof ReadWaiter w) {
-                if (reads == null) reads = new ArrayList<>();
-                reads.add(w);
+                if (arrived == null) arrived = new ArrayList<>();
+                arrived.add(w);
             } else if (o instanceof CoreInput.Task t) {
                 t.run().run();
             }
         }
-        if (proposals != null) {
-            if (awaitingLeader.isEmpty()) propose(proposals);
-            else awaitingLeader.addAll(proposals); // after the ones already held, in order
-        }
-        if (reads != null) readsWaiting.addAll(reads);
-    }
-
-    /** Proposes these (all in {@link #waiting}); without a leader they are held until one is known. */
-    private void propose(List<Proposal> proposals) {
-        List<byte[]> data = new ArrayList<>(proposals.size());
-        for (Proposal p : proposals) data.add(p.data());
-        try {
-            node.proposeBatch(data);
-        } catch (ProposalDroppedException e) {
-            if (node.leader() == 0) {
-                awaitingLeader.addAll(proposals);
-                return;
-            }
-            // a leadership transfer in progress, or a leader removed from the cluster: etcd's raft drops it too
-            for (Proposal p : proposals) {
-                if (waiting.remove(p.id()) != null) p.complete(EtcdError.LEADER_CHANGED.exception());
-            }
-        }
-    }
-
-    /** Proposes a membership change (in {@link #waiting}); without a leader it is held until one is known. */
-    private void proposeConfChange(ConfProposal cp) {
-        try {
-            node.proposeConfChange(cp.change());
-        } catch (ProposalDroppedException e) {
-            if (node.leader() == 0) {
-                confAwaitingLeader.add(cp);
-                return;
-            }
-            // a leadership transfer in progress, or a leader removed from the cluster
-            if (waiting.remove(cp.proposal().id()) != null) cp.proposal().complete(EtcdError.LEADER_CHANGED.exception());
-        }
-    }
-
-    /** Proposes the held proposals still waiting (not timed out) once a leader is known; true if it did. */
-    private boolean proposeAwaitingLeader() {
-        if ((awaitingLeader.isEmpty() && confAwaitingLeader.isEmpty()) || node.leader() == 0) return false;
-        List<Proposal> held = new ArrayList<>(awaitingLeader.size());
-        for (Proposal p : awaitingLeader) {
-            if (waiting.containsKey(p.id())) held.add(p);
-        }
-        awaitingLeader.clear();
-        if (!held.isEmpty()) propose(held);
-        List<ConfProposal> heldConf = new ArrayList<>(confAwaitingLeader);
-        confAwaitingLeader.clear();
-        boolean any = !held.isEmpty();
-        for (ConfProposal cp : heldConf) {
-            if (!waiting.containsKey(cp.proposal().id())) continue;
-            proposeConfChange(cp);
-            any = true;
-        }
-        return any;
-    }
-
-    /**
-     * Where this member's read-index contexts start. The leader keeps waiting requests by context alone
-     * (as etcd's raft does): a request whose context another member's request already holds is dropped,
-     * and its reads wait for the 500 ms retry; and an answer to a request of a previous run of this
-     * member, still queued at the leader, would be taken for a new request's answer (an old commit
-     * index: a stale read). So, as etcd's request ids: the member id's low 16 bits on top, then the
-     * clock in microseconds (monotonic since boot; a restarted member starts past every context its
-     * previous run could have used, one per read round).
-     */
-    static long firstReadContext(long memberId, long clockNanos) {
-        return ((memberId & 0xffffL) << 48) | ((clockNanos / 1000) & ((1L << 48) - 1));
-    }
-
-    /** Asks one read index for every waiting read when none is in flight; true if it asked. */
-    private boolean askWaitingReads() {
-        if (readsWaiting.isEmpty() || !readsInFlight.isEmpty()) return false;
-        long ctx = ++nextReadCtx;
-        readsAskedAt = clock.getAsLong();
-        readsInFlight.put(ctx, readsWaiting);
-        readsWaiting = new ArrayList<>();
-        node.readIndex(ByteBuffer.allocate(8).putLong(ctx).array());
-        return true;
+        if (writes != null) proposals.propose(writes);
+        if (arrived != null) reads.add(arrived);
     }
 
     private void handle(Ready rd) throws InterruptedException {
@@ -629,8 +519,8 @@ public final class ServerCore {
         if (!afterPersist.isEmpty()) peers.send(asOfApplied(afterPersist));
         if (rd.softState() != null) onSoftState(rd.softState());
         applyCommitted(rd.committedEntries());
-        for (ReadState rs : rd.readStates()) onReadState(rs);
-        releaseReads();
+        for (ReadState rs : rd.readStates()) reads.answered(rs);
+        reads.release();
         node.advance(rd);
         if (statusDue || rd.softState() != null || !confState.learners().isEmpty()) {
             status = node.status();
@@ -820,62 +710,8 @@ public final class ServerCore {
             } else {
                 log.info("raft.node: {} lost leader {} at term {}", ClusterIds.hex(memberId), ClusterIds.hex(previous), term);
             }
-            // A read index asked of no leader, or of the old one, may never be answered: ask again.
-            if (leader != 0) askAgainWhere(c -> true);
+            if (leader != 0) reads.leaderElected();
         }
         leaderListener.accept(s);
-    }
-
-    private void onReadState(ReadState rs) {
-        if (rs.requestCtx().length != 8) return;
-        long ctx = ByteBuffer.wrap(rs.requestCtx()).getLong();
-        List<ReadWaiter> ws = readsInFlight.remove(ctx);
-        if (ws != null) {
-            synchronized (readsAwaitingApply) {
-                readsAwaitingApply.add(new ReadBatch(rs.index(), ws));
-            }
-        }
-        // Older batches whose answer was lost (leader change) are asked again.
-        askAgainWhere(c -> c < ctx);
-    }
-
-    /** A read index unanswered for a while (message lost to a peer that was down) is asked again. */
-    private void retryLostReads(long now) {
-        if (readsInFlight.isEmpty() || now - readsAskedAt < READ_RETRY_NANOS || node.leader() == 0) return;
-        readsAskedAt = now;
-        askAgainWhere(c -> true);
-    }
-
-    /** Re-asks every read batch whose context matches. */
-    private void askAgainWhere(java.util.function.LongPredicate which) {
-        if (readsInFlight.isEmpty()) return;
-        for (Long c : new ArrayList<>(readsInFlight.keySet())) if (which.test(c)) askAgain(c);
-    }
-
-    /** Re-asks a read batch under a fresh context, on the next turn (not while a Ready is being handled). */
-    private void askAgain(long ctx) {
-        List<ReadWaiter> again = readsInFlight.remove(ctx);
-        if (again == null) return;
-        metrics.slowReadIndexes.inc(); // its answer never came or came for a newer request
-        // asked after every waiting read arrived, so it serves them too
-        again.addAll(readsWaiting);
-        readsWaiting = new ArrayList<>();
-        long fresh = ++nextReadCtx;
-        readsInFlight.put(fresh, again);
-        inbox.add(new CoreInput.Task(() -> node.readIndex(ByteBuffer.allocate(8).putLong(fresh).array())));
-    }
-
-    /** Core or apply thread: releases the reads whose read index is now applied. */
-    private void releaseReads() {
-        long applied = applyLoop.appliedIndex();
-        List<ReadBatch> ready = null;
-        synchronized (readsAwaitingApply) {
-            while (!readsAwaitingApply.isEmpty() && readsAwaitingApply.peek().readIndex <= applied) {
-                if (ready == null) ready = new ArrayList<>();
-                ready.add(readsAwaitingApply.poll());
-            }
-        }
-        if (ready == null) return;
-        for (ReadBatch b : ready) for (ReadWaiter w : b.waiters) w.done.complete(b.readIndex);
     }
 }

@@ -20,7 +20,7 @@ class ReadContextTest {
         long[] members = {0x8e9e05c52164694dL, 0x91bc3c398fb3c146L, 0xfd422379fda50e48L};
         Set<Long> seen = new HashSet<>();
         for (long m : members) {
-            long first = ServerCore.firstReadContext(m, now);
+            long first = ReadIndexRounds.firstContext(m, now);
             // a million read rounds each: none collides with another member's
             for (long i = 0; i < 1_000_000; i += 997) assertTrue(seen.add(first + i), "collision at round " + i);
         }
@@ -29,10 +29,10 @@ class ReadContextTest {
     @Test
     void aRestartedMemberStartsPastEveryContextItsPreviousRunUsed() {
         long member = 0x8e9e05c52164694dL;
-        long firstRun = ServerCore.firstReadContext(member, TimeUnit.SECONDS.toNanos(100));
+        long firstRun = ReadIndexRounds.firstContext(member, TimeUnit.SECONDS.toNanos(100));
         // the previous run asked one read index per 20 us for 10 s (a read round takes longer than that)
         long lastOfFirstRun = firstRun + TimeUnit.SECONDS.toMicros(10) / 20;
-        long secondRun = ServerCore.firstReadContext(member, TimeUnit.SECONDS.toNanos(111));
+        long secondRun = ReadIndexRounds.firstContext(member, TimeUnit.SECONDS.toNanos(111));
         assertTrue(Long.compareUnsigned(secondRun, lastOfFirstRun) > 0);
     }
 }
