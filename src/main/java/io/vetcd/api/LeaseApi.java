@@ -41,29 +41,29 @@ public final class LeaseApi {
     }
 
     public Future<LeaseGrantResponse> leaseGrant(AuthInfo ai, LeaseGrantRequest r) {
-        return server.leaseGrant(ai, r).recover(GrpcErrors::fail);
+        return server.leases().grant(ai, r).recover(GrpcErrors::fail);
     }
 
     public Future<LeaseRevokeResponse> leaseRevoke(AuthInfo ai, LeaseRevokeRequest r) {
-        return server.leaseRevoke(ai, r).recover(GrpcErrors::fail);
+        return server.leases().revoke(ai, r).recover(GrpcErrors::fail);
     }
 
     public Future<LeaseTimeToLiveResponse> leaseTimeToLive(AuthInfo ai, LeaseTimeToLiveRequest r) {
-        return server.leaseTimeToLive(ai, r).recover(e -> isLeaseNotFound(e)
+        return server.leases().timeToLive(ai, r).recover(e -> isLeaseNotFound(e)
             ? Future.succeededFuture(LeaseTimeToLiveResponse.newBuilder().setHeader(server.header())
                 .setID(r.getID()).setTTL(-1).build())
             : GrpcErrors.fail(e));
     }
 
     public Future<LeaseLeasesResponse> leaseLeases(AuthInfo ai, LeaseLeasesRequest r) {
-        return server.leaseLeases(ai).recover(GrpcErrors::fail);
+        return server.leases().leases(ai).recover(GrpcErrors::fail);
     }
 
     /** One keep-alive: renew and answer {ID, TTL}; TTL 0 when the lease is gone. */
     public Future<LeaseKeepAliveResponse> keepAliveOnce(AuthInfo ai, LeaseKeepAliveRequest r) {
         // the header is taken before the renew, so its revision never follows a revoke the renew saw
         var header = server.header();
-        return server.leaseRenew(ai, r.getID())
+        return server.leases().renew(ai, r.getID())
             .recover(e -> isLeaseNotFound(e) ? Future.succeededFuture(0L) : Future.failedFuture(e))
             .map(ttl -> LeaseKeepAliveResponse.newBuilder().setHeader(header).setID(r.getID()).setTTL(ttl).build());
     }

@@ -92,7 +92,7 @@ public final class PeerVerticle extends VerticleBase {
                 textError(ctx, 400, "error unmarshalling request");
                 return;
             }
-            server.leaseRenewHere(id).onComplete(r -> {
+            server.leases().renewHere(id).onComplete(r -> {
                 if (r.succeeded()) {
                     ctx.response().putHeader("Content-Type", "application/protobuf").end(io.vertx.core.buffer.Buffer.buffer(
                         io.vetcd.pb.etcdserver.LeaseKeepAliveResponse.newBuilder().setID(id).setTTL(r.result()).build().toByteArray()));
@@ -109,7 +109,7 @@ public final class PeerVerticle extends VerticleBase {
                 textError(ctx, 400, "error unmarshalling request");
                 return;
             }
-            server.leaseTimeToLiveHere(req).onComplete(r -> {
+            server.leases().timeToLiveHere(req).onComplete(r -> {
                 if (r.succeeded()) {
                     byte[] body = io.vetcd.pb.lease.LeaseInternalResponse.newBuilder().setLeaseTimeToLiveResponse(r.result())
                         .build().toByteArray();

@@ -242,7 +242,7 @@ public final class VetcdNode {
         core.peers(peerSender);
         core.snapshotEvery(cfg.member().snapshotCount(), cfg.member().snapshotCatchUpEntries(), store::flush, walSnapshotIndex);
         server.memberChanges().forwarder(peerSender::promote);
-        server.leaseForwarder(new EtcdServer.LeaseForwarder() {
+        server.leases().forwarder(new io.vetcd.server.LeaseRequests.Forwarder() {
             @Override
             public Future<Long> renew(Member leader, long id) { return peerSender.renewLease(leader, id); }
 
@@ -337,7 +337,7 @@ public final class VetcdNode {
             log.warn("Detected that checkpointing is enabled without persistence. Consider enabling experimental-enable-lease-checkpoint-persist");
         }
         long intervalMs = Long.getLong("vetcd.lease.checkpoint-interval-ms", 0L);
-        lessor.enableCheckpoints(r -> server.leaseCheckpoint(r).toCompletionStage().toCompletableFuture(),
+        lessor.enableCheckpoints(r -> server.leases().checkpoint(r).toCompletionStage().toCompletableFuture(),
             java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(intervalMs), persist);
     }
 

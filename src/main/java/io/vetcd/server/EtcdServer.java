@@ -13,7 +13,6 @@ import io.vetcd.auth.AuthStore;
 import io.vetcd.auth.PasswordHasher;
 import io.vetcd.auth.SimpleTokens;
 import io.vetcd.lease.Lease;
-import io.vetcd.lease.LeaseException;
 import io.vetcd.lease.Lessor;
 import io.vetcd.mvcc.MvccStore;
 import io.vetcd.pb.etcdserver.AlarmRequest;
@@ -24,14 +23,6 @@ import io.vetcd.pb.etcdserver.CompactionResponse;
 import io.vetcd.pb.etcdserver.DeleteRangeRequest;
 import io.vetcd.pb.etcdserver.DeleteRangeResponse;
 import io.vetcd.pb.etcdserver.HashKVResponse;
-import io.vetcd.pb.etcdserver.LeaseGrantRequest;
-import io.vetcd.pb.etcdserver.LeaseGrantResponse;
-import io.vetcd.pb.etcdserver.LeaseLeasesResponse;
-import io.vetcd.pb.etcdserver.LeaseRevokeRequest;
-import io.vetcd.pb.etcdserver.LeaseRevokeResponse;
-import io.vetcd.pb.etcdserver.LeaseStatus;
-import io.vetcd.pb.etcdserver.LeaseTimeToLiveRequest;
-import io.vetcd.pb.etcdserver.LeaseTimeToLiveResponse;
 import io.vetcd.pb.etcdserver.PutRequest;
 import io.vetcd.pb.etcdserver.PutResponse;
 import io.vetcd.pb.etcdserver.RangeRequest;
@@ -50,9 +41,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the API layer talks to: validates requests, proposes writes to the
@@ -70,6 +59,8 @@ public final class EtcdServer implements ServerCore.StateMachine {
     private final KvApplier kv;
     private final ReadOnlyTxn readOnlyTxn;
     private final Lessor lessor;
+    private final LeaseRequests leases;
+    private final LeaseApplier leaseApplier;
     /** Also what leases get on top of their TTL when this member becomes leader (etcd: an election timeout). */
     private final long electionTimeoutMs;
     /** Term in which the lessor was last promoted; core thread only. */
@@ -109,6 +100,8 @@ public final class EtcdServer implements ServerCore.StateMachine {
         this.membership = membership;
         this.requestTimeoutMs = requestTimeoutMs;
         this.proposer = new Proposer(vertx, () -> core, ids, maxRequestBytes, requestTimeoutMs);
+        this.leases = new LeaseRequests(vertx, this, lessor, ids);
+        this.leaseApplier = new LeaseApplier(lessor, store);
         // ids only need to be unique among this member's in-flight proposals, also across restarts
         this.quota = new BackendQuota(store, 0);
         alarms.load(store);
@@ -236,6 +229,11 @@ public final class EtcdServer implements ServerCore.StateMachine {
 
     public Lessor lessor() { return lessor; }
 
+    /** Lease grants, revokes, keep-alives and TimeToLive (forwarded to the leader where etcd does). */
+    public LeaseRequests leases() { return leases; }
+
+    AuthApplier authApplier() { return authApplier; }
+
     // ---- KV ----
 
     public Future<RangeResponse> range(AuthInfo ai, RangeRequest r) {
@@ -317,16 +315,6 @@ public final class EtcdServer implements ServerCore.StateMachine {
         return f.compose(resp -> Future.fromCompletionStage(store.compactionWait(), vertx.getOrCreateContext()).map(resp));
     }
 
-    // ---- leases ----
-
-    public Future<LeaseGrantResponse> leaseGrant(AuthInfo ai, LeaseGrantRequest r) {
-        // the proposer picks the id, so every member applies the same one
-        if (r.getID() == 0) r = r.toBuilder().setID(ids.nextLeaseId()).build();
-        InternalRaftRequest.Builder req = InternalRaftRequest.newBuilder().setLeaseGrant(r);
-        return allowed(() -> auth.checkAuthenticated(ai))
-            .compose(v -> withinQuota(BackendQuota.leaseCost())).compose(v -> propose(ai, req));
-    }
-
     // ---- the Auth service: everything goes through raft (so reads are linearizable), checked at apply ----
 
     /** Any Auth request but Authenticate; the caller is checked when the entry is applied. */
@@ -390,7 +378,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
      * etcd's quota check before proposing: a write that would not fit is refused with
      * "database space exceeded", and the NOSPACE alarm is raised for this member.
      */
-    private Future<Void> withinQuota(long cost) {
+    Future<Void> withinQuota(long cost) {
         if (quota.available(cost)) return Future.succeededFuture();
         raiseNoSpace();
         return Future.failedFuture(EtcdError.NO_SPACE.exception());
@@ -458,105 +446,6 @@ public final class EtcdServer implements ServerCore.StateMachine {
         if (req.hasTxn()) return BackendQuota.cost(req.getTxn());
         if (req.hasLeaseGrant()) return BackendQuota.leaseCost();
         return 0;
-    }
-
-    public Future<LeaseRevokeResponse> leaseRevoke(AuthInfo ai, LeaseRevokeRequest r) {
-        return allowed(() -> auth.checkAuthenticated(ai))
-            .compose(v -> propose(ai, InternalRaftRequest.newBuilder().setLeaseRevoke(r)));
-    }
-
-    /** Renews on the primary (renewals do not go through raft); the TTL granted. */
-    /** Proposes lease checkpoints (the lessor's checkpointer); completes when applied here. */
-    public Future<Void> leaseCheckpoint(io.vetcd.pb.etcdserver.LeaseCheckpointRequest r) {
-        return proposeRaw(AuthInfo.NONE, InternalRaftRequest.newBuilder().setLeaseCheckpoint(r)).mapEmpty();
-    }
-
-    /** How a follower reaches the leader for lease work only the leader can do (peer routes /leases*). */
-    public interface LeaseForwarder {
-        Future<Long> renew(Member leader, long id);
-
-        Future<LeaseTimeToLiveResponse> timeToLive(Member leader, LeaseTimeToLiveRequest r);
-    }
-
-    private volatile LeaseForwarder leaseForwarder;
-
-    public void leaseForwarder(LeaseForwarder f) { this.leaseForwarder = f; }
-
-    /** The leader to forward to, or null when this member should answer itself. */
-    private Member leaderToForwardTo() {
-        ServerCore c = core;
-        if (c == null || c.isLeader() || leaseForwarder == null) return null;
-        return membership.get(c.leaderId());
-    }
-
-    /** A keep-alive: with auth on, the caller must be able to write every key of the lease (etcd 3.4.45). */
-    public Future<Long> leaseRenew(AuthInfo ai, long id) {
-        Future<Void> ok = allowed(() -> {
-            if (!auth.enabled()) return;
-            auth.checkAuthenticated(ai);
-            authApplier.checkLeaseKeys(ai, id);
-        });
-        if (ok.failed()) return Future.failedFuture(ok.cause());
-        Member leader = leaderToForwardTo();
-        if (leader != null) return leaseForwarder.renew(leader, id);
-        return leaseRenewHere(id);
-    }
-
-    /** The leader's side of a keep-alive. */
-    public Future<Long> leaseRenewHere(long id) {
-        return readBarrier().compose(v -> Future.fromCompletionStage(lessor.renew(id), vertx.getOrCreateContext()))
-            .recover(e -> Future.failedFuture(leaseError(e)));
-    }
-
-    /** Remaining and granted TTL; fails with LEASE_NOT_FOUND for an unknown id (the API answers TTL -1). */
-    public Future<LeaseTimeToLiveResponse> leaseTimeToLive(AuthInfo ai, LeaseTimeToLiveRequest r) {
-        // the keys of a lease are not for everyone's eyes (etcd 3.4.45: read permission on each, or admin)
-        Future<Void> ok = allowed(() -> {
-            auth.checkAuthenticated(ai);
-            if (r.getKeys() && auth.enabled()) authApplier.checkLeaseKeysReadable(ai, r.getID());
-        });
-        if (ok.failed()) return Future.failedFuture(ok.cause());
-        Member leader = leaderToForwardTo();
-        if (leader != null) return leaseForwarder.timeToLive(leader, r).map(resp -> resp.toBuilder().setHeader(header()).build());
-        return leaseTimeToLiveHere(r);
-    }
-
-    /** The leader's side of TimeToLive: only the leader knows remaining TTLs. */
-    public Future<LeaseTimeToLiveResponse> leaseTimeToLiveHere(LeaseTimeToLiveRequest r) {
-        return readBarrier().map(v -> {
-            Lease l = lessor.lookup(r.getID());
-            if (l == null) throw EtcdError.LEASE_NOT_FOUND.exception();
-            LeaseTimeToLiveResponse.Builder b = LeaseTimeToLiveResponse.newBuilder().setHeader(header())
-                .setID(r.getID()).setTTL(l.remainingSeconds(lessor.now())).setGrantedTTL(l.ttlSeconds());
-            if (r.getKeys()) b.addAllKeys(l.keys());
-            return b.build();
-        });
-    }
-
-    public Future<LeaseLeasesResponse> leaseLeases(AuthInfo ai) {
-        Future<Void> ok = allowed(() -> {
-            auth.checkAuthenticated(ai);
-            if (auth.enabled() && !auth.isAdmin(ai)) for (Lease l : lessor.leases()) authApplier.checkLeaseKeysReadable(ai, l.id());
-        });
-        if (ok.failed()) return Future.failedFuture(ok.cause());
-        LeaseLeasesResponse.Builder b = LeaseLeasesResponse.newBuilder().setHeader(header());
-        for (Lease l : lessor.leases()) b.addLeases(LeaseStatus.newBuilder().setID(l.id()));
-        return Future.succeededFuture(b.build());
-    }
-
-    static EtcdException leaseError(Throwable t) {
-        if (t instanceof CompletionException && t.getCause() != null) t = t.getCause();
-        if (t instanceof EtcdException e) return e;
-        if (t instanceof LeaseException le) {
-            return switch (le.reason()) {
-                case NOT_FOUND -> EtcdError.LEASE_NOT_FOUND.exception();
-                case EXISTS -> EtcdError.LEASE_EXIST.exception();
-                case TTL_TOO_LARGE -> EtcdError.LEASE_TTL_TOO_LARGE.exception();
-                case NOT_PRIMARY -> EtcdError.NOT_LEADER.exception();
-            };
-        }
-        if (t instanceof RuntimeException re) throw re;
-        throw new IllegalStateException(t);
     }
 
     // ---- maintenance ----
@@ -734,9 +623,9 @@ public final class EtcdServer implements ServerCore.StateMachine {
             if (req.hasDeleteRange()) return kv.deleteRange(req.getDeleteRange(), index);
             if (req.hasTxn()) return kv.txn(req.getTxn(), index);
             if (req.hasCompaction()) return applyCompaction(req.getCompaction(), index);
-            if (req.hasLeaseGrant()) return applyLeaseGrant(req.getLeaseGrant(), index);
-            if (req.hasLeaseRevoke()) return applyLeaseRevoke(req.getLeaseRevoke(), index);
-            if (req.hasLeaseCheckpoint()) return applyLeaseCheckpoint(req.getLeaseCheckpoint(), index);
+            if (req.hasLeaseGrant()) return leaseApplier.grant(req.getLeaseGrant(), index);
+            if (req.hasLeaseRevoke()) return leaseApplier.revoke(req.getLeaseRevoke(), index);
+            if (req.hasLeaseCheckpoint()) return leaseApplier.checkpoint(req.getLeaseCheckpoint(), index);
             store.beginWrite().commit(index);
             return EtcdError.NOT_CAPABLE.exception();
         } catch (EtcdException e) {
@@ -844,34 +733,6 @@ public final class EtcdServer implements ServerCore.StateMachine {
         return CompactionResponse.newBuilder().setHeader(ResponseHeader.newBuilder().setRevision(store.currentRevision())).build();
     }
 
-    private LeaseGrantResponse applyLeaseGrant(LeaseGrantRequest r, long index) {
-        try {
-            Lease l = lessor.grant(r.getID(), r.getTTL(), index);
-            return LeaseGrantResponse.newBuilder().setHeader(ResponseHeader.newBuilder().setRevision(store.currentRevision()))
-                .setID(l.id()).setTTL(l.ttlSeconds()).build();
-        } catch (LeaseException e) {
-            store.beginWrite().commit(index);
-            throw leaseError(e);
-        }
-    }
-
-    private io.vetcd.pb.etcdserver.LeaseCheckpointResponse applyLeaseCheckpoint(
-            io.vetcd.pb.etcdserver.LeaseCheckpointRequest r, long index) {
-        lessor.checkpoint(r.getCheckpointsList(), index);
-        return io.vetcd.pb.etcdserver.LeaseCheckpointResponse.newBuilder()
-            .setHeader(ResponseHeader.newBuilder().setRevision(store.currentRevision())).build();
-    }
-
-    private LeaseRevokeResponse applyLeaseRevoke(LeaseRevokeRequest r, long index) {
-        try {
-            long rev = lessor.revoke(r.getID(), index);
-            return LeaseRevokeResponse.newBuilder().setHeader(ResponseHeader.newBuilder().setRevision(rev)).build();
-        } catch (LeaseException e) {
-            store.beginWrite().commit(index);
-            throw leaseError(e);
-        }
-    }
-
     // ---- plumbing ----
 
     private RangeResponse readRange(RangeRequest r) {
@@ -901,7 +762,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
     }
 
     @SuppressWarnings("unchecked")
-    private <T extends Message> Future<T> propose(AuthInfo ai, InternalRaftRequest.Builder req) {
+    <T extends Message> Future<T> propose(AuthInfo ai, InternalRaftRequest.Builder req) {
         return proposeRaw(ai, req).map(o -> (T) stamp((Message) o));
     }
 

@@ -44,7 +44,7 @@ public final class LeaseExpiryLoop {
     void revokeExpired() {
         // at most half the revoke rate per half second, like etcd
         for (Lease l : server.lessor().findExpired(Lessor.REVOKE_RATE / 2)) {
-            server.leaseRevoke(server.rootInfo(), LeaseRevokeRequest.newBuilder().setID(l.id()).build())
+            server.leases().revoke(server.rootInfo(), LeaseRevokeRequest.newBuilder().setID(l.id()).build())
                 .onSuccess(r -> server.metrics().server.leasesExpired.inc())
                 .onFailure(e -> {
                 if (!(e instanceof EtcdException ee && ee.error() == EtcdError.LEASE_NOT_FOUND)) {

@@ -18,7 +18,7 @@ final class SessionLease {
 
     static Future<Long> resolve(EtcdServer server, AuthInfo ai, long lease) {
         if (lease != 0) return Future.succeededFuture(lease);
-        return server.leaseGrant(ai, LeaseGrantRequest.newBuilder().setTTL(DEFAULT_TTL_SECONDS).build())
+        return server.leases().grant(ai, LeaseGrantRequest.newBuilder().setTTL(DEFAULT_TTL_SECONDS).build())
             .map(LeaseGrantResponse::getID);
     }
 }

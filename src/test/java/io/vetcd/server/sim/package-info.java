@@ -25,7 +25,7 @@
  *   <li>Faults ({@link io.vetcd.server.sim.ServerSimulation}): power loss of a member or of a
  *       majority at once, restart from disk, partitions, stalls, bursts of loss and latency.
  *       Clients put, delete, grant leases, attach keys, keep leases alive (through the leader,
- *       after a read barrier, as {@code EtcdServer.leaseRenewHere}) and revoke them; the leader
+ *       after a read barrier, as {@code LeaseRequests.renewHere}) and revoke them; the leader
  *       expires leases every 500 ms of its clock, as {@code LeaseExpiryLoop}.</li>
  * </ul>
  *
