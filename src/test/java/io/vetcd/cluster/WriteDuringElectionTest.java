@@ -50,49 +50,57 @@ class WriteDuringElectionTest {
         });
     }
 
-    @Test
-    void aPutWithoutLeaderWaitsForOneAndIsCommitted() throws Exception {
+    /** What a test checks once the held call has been answered: its answer, and the survivor's client port. */
+    private interface Then {
+        void check(RawGrpcCall.Answer answer, int clientPort) throws Exception;
+    }
+
+    /**
+     * Sends {@code method} to a member of a 3-member cluster that knows no leader, checks that the call
+     * waits (no answer after 1 s), brings a second member back, and checks that the call then succeeds.
+     */
+    private static void heldUntilALeader(String method, com.google.protobuf.Message req, String what, Then then) throws Exception {
         Vertx vertx = Vertx.vertx();
         try (InJvmCluster cluster = InJvmCluster.start(3, "--heartbeat-interval", "50", "--election-timeout", "500")) {
             var survivor = leaderlessSurvivor(cluster);
 
-            CompletableFuture<RawGrpcCall.Answer> put = callAsync(vertx, survivor.clientPort, "/etcdserverpb.KV/Put",
-                PutRequest.newBuilder().setKey(bs("during")).setValue(bs("election")).build());
+            CompletableFuture<RawGrpcCall.Answer> call = callAsync(vertx, survivor.clientPort, method, req);
             Thread.sleep(1000);
-            assertFalse(put.isDone(), "the put waits for a leader: " + (put.isDone() ? put.get() : ""));
+            assertFalse(call.isDone(), "the " + what + " waits for a leader: " + (call.isDone() ? call.get() : ""));
 
             cluster.restart(1);
-            RawGrpcCall.Answer a = put.get(10, TimeUnit.SECONDS);
-            assertEquals("0", RequireLeaderTest.status(a), "the held put is committed once a leader exists: " + a);
-
-            RawGrpcCall.Answer got = RawGrpcCall.call(vertx, survivor.clientPort, "/etcdserverpb.KV/Range",
-                RangeRequest.newBuilder().setKey(bs("during")).build());
-            RangeResponse r = RangeResponse.parseFrom(got.body().getBytes(5, got.body().length()));
-            assertEquals("election", r.getKvs(0).getValue().toStringUtf8());
+            RawGrpcCall.Answer a = call.get(10, TimeUnit.SECONDS);
+            assertEquals("0", RequireLeaderTest.status(a), "the held " + what + " succeeds once a leader exists: " + a);
+            then.check(a, survivor.clientPort);
         } finally {
             vertx.close();
         }
     }
 
     @Test
+    void aPutWithoutLeaderWaitsForOneAndIsCommitted() throws Exception {
+        heldUntilALeader("/etcdserverpb.KV/Put", PutRequest.newBuilder().setKey(bs("during")).setValue(bs("election")).build(), "put",
+            (a, port) -> {
+                Vertx vertx = Vertx.vertx();
+                try {
+                    RawGrpcCall.Answer got = RawGrpcCall.call(vertx, port, "/etcdserverpb.KV/Range",
+                        RangeRequest.newBuilder().setKey(bs("during")).build());
+                    RangeResponse r = RangeResponse.parseFrom(got.body().getBytes(5, got.body().length()));
+                    assertEquals("election", r.getKvs(0).getValue().toStringUtf8());
+                } finally {
+                    vertx.close();
+                }
+            });
+    }
+
+    @Test
     void aMemberAddWithoutLeaderWaitsForOneAndIsApplied() throws Exception {
-        Vertx vertx = Vertx.vertx();
-        try (InJvmCluster cluster = InJvmCluster.start(3, "--heartbeat-interval", "50", "--election-timeout", "500")) {
-            var survivor = leaderlessSurvivor(cluster);
-
-            CompletableFuture<RawGrpcCall.Answer> add = callAsync(vertx, survivor.clientPort, "/etcdserverpb.Cluster/MemberAdd",
-                MemberAddRequest.newBuilder().addPeerURLs("http://127.0.0.1:1").setIsLearner(true).build());
-            Thread.sleep(1000);
-            assertFalse(add.isDone(), "the member add waits for a leader: " + (add.isDone() ? add.get() : ""));
-
-            cluster.restart(1);
-            RawGrpcCall.Answer a = add.get(10, TimeUnit.SECONDS);
-            assertEquals("0", RequireLeaderTest.status(a), "the held member add is applied once a leader exists: " + a);
-            MemberAddResponse r = MemberAddResponse.parseFrom(a.body().getBytes(5, a.body().length()));
-            assertTrue(r.getMember().getIsLearner());
-            assertEquals(4, r.getMembersCount(), "three members and the learner: " + r);
-        } finally {
-            vertx.close();
-        }
+        heldUntilALeader("/etcdserverpb.Cluster/MemberAdd",
+            MemberAddRequest.newBuilder().addPeerURLs("http://127.0.0.1:1").setIsLearner(true).build(), "member add",
+            (a, port) -> {
+                MemberAddResponse r = MemberAddResponse.parseFrom(a.body().getBytes(5, a.body().length()));
+                assertTrue(r.getMember().getIsLearner());
+                assertEquals(4, r.getMembersCount(), "three members and the learner: " + r);
+            });
     }
 }
