@@ -75,6 +75,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
     private volatile ServerCore core;
     private volatile WatchHub watchHub;
     private final AlarmStore alarms = new AlarmStore();
+    private final AlarmApplier alarmApplier;
     private volatile AuthStore auth;
     private volatile AuthApplier authApplier;
     private volatile BackendQuota quota;
@@ -102,6 +103,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
         this.proposer = new Proposer(vertx, () -> core, ids, maxRequestBytes, requestTimeoutMs);
         this.leases = new LeaseRequests(vertx, this, lessor, ids);
         this.leaseApplier = new LeaseApplier(lessor, store);
+        this.alarmApplier = new AlarmApplier(store, alarms);
         // ids only need to be unique among this member's in-flight proposals, also across restarts
         this.quota = new BackendQuota(store, 0);
         alarms.load(store);
@@ -412,30 +414,6 @@ public final class EtcdServer implements ServerCore.StateMachine {
         };
     }
 
-    private AlarmResponse applyAlarm(AlarmRequest r, long index) {
-        AlarmResponse.Builder resp = AlarmResponse.newBuilder();
-        var txn = store.beginWrite();
-        switch (r.getAction()) {
-            case GET -> resp.addAllAlarms(alarms.get(r.getAlarm()));
-            case ACTIVATE -> {
-                boolean was = alarms.isRaised(r.getAlarm());
-                var m = alarms.activate(txn, r.getMemberID(), r.getAlarm());
-                resp.addAlarms(m);
-                if (!was) log.warn("alarm raised: {} from {}", r.getAlarm(), ClusterIds.hex(r.getMemberID()));
-            }
-            case DEACTIVATE -> {
-                var m = alarms.deactivate(txn, r.getMemberID(), r.getAlarm());
-                if (m != null) {
-                    resp.addAlarms(m);
-                    if (!alarms.isRaised(r.getAlarm())) log.warn("alarm disarmed: {} from {}", r.getAlarm(), ClusterIds.hex(r.getMemberID()));
-                }
-            }
-            default -> { }
-        }
-        txn.commit(index);
-        return resp.setHeader(ResponseHeader.newBuilder().setRevision(store.currentRevision())).build();
-    }
-
     /** etcd's capped applier: with NOSPACE raised, writes that add data are refused. */
     private static boolean addsData(InternalRaftRequest req) {
         return req.hasPut() || req.hasLeaseGrant() || (req.hasTxn() && BackendQuota.cost(req.getTxn()) > 0);
@@ -596,7 +574,7 @@ public final class EtcdServer implements ServerCore.StateMachine {
             store.beginWrite().commit(index);
             return refused;
         }
-        if (req.hasAlarm()) return applyAlarm(req.getAlarm(), index);
+        if (req.hasAlarm()) return alarmApplier.apply(req.getAlarm(), index);
         // etcd's corrupt applier: once a member is found to diverge, nothing more is applied
         if (alarms.isRaised(AlarmType.CORRUPT) && (req.hasPut() || req.hasDeleteRange() || req.hasTxn() || req.hasCompaction()
                 || req.hasLeaseGrant() || req.hasLeaseRevoke() || req.hasRange())) {

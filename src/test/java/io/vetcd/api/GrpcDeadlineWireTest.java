@@ -79,10 +79,12 @@ class GrpcDeadlineWireTest extends RawCallsAgainstRealEtcd {
                 assertEquals("4 context deadline exceeded", status(call(vetcd.clientPort, path, request, timeout)), "vetcd " + path + " " + timeout);
             }
             // a stream's handler returns its context's error (etcd: unless grpc-go's read of the message fails
-            // first, the same race as above; a run at 20:53 UTC saw 4 for "0m")
+            // first, the same race as above; a run at 20:53 UTC saw 4 for "0m"; and now and then 0, stop 22's
+            // CI, 2026-12-06: the client's half-close ended the stream before grpc-go looked at its deadline)
             MessageLite keepAlive = LeaseKeepAliveRequest.newBuilder().setID(1).build();
             String fromEtcd = status(call(etcd.clientPort, "/etcdserverpb.Lease/LeaseKeepAlive", keepAlive, timeout));
-            assertTrue(fromEtcd.equals("2 context deadline exceeded") || fromEtcd.equals("4 context deadline exceeded"), "etcd " + fromEtcd);
+            assertTrue(fromEtcd.equals("2 context deadline exceeded") || fromEtcd.equals("4 context deadline exceeded")
+                || fromEtcd.equals("0 "), "etcd " + fromEtcd);
             assertEquals("2 context deadline exceeded", status(call(vetcd.clientPort, "/etcdserverpb.Lease/LeaseKeepAlive", keepAlive, timeout)),
                 "vetcd " + timeout);
         }
