@@ -28,7 +28,7 @@ import java.util.function.Supplier;
  */
 final class ReadIndexRounds {
     /** etcd's read loop asks again after this long without an answer. */
-    static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     /** Reads that got their read index and wait for it to be applied. */
     private record Batch(long readIndex, List<ServerCore.ReadWaiter> waiters) { }

@@ -50,9 +50,9 @@ class WriteDuringElectionTest {
         });
     }
 
-    /** What a test checks once the held call has been answered: its answer, and the survivor's client port. */
+    /** What a test checks once the held call has been answered: its answer, the survivor's client port, and the test's Vert.x. */
     private interface Then {
-        void check(RawGrpcCall.Answer answer, int clientPort) throws Exception;
+        void check(RawGrpcCall.Answer answer, int clientPort, Vertx vertx) throws Exception;
     }
 
     /**
@@ -71,7 +71,7 @@ class WriteDuringElectionTest {
             cluster.restart(1);
             RawGrpcCall.Answer a = call.get(10, TimeUnit.SECONDS);
             assertEquals("0", RequireLeaderTest.status(a), "the held " + what + " succeeds once a leader exists: " + a);
-            then.check(a, survivor.clientPort);
+            then.check(a, survivor.clientPort, vertx);
         } finally {
             vertx.close();
         }
@@ -80,16 +80,11 @@ class WriteDuringElectionTest {
     @Test
     void aPutWithoutLeaderWaitsForOneAndIsCommitted() throws Exception {
         heldUntilALeader("/etcdserverpb.KV/Put", PutRequest.newBuilder().setKey(bs("during")).setValue(bs("election")).build(), "put",
-            (a, port) -> {
-                Vertx vertx = Vertx.vertx();
-                try {
-                    RawGrpcCall.Answer got = RawGrpcCall.call(vertx, port, "/etcdserverpb.KV/Range",
-                        RangeRequest.newBuilder().setKey(bs("during")).build());
-                    RangeResponse r = RangeResponse.parseFrom(got.body().getBytes(5, got.body().length()));
-                    assertEquals("election", r.getKvs(0).getValue().toStringUtf8());
-                } finally {
-                    vertx.close();
-                }
+            (a, port, vertx) -> {
+                RawGrpcCall.Answer got = RawGrpcCall.call(vertx, port, "/etcdserverpb.KV/Range",
+                    RangeRequest.newBuilder().setKey(bs("during")).build());
+                RangeResponse r = RangeResponse.parseFrom(got.body().getBytes(5, got.body().length()));
+                assertEquals("election", r.getKvs(0).getValue().toStringUtf8());
             });
     }
 
@@ -97,7 +92,7 @@ class WriteDuringElectionTest {
     void aMemberAddWithoutLeaderWaitsForOneAndIsApplied() throws Exception {
         heldUntilALeader("/etcdserverpb.Cluster/MemberAdd",
             MemberAddRequest.newBuilder().addPeerURLs("http://127.0.0.1:1").setIsLearner(true).build(), "member add",
-            (a, port) -> {
+            (a, port, vertx) -> {
                 MemberAddResponse r = MemberAddResponse.parseFrom(a.body().getBytes(5, a.body().length()));
                 assertTrue(r.getMember().getIsLearner());
                 assertEquals(4, r.getMembersCount(), "three members and the learner: " + r);
