@@ -172,6 +172,8 @@ public final class FlagTable {
     f.add(spec("vertx-peer-instances", FlagType.UINT, cores, v, G_VERTX, "Number of peer-facing server verticle instances (default: number of cores)."));
     f.add(spec("vertx-event-loop-pool-size", FlagType.UINT, cores, v, G_VERTX, "Vert.x event loop threads (default: number of cores)."));
     f.add(spec("vertx-worker-pool-size", FlagType.UINT, cores, v, G_VERTX, "Vert.x worker threads for blocking work (default: number of cores)."));
+    f.add(choice("vertx-transport", "auto", v, G_VERTX, "Network I/O under the event loops: 'auto' (epoll where Netty's native library loads, else nio), 'epoll', 'io_uring' or 'nio'.",
+        "auto", "io_uring", "epoll", "nio"));
 
     for (String name : IGNORED) {
       f.add(new FlagSpec(name, FlagType.IGNORED, "", null, null, "", "", List.of()));

@@ -15,4 +15,6 @@ public final class VertxConfig {
   public int peerInstances() { return v.integer("vertx-peer-instances"); }
   public int eventLoopPoolSize() { return v.integer("vertx-event-loop-pool-size"); }
   public int workerPoolSize() { return v.integer("vertx-worker-pool-size"); }
+  /** The network transport asked for: auto, io_uring, epoll or nio. */
+  public String transport() { return v.string("vertx-transport"); }
 }

@@ -32,7 +32,7 @@ public final class Launcher {
         StartupPreload.begin();
         EtcdConfig cfg;
         // the member's own Vert.x reads the configuration (MemberVertx: one instance, not two)
-        Vertx made = MemberVertx.withDefaultSizes();
+        Vertx made = MemberVertx.withDefaults();
         try {
             cfg = ConfigLoader.loadSync(made, List.of(args), System.getenv());
         } catch (RuntimeException e) {
@@ -50,7 +50,15 @@ public final class Launcher {
             return;
         }
 
-        Vertx vertx = MemberVertx.sizedFor(made, cfg.vertx());
+        Vertx vertx;
+        try {
+            vertx = MemberVertx.configuredFor(made, cfg);
+        } catch (IllegalArgumentException e) { // an explicit --vertx-transport that cannot run here
+            made.close();
+            log.error(e.getMessage());
+            System.exit(1);
+            return;
+        }
         try {
             VetcdNode node = VetcdNode.create(vertx, cfg);
             StopOnce stopOnce = new StopOnce(node);

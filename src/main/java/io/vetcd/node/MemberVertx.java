@@ -2,32 +2,41 @@ package io.vetcd.node;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.transport.Transport;
+import io.vetcd.config.EtcdConfig;
 import io.vetcd.config.VertxConfig;
 
 /**
  * The one Vert.x a member runs on. vertx-config needs a Vert.x to read the configuration, and the
- * configuration sizes the member's Vert.x (--vertx-event-loop-pool-size, --vertx-worker-pool-size),
- * so the launcher makes it before reading the configuration, with the sizes' defaults (the number
- * of cores), and keeps it unless the configuration asks for other sizes. A second, throw-away
+ * configuration sizes the member's Vert.x (--vertx-event-loop-pool-size, --vertx-worker-pool-size)
+ * and picks its transport (--vertx-transport, {@link MemberTransport}), so the launcher makes it
+ * before reading the configuration, with the defaults (one thread per core, the automatic
+ * transport), and keeps it unless the configuration asks for something else. A second, throw-away
  * instance only for reading the configuration doubled the threads, selectors and file cache a start
  * set up before its first answer.
  */
 final class MemberVertx {
     private MemberVertx() {}
 
-    /** Sized as the configuration's defaults size it. */
-    static Vertx withDefaultSizes() {
-        return Vertx.vertx(options(defaultSize(), defaultSize()));
+    /** Sized as the configuration's defaults size it, on the automatic transport. */
+    static Vertx withDefaults() {
+        return build(defaultSize(), defaultSize(), MemberTransport.choose("auto", false));
     }
 
     /**
-     * {@code made} (from {@link #withDefaultSizes}) when the configuration keeps the default sizes;
-     * otherwise a new Vert.x of the configured sizes, and {@code made} is closed.
+     * {@code made} (from {@link #withDefaults}) when the configuration keeps its sizes and transport;
+     * otherwise a new Vert.x as configured, and {@code made} is closed. An explicit transport that
+     * cannot run here throws IllegalArgumentException (and {@code made} is left to the caller).
      */
-    static Vertx sizedFor(Vertx made, VertxConfig cfg) {
-        if (cfg.eventLoopPoolSize() == defaultSize() && cfg.workerPoolSize() == defaultSize()) return made;
+    static Vertx configuredFor(Vertx made, EtcdConfig cfg) {
+        VertxConfig v = cfg.vertx();
+        Transport transport = MemberTransport.choose(v.transport(), MemberTransport.usesUnixSockets(cfg));
+        org.slf4j.LoggerFactory.getLogger("etcdmain").info("network transport: {} (--vertx-transport {})", transport.name(), v.transport());
+        boolean sameTransport = ((VertxInternal) made).transport().getClass() == transport.implementation().getClass();
+        if (sameTransport && v.eventLoopPoolSize() == defaultSize() && v.workerPoolSize() == defaultSize()) return made;
         made.close();
-        return Vertx.vertx(options(cfg.eventLoopPoolSize(), cfg.workerPoolSize()));
+        return build(v.eventLoopPoolSize(), v.workerPoolSize(), transport);
     }
 
     /** The flags' default (FlagTable): one thread per core. */
@@ -35,7 +44,8 @@ final class MemberVertx {
         return Runtime.getRuntime().availableProcessors();
     }
 
-    static VertxOptions options(int eventLoops, int workers) {
-        return new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(workers);
+    private static Vertx build(int eventLoops, int workers, Transport transport) {
+        VertxOptions o = new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(workers);
+        return Vertx.builder().with(o).withTransport(transport).build();
     }
 }

@@ -1,28 +1,38 @@
 package io.vetcd.node;
 
+import io.netty.channel.epoll.Epoll;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.transport.Transport;
+import io.vetcd.config.ConfigException;
 import io.vetcd.config.ConfigLoader;
 import io.vetcd.config.EtcdConfig;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** The launcher's one Vert.x: the one that read the configuration, unless the configuration sizes it otherwise. */
+/**
+ * The launcher's one Vert.x: the one that read the configuration, unless the configuration sizes it
+ * otherwise or asks for another transport (--vertx-transport).
+ */
 class MemberVertxTest {
 
     @Test
-    void theVertxThatReadTheConfigurationRunsTheMemberWithDefaultSizes() {
-        Vertx made = MemberVertx.withDefaultSizes();
+    void theVertxThatReadTheConfigurationRunsTheMemberWithDefaults() {
+        Vertx made = MemberVertx.withDefaults();
         try {
             EtcdConfig cfg = ConfigLoader.loadSync(made, List.of("--name", "a"), Map.of());
-            assertSame(made, MemberVertx.sizedFor(made, cfg.vertx()));
-            int loops = 0;
-            for (var ignored : ((io.vertx.core.internal.VertxInternal) made).eventLoopGroup()) loops++;
-            org.junit.jupiter.api.Assertions.assertEquals(Runtime.getRuntime().availableProcessors(), loops);
+            assertSame(made, MemberVertx.configuredFor(made, cfg));
+            assertEquals(Runtime.getRuntime().availableProcessors(), loops(made));
         } finally {
             made.close().await();
         }
@@ -30,17 +40,90 @@ class MemberVertxTest {
 
     @Test
     void otherPoolSizesGetAVertxOfTheirOwn() {
-        Vertx made = MemberVertx.withDefaultSizes();
+        Vertx made = MemberVertx.withDefaults();
         int other = MemberVertx.defaultSize() + 1;
-        EtcdConfig cfg = ConfigLoader.loadSync(made, List.of("--vertx-event-loop-pool-size", String.valueOf(other)), Map.of());
-        Vertx sized = MemberVertx.sizedFor(made, cfg.vertx());
+        Vertx sized = MemberVertx.configuredFor(made, load(made, "--vertx-event-loop-pool-size", String.valueOf(other)));
         try {
             assertNotSame(made, sized);
-            int loops = 0;
-            for (var ignored : ((io.vertx.core.internal.VertxInternal) sized).eventLoopGroup()) loops++;
-            org.junit.jupiter.api.Assertions.assertEquals(other, loops, "--vertx-event-loop-pool-size");
+            assertEquals(other, loops(sized), "--vertx-event-loop-pool-size");
         } finally {
             sized.close().await();
         }
+    }
+
+    @Test
+    void onLinuxTheDefaultIsANativeTransport() {
+        assumeTrue(Epoll.isAvailable(), "no native epoll here");
+        Vertx made = MemberVertx.withDefaults();
+        try {
+            assertTrue(((VertxInternal) made).isNativeTransportEnabled(), "auto took " + transportOf(made));
+        } finally {
+            made.close().await();
+        }
+    }
+
+    @Test
+    void askedForNioTheMemberRunsOnNio() {
+        Vertx made = MemberVertx.withDefaults();
+        Vertx nio = MemberVertx.configuredFor(made, load(made, "--vertx-transport", "nio"));
+        try {
+            assertSame(Transport.NIO.implementation().getClass(), transportOf(nio).getClass());
+            if (((VertxInternal) made).isNativeTransportEnabled()) assertNotSame(made, nio);
+        } finally {
+            nio.close().await();
+        }
+    }
+
+    @Test
+    void unixSocketURLsRunOnTheDefaultTransport() {
+        assumeTrue(Epoll.isAvailable(), "no native epoll here");
+        Vertx made = MemberVertx.withDefaults();
+        Vertx member = MemberVertx.configuredFor(made, load(made, "--listen-peer-urls", "unix://localhost:2380.sock",
+            "--initial-advertise-peer-urls", "unix://localhost:2380.sock", "--initial-cluster", "default=unix://localhost:2380.sock"));
+        try {
+            assertSame(made, member);
+            assertSame(Transport.EPOLL.implementation().getClass(), transportOf(member).getClass());
+        } finally {
+            member.close().await();
+        }
+    }
+
+    /** Vert.x's io_uring transport has no unix-domain sockets. */
+    @Test
+    void explicitIoUringWithAUnixSocketIsRefused() {
+        Vertx made = MemberVertx.withDefaults();
+        try {
+            EtcdConfig cfg = load(made, "--vertx-transport", "io_uring", "--listen-peer-urls", "unix://localhost:2380.sock",
+                "--initial-advertise-peer-urls", "unix://localhost:2380.sock", "--initial-cluster", "default=unix://localhost:2380.sock");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MemberVertx.configuredFor(made, cfg));
+            assertTrue(e.getMessage().contains("unix socket"), e.getMessage());
+        } finally {
+            made.close().await();
+        }
+    }
+
+    @Test
+    void anUnknownTransportIsAConfigurationError() {
+        Vertx made = MemberVertx.withDefaults();
+        try {
+            ConfigException e = assertThrows(ConfigException.class, () -> load(made, "--vertx-transport", "kqueue"));
+            assertEquals("invalid value \"kqueue\" for --vertx-transport: valid values are auto, io_uring, epoll, nio", e.getMessage());
+        } finally {
+            made.close().await();
+        }
+    }
+
+    private static EtcdConfig load(Vertx vertx, String... args) {
+        return ConfigLoader.loadSync(vertx, new ArrayList<>(List.of(args)), Map.of());
+    }
+
+    private static io.vertx.core.spi.transport.Transport transportOf(Vertx v) {
+        return ((VertxInternal) v).transport();
+    }
+
+    private static int loops(Vertx v) {
+        int n = 0;
+        for (var ignored : ((VertxInternal) v).eventLoopGroup()) n++;
+        return n;
     }
 }
