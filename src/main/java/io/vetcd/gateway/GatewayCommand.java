@@ -100,7 +100,7 @@ public final class GatewayCommand {
     }
 
     GatewayRemotes shared = new GatewayRemotes(remotes);
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = io.vetcd.node.NetworkTransport.vertx();
     long retryMs = Math.max(1, retryDelay.toMillis());
     try {
       vertx.deployVerticle(() -> new GatewayVerticle(listen.host(), listen.port(), shared, retryMs),

@@ -10,7 +10,7 @@ import io.vetcd.config.VertxConfig;
 /**
  * The one Vert.x a member runs on. vertx-config needs a Vert.x to read the configuration, and the
  * configuration sizes the member's Vert.x (--vertx-event-loop-pool-size, --vertx-worker-pool-size)
- * and picks its transport (--vertx-transport, {@link MemberTransport}), so the launcher makes it
+ * and picks its transport (--vertx-transport, {@link NetworkTransport}), so the launcher makes it
  * before reading the configuration, with the defaults (one thread per core, the automatic
  * transport), and keeps it unless the configuration asks for something else. A second, throw-away
  * instance only for reading the configuration doubled the threads, selectors and file cache a start
@@ -21,7 +21,7 @@ final class MemberVertx {
 
     /** Sized as the configuration's defaults size it, on the automatic transport. */
     static Vertx withDefaults() {
-        return build(defaultSize(), defaultSize(), MemberTransport.choose("auto", false));
+        return build(defaultSize(), defaultSize(), NetworkTransport.choose("auto", false));
     }
 
     /**
@@ -31,7 +31,7 @@ final class MemberVertx {
      */
     static Vertx configuredFor(Vertx made, EtcdConfig cfg) {
         VertxConfig v = cfg.vertx();
-        Transport transport = MemberTransport.choose(v.transport(), MemberTransport.usesUnixSockets(cfg));
+        Transport transport = NetworkTransport.choose(v.transport(), NetworkTransport.usesUnixSockets(cfg));
         org.slf4j.LoggerFactory.getLogger("etcdmain").info("network transport: {} (--vertx-transport {})", transport.name(), v.transport());
         boolean sameTransport = ((VertxInternal) made).transport().getClass() == transport.implementation().getClass();
         if (sameTransport && v.eventLoopPoolSize() == defaultSize() && v.workerPoolSize() == defaultSize()) return made;

@@ -58,7 +58,7 @@ public final class GrpcProxyCommand {
   static Running start(GrpcProxySettings s, UpstreamEndpoints endpoints, boolean readOnly) {
     // load Jackson and the host name here, not on an event loop's first MemberList or registration
     ProxyRegistration.value(s.advertiseClientUrl());
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = io.vetcd.node.NetworkTransport.vertx();
     ProxyMetrics metrics = new ProxyMetrics();
     int instances = Runtime.getRuntime().availableProcessors();
     // one hub for all event loops: one cluster watcher per distinct range for the whole proxy

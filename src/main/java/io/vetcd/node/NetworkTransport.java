@@ -11,7 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Which of Netty's transports carries a member's network I/O ({@code --vertx-transport}). The
+ * Which of Netty's transports carries a member's network I/O ({@code --vertx-transport}), and a
+ * proxy's or gateway's ({@code etcd grpc-proxy|gateway start}, which always take {@link #auto}). The
  * event loops were a third to two fifths of a put's CPU on Java's NIO selector; Netty's native epoll
  * transport drives the same sockets with fewer system calls and less Java work per read, write and
  * wake-up (README, "Network transport"). {@code auto} takes epoll where its native library loads
@@ -21,8 +22,8 @@ import java.util.List;
  * call on it. Vert.x's io_uring transport has no unix-domain sockets, so io_uring with a unix or
  * unixs URL configured is refused.
  */
-final class MemberTransport {
-    private MemberTransport() {}
+public final class NetworkTransport {
+    private NetworkTransport() {}
 
     /**
      * The transport for {@code asked} (auto, io_uring, epoll, nio); an explicit one that cannot run
@@ -42,6 +43,16 @@ final class MemberTransport {
                 yield epoll != null && epoll.available() ? epoll : nio();
             }
         };
+    }
+
+    /** What {@code auto} takes: epoll where Netty's native library loads, else NIO. */
+    public static Transport auto() {
+        return choose("auto", false);
+    }
+
+    /** A Vert.x with Vert.x's default sizes on {@link #auto}, for the proxy and gateway commands. */
+    public static io.vertx.core.Vertx vertx() {
+        return io.vertx.core.Vertx.builder().withTransport(auto()).build();
     }
 
     private static Transport nio() {
