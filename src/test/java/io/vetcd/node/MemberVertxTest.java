@@ -54,12 +54,7 @@ class MemberVertxTest {
     @Test
     void onLinuxTheDefaultIsANativeTransport() {
         assumeTrue(Epoll.isAvailable(), "no native epoll here");
-        Vertx made = MemberVertx.withDefaults();
-        try {
-            assertTrue(((VertxInternal) made).isNativeTransportEnabled(), "auto took " + transportOf(made));
-        } finally {
-            made.close().await();
-        }
+        withDefaults(made -> assertTrue(((VertxInternal) made).isNativeTransportEnabled(), "auto took " + transportOf(made)));
     }
 
     @Test
@@ -78,8 +73,7 @@ class MemberVertxTest {
     void unixSocketURLsRunOnTheDefaultTransport() {
         assumeTrue(Epoll.isAvailable(), "no native epoll here");
         Vertx made = MemberVertx.withDefaults();
-        Vertx member = MemberVertx.configuredFor(made, load(made, "--listen-peer-urls", "unix://localhost:2380.sock",
-            "--initial-advertise-peer-urls", "unix://localhost:2380.sock", "--initial-cluster", "default=unix://localhost:2380.sock"));
+        Vertx member = MemberVertx.configuredFor(made, load(made, UNIX_PEER));
         try {
             assertSame(made, member);
             assertSame(Transport.EPOLL.implementation().getClass(), transportOf(member).getClass());
@@ -91,23 +85,32 @@ class MemberVertxTest {
     /** Vert.x's io_uring transport has no unix-domain sockets. */
     @Test
     void explicitIoUringWithAUnixSocketIsRefused() {
-        Vertx made = MemberVertx.withDefaults();
-        try {
-            EtcdConfig cfg = load(made, "--vertx-transport", "io_uring", "--listen-peer-urls", "unix://localhost:2380.sock",
-                "--initial-advertise-peer-urls", "unix://localhost:2380.sock", "--initial-cluster", "default=unix://localhost:2380.sock");
+        withDefaults(made -> {
+            List<String> args = new ArrayList<>(List.of("--vertx-transport", "io_uring"));
+            args.addAll(List.of(UNIX_PEER));
+            EtcdConfig cfg = load(made, args.toArray(String[]::new));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MemberVertx.configuredFor(made, cfg));
             assertTrue(e.getMessage().contains("unix socket"), e.getMessage());
-        } finally {
-            made.close().await();
-        }
+        });
     }
 
     @Test
     void anUnknownTransportIsAConfigurationError() {
-        Vertx made = MemberVertx.withDefaults();
-        try {
+        withDefaults(made -> {
             ConfigException e = assertThrows(ConfigException.class, () -> load(made, "--vertx-transport", "kqueue"));
             assertEquals("invalid value \"kqueue\" for --vertx-transport: valid values are auto, io_uring, epoll, nio", e.getMessage());
+        });
+    }
+
+    /** A member whose peer URL is a unix-domain socket. */
+    private static final String[] UNIX_PEER = {"--listen-peer-urls", "unix://localhost:2380.sock",
+        "--initial-advertise-peer-urls", "unix://localhost:2380.sock", "--initial-cluster", "default=unix://localhost:2380.sock"};
+
+    /** Runs {@code test} on the launcher's first Vert.x and closes it. */
+    private static void withDefaults(java.util.function.Consumer<Vertx> test) {
+        Vertx made = MemberVertx.withDefaults();
+        try {
+            test.accept(made);
         } finally {
             made.close().await();
         }
