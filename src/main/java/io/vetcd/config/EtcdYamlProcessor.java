@@ -40,13 +40,33 @@ public final class EtcdYamlProcessor implements ConfigProcessor {
     if (input.length() == 0 || input.toString().isBlank()) {
       return Future.succeededFuture(new JsonObject());
     }
-    return new YamlProcessor().process(vertx, configuration, input).compose(flat -> {
+    return new YamlProcessor().process(vertx, configuration, input).recover(e -> Future.failedFuture(
+        e.getCause() instanceof ClassCastException || e instanceof ClassCastException ? notAMapping(input) : e)).compose(flat -> {
       try {
         return Future.succeededFuture(toSections(flat));
       } catch (ConfigException e) {
         return Future.failedFuture(e);
       }
     });
+  }
+
+  /**
+   * A document that is valid YAML but not a mapping (a scalar, a list): vertx-config's processor casts
+   * it to a Map and fails with a ClassCastException (wrapped in a DecodeException). etcd's yaml.Unmarshal into its config struct says
+   * what it found instead, and so do we.
+   */
+  private static Throwable notAMapping(Buffer input) {
+    Object doc;
+    try {
+      doc = new org.yaml.snakeyaml.Yaml(new org.yaml.snakeyaml.constructor.SafeConstructor(new org.yaml.snakeyaml.LoaderOptions()))
+          .load(input.toString());
+    } catch (RuntimeException e) {
+      return e;
+    }
+    String found = doc instanceof List ? "array" : doc instanceof Number ? "number" : doc instanceof Boolean ? "bool" : "string";
+    // not a ConfigException: the loader prefixes "cannot load config file <path>: "
+    return new IllegalArgumentException("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal " + found
+        + " into Go value of type embed.configYAML");
   }
 
   /** Maps flat etcd YAML keys to sections; durations given as numbers are nanoseconds (Go JSON semantics). */

@@ -170,6 +170,17 @@ class ConfigLoaderTest {
     assertEquals(List.of(URI.create("http://localhost:20003")), multi.member().listenMetricsUrls());
   }
 
+  /** Found by ConfigFuzzTest: valid YAML that is not a mapping leaked a ClassCastException's text. */
+  @Test
+  void aYamlFileThatIsNotAMappingFailsWithEtcdsWords(Vertx vertx) throws IOException {
+    Path scalar = write("scalar.yml", "just a string\n");
+    assertEquals("cannot load config file " + scalar + ": error unmarshaling JSON: while decoding JSON: json: cannot unmarshal"
+        + " string into Go value of type embed.configYAML", loadFails(vertx, Map.of(), "--config-file", scalar.toString()).getMessage());
+    Path list = write("list.yml", "- a\n- b\n");
+    assertEquals("cannot load config file " + list + ": error unmarshaling JSON: while decoding JSON: json: cannot unmarshal"
+        + " array into Go value of type embed.configYAML", loadFails(vertx, Map.of(), "--config-file", list.toString()).getMessage());
+  }
+
   @Test
   void e2eSampleYamlLoads(Vertx vertx) throws IOException {
     Path sample = write("etcd.conf.yml.sample", E2E_SAMPLE);
