@@ -41,7 +41,7 @@ public final class EtcdYamlProcessor implements ConfigProcessor {
       return Future.succeededFuture(new JsonObject());
     }
     return new YamlProcessor().process(vertx, configuration, input).recover(e -> Future.failedFuture(
-        e.getCause() instanceof ClassCastException || e instanceof ClassCastException ? notAMapping(input) : e)).compose(flat -> {
+        e.getCause() instanceof ClassCastException ? notAMapping(input) : e)).compose(flat -> {
       try {
         return Future.succeededFuture(toSections(flat));
       } catch (ConfigException e) {

@@ -21,7 +21,7 @@ final class MemberVertx {
 
     /** Sized as the configuration's defaults size it, on the automatic transport. */
     static Vertx withDefaults() {
-        return build(defaultSize(), defaultSize(), NetworkTransport.choose("auto", false));
+        return build(defaultSize(), defaultSize(), NetworkTransport.auto());
     }
 
     /**
