@@ -190,10 +190,12 @@ public final class VetcdNode {
             }
             WalSnapshotMarker marker = wal.recovered().snapshot();
             if (marker != null) walSnapshotIndex = marker.index();
-            long snapshotIndex = wal.restoreInto(raftStorage, record == null ? ConfState.EMPTY : MembershipRecord.confState(record));
+            ConfState atApplied = record == null ? ConfState.EMPTY : MembershipRecord.confState(record);
+            long snapshotIndex = wal.restoreInto(raftStorage, atApplied);
+            if (cfg.member().forceNewCluster()) forceStandalone(membership, raftStorage, atApplied, applied);
             raft = new RaftNode(raftConfig(localId, electionTick).withApplied(snapshotIndex), raftStorage);
-            log.info("restarting member {} in cluster {} at commit index {}", ClusterIds.hex(localId),
-                ClusterIds.hex(clusterId), raftStorage.hardState().commit());
+            log.info("{} member {} in cluster {} at commit index {}", cfg.member().forceNewCluster() ? "forcing restart of" : "restarting",
+                ClusterIds.hex(localId), ClusterIds.hex(clusterId), raftStorage.hardState().commit());
         } else if (cfg.cluster().isNewCluster()) {
             membership = bootstrapMembership();
             ByteBuffer meta = ByteBuffer.allocate(16).putLong(membership.localId()).putLong(membership.clusterId());
@@ -262,7 +264,8 @@ public final class VetcdNode {
             .withMaxRequestBytes(cfg.member().maxRequestBytes()));
         server.attach(hub);
         metrics.mvcc.observeWatchers(hub::watcherCount, () -> Math.max(0, hub.watcherCount() - hub.syncedCount()));
-        boolean alone = membership.members().size() == 1;
+        // a forced restart's removals apply once raft runs: it campaigns at once, as a single member does
+        boolean alone = membership.members().size() == 1 || (existing && cfg.member().forceNewCluster());
         raftWaitsForPeerListener = !alone;
         wireMetrics(lessor, membership.localId());
         // raft starts only after the initial corruption check (if any), as etcd's does: a member whose
@@ -278,6 +281,24 @@ public final class VetcdNode {
             if (alone) campaignAloneOnceConfApplied(2L * cfg.member().electionTimeoutMs());
             else advanceTicksOncePeersConnect(advance, electionTick);
         };
+    }
+
+    /** --force-new-cluster on a restart: see {@link StandaloneRestart}. */
+    private void forceStandalone(Membership membership, MemoryStorage raftStorage, ConfState atApplied, long applied) {
+        long self = membership.localId();
+        Member known = membership.get(self);
+        Member me = known != null ? new Member(self, known.name(), known.peerUrls(), List.of(), false)
+            : new Member(self, cfg.member().name(), cfg.cluster().initialAdvertisePeerUrls().stream().map(VetcdNode::urlString).toList(),
+                List.of(), false);
+        StandaloneRestart.Forced f = StandaloneRestart.apply(wal, raftStorage, atApplied, applied, self, MemberJson.encodeBytes(me));
+        if (f == null) {
+            log.info("--force-new-cluster: member {} is already its cluster's only member; nothing to change", ClusterIds.hex(self));
+            return;
+        }
+        if (f.discarded() > 0) log.info("discarding {} uncommitted WAL entries", f.discarded());
+        log.warn("--force-new-cluster: member {} becomes the only member of cluster {}{}; removing {} at indexes up to {}",
+            ClusterIds.hex(self), ClusterIds.hex(membership.clusterId()), f.addedSelf() ? " (added as a voter)" : "",
+            f.removed().stream().map(ClusterIds::hex).toList(), f.commitIndex());
     }
 
     /**

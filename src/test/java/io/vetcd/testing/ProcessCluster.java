@@ -36,6 +36,8 @@ public final class ProcessCluster implements AutoCloseable {
         public final List<String> command;
         /** Added to the environment of every start (e.g. libfaketime's, {@link MemberClock}). */
         public final java.util.Map<String, String> environment = new java.util.concurrent.ConcurrentHashMap<>();
+        /** Added to the flags of every start after the cluster's own (e.g. --force-new-cluster for one restart). */
+        public final List<String> flags = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         Member(String name, int clientPort, int peerPort, int advertisedPeerPort, Path dataDir, List<String> command) {
             this.command = command;
@@ -101,6 +103,7 @@ public final class ProcessCluster implements AutoCloseable {
                 "--initial-advertise-peer-urls", "http://127.0.0.1:" + advertisedPeerPort,
                 "--initial-cluster", initialCluster(), "--initial-cluster-token", token));
             cmd.addAll(extraFlags);
+            cmd.addAll(flags);
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
             pb.environment().putAll(environment);
             Process p = pb.start();
@@ -303,6 +306,18 @@ public final class ProcessCluster implements AutoCloseable {
             b.append(m.name).append("=http://127.0.0.1:").append(m.advertisedPeerPort);
         }
         return b.toString();
+    }
+
+    /**
+     * A member not started yet, for {@code etcdctl member add}: it runs what {@code like} runs, and is
+     * stopped with the others. Its flags must name the cluster it joins (the cluster's own
+     * {@code --initial-cluster} lists the members it started with).
+     */
+    public Member newMember(String name, Member like) {
+        int peerPort = Ports.free();
+        Member m = new Member(name, Ports.free(), peerPort, peerPort, root.resolve(name), like.command);
+        members.add(m);
+        return m;
     }
 
     public List<String> endpoints() {
