@@ -306,7 +306,8 @@ public final class EtcdRaftMessageCodec {
                 default -> in.skipField(tag); // voters_outgoing, learners_next, auto_leave: joint consensus, unused by etcd 3.4's server
             }
         }
-        return new ConfState(voters, learners);
+        // every message carries a snapshot field, almost always empty: no sets built for it
+        return voters.isEmpty() && learners.isEmpty() ? ConfState.EMPTY : new ConfState(voters, learners);
     }
 
     private static void readPacked(CodedInputStream in, TreeSet<Long> into) throws IOException {
