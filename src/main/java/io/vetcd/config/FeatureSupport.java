@@ -34,7 +34,6 @@ public final class FeatureSupport {
       "backend-batch-interval", "bbolt's commit batching; vetcd writes one RocksDB batch per applied batch of entries, unsynced, and keeps the raft WAL until RocksDB has flushed (the raft WAL is the durable copy)",
       "backend-batch-limit", "bbolt's commit batching; vetcd writes one RocksDB batch per applied batch of entries, unsynced, and keeps the raft WAL until RocksDB has flushed (the raft WAL is the durable copy)",
       "max-snapshots", "vetcd writes no snapshot files to purge: a snapshot is a marker in its WAL, the data stays in RocksDB",
-      "initial-election-tick-advance", "a new member waits a full election timeout before campaigning",
       // peer TLS
       "experimental-peer-skip-client-san-verification",
           "peer client certificates are not checked against the remote address (only --peer-cert-allowed-cn/-hostname), so there is nothing to skip");

@@ -279,7 +279,8 @@ public final class VetcdNode {
             versionMonitor.start();
             server.onFirstCommitInTerm(versionMonitor::nudge);
             if (alone) campaignAloneOnceConfApplied(2L * cfg.member().electionTimeoutMs());
-            else advanceTicksOncePeersConnect(advance, electionTick);
+            else if (cfg.member().initialElectionTickAdvance()) advanceTicksOncePeersConnect(advance, electionTick);
+            else log.info("skipping initial election tick advance (election ticks {})", electionTick); // etcd's words
         };
     }
 
