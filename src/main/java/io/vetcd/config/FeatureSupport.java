@@ -30,7 +30,6 @@ public final class FeatureSupport {
       // Go-runtime specific or bbolt specific
       "enable-pprof", "Go's pprof has no JVM equivalent here; use JFR",
       "experimental-backend-bbolt-freelist-type", "vetcd's backend is RocksDB, not bbolt",
-      "log-package-levels", "capnslog package levels are not mapped to JVM loggers",
       "backend-batch-interval", "bbolt's commit batching; vetcd writes one RocksDB batch per applied batch of entries, unsynced, and keeps the raft WAL until RocksDB has flushed (the raft WAL is the durable copy)",
       "backend-batch-limit", "bbolt's commit batching; vetcd writes one RocksDB batch per applied batch of entries, unsynced, and keeps the raft WAL until RocksDB has flushed (the raft WAL is the durable copy)",
       "max-snapshots", "vetcd writes no snapshot files to purge: a snapshot is a marker in its WAL, the data stays in RocksDB",

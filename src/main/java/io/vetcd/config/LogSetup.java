@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Configures logback programmatically from etcd's logging flags: {@code --log-level} (or
  * {@code --debug}), {@code --log-outputs} (stderr, stdout, default = stderr, or file paths), and
- * {@code --logger} (zap = JSON lines, capnslog = etcd's plain text).
+ * {@code --logger} (zap = JSON lines, capnslog = etcd's plain text), and with capnslog
+ * {@code --log-package-levels} ({@link CapnslogPackageLevels}).
  */
 public final class LogSetup {
 
@@ -33,9 +34,21 @@ public final class LogSetup {
     // Netty's debug output is about its own internals and would drown the member's debug logs.
     ctx.getLogger("io.netty").setLevel(level.isGreaterOrEqual(Level.INFO) ? level : Level.INFO);
 
+    String unparsed = null;
+    if ("capnslog".equals(config.logger()) && !config.logPackageLevels().isEmpty()) {
+      try {
+        CapnslogPackageLevels.parse(config.logPackageLevels()).forEach((name, l) -> ctx.getLogger(name).setLevel(l));
+      } catch (IllegalArgumentException e) {
+        unparsed = e.getMessage();
+      }
+    }
+
     List<String> outputs = config.logOutputs().isEmpty() ? List.of("default") : config.logOutputs();
     for (String output : outputs) {
       root.addAppender(appender(ctx, output, config.logger()));
+    }
+    if (unparsed != null) {
+      ctx.getLogger("embed").warn("couldn't parse log level string: {}, continuing with default levels", unparsed);
     }
   }
 

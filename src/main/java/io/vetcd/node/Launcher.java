@@ -40,6 +40,10 @@ public final class Launcher {
             System.exit(ConfigLoader.reportFailure(e, System.out, System.err));
             return;
         }
+        if (!cfg.logging().logPackageLevels().isEmpty()) { // etcd 3.4's line, before any log line
+            System.err.println("[WARNING] Deprecated '--log-package-levels=" + cfg.logging().logPackageLevels()
+                + "' flag is set; use '--logger=zap' flag instead");
+        }
         LogSetup.apply(cfg.logging());
         Logger log = LoggerFactory.getLogger("etcdmain");
         for (String w : cfg.warnings()) log.warn(w);

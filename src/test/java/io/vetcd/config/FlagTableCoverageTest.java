@@ -34,7 +34,7 @@ class FlagTableCoverageTest {
     private static final Set<String> NOT_USES = Set.of("FlagTable.java", "ConfigValidator.java", "FeatureSupport.java",
         "Usage.java", "EtcdYamlProcessor.java", "EtcdConfFileProcessor.java", "CommandLineParser.java", "Section.java");
     private static final Map<String, String> FIELD_BACKED = Map.of("log-level", "effectiveLogLevel", "logger", "logger",
-        "log-outputs", "logOutputs", "debug", "effectiveLogLevel");
+        "log-outputs", "logOutputs", "debug", "effectiveLogLevel", "log-package-levels", "logPackageLevels");
     private static final Pattern METHOD = Pattern.compile("public\\s+[\\w<>\\[\\], .?]+?\\s+(\\w+)\\s*\\([^)]*\\)\\s*\\{");
     private static final Pattern LITERAL = Pattern.compile("\"([a-z0-9-]+)\"");
 

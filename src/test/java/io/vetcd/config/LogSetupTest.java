@@ -2,6 +2,7 @@ package io.vetcd.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
@@ -72,5 +73,39 @@ class LogSetupTest {
     assertEquals(1, lines.size());
     assertTrue(lines.get(0).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{6} W \\| config: careful k=v"), lines.get(0));
     assertFalse(lines.get(0).startsWith("{"));
+  }
+
+  @Test
+  void capnslogPackageLevelsSetTheLoggersOfEachEtcdPackage() throws Exception {
+    Path file = tmp.resolve("packages.log");
+    // "*" first whatever its place, then the packages: etcdserver and rafthttp override it
+    LogSetup.apply(new LoggingConfig("capnslog", "info", List.of(file.toString()), false, "etcdserver=DEBUG,*=WARNING,rafthttp=E"));
+    LoggerFactory.getLogger("io.vetcd.server.ServerCore").debug("server debug");
+    LoggerFactory.getLogger("etcdserver").debug("etcdserver debug");
+    LoggerFactory.getLogger("io.vetcd.transport.PeerSender").warn("transport warn");
+    LoggerFactory.getLogger("io.vetcd.transport.PeerSender").error("transport error");
+    LoggerFactory.getLogger("io.vetcd.wal.Wal").info("wal info");
+    LoggerFactory.getLogger("io.vetcd.wal.Wal").warn("wal warn");
+    LoggerFactory.getLogger("io.vetcd.somethingelse.X").info("unmapped info"); // the root's level, --log-level
+    List<String> msgs = Files.readAllLines(file).stream().map(l -> l.substring(l.indexOf(" | ") + 3)).toList();
+    assertEquals(List.of("server: server debug", "etcdserver: etcdserver debug", "transport: transport error",
+        "wal: wal warn", "somethingelse: unmapped info"), msgs);
+  }
+
+  @Test
+  void packageLevelsAreCapnslogsOnlyAndABadSettingIsReportedAndIgnored() throws Exception {
+    Path zap = tmp.resolve("zap.log");
+    LogSetup.apply(new LoggingConfig("zap", "info", List.of(zap.toString()), false, "*=ERROR"));
+    LoggerFactory.getLogger("io.vetcd.server.ServerCore").info("zap ignores package levels, as etcd does");
+    assertEquals(1, Files.readAllLines(zap).size());
+
+    Path bad = tmp.resolve("bad.log");
+    LogSetup.apply(new LoggingConfig("capnslog", "info", List.of(bad.toString()), false, "etcdserver=BOGUS"));
+    LoggerFactory.getLogger("io.vetcd.server.ServerCore").debug("still hidden");
+    LoggerFactory.getLogger("io.vetcd.server.ServerCore").info("default levels");
+    List<String> msgs = Files.readAllLines(bad).stream().map(l -> l.substring(l.indexOf(" | ") - 1)).toList();
+    assertEquals(List.of("W | embed: couldn't parse log level string: couldn't parse log level BOGUS, continuing with default levels",
+        "I | server: default levels"), msgs);
+    assertThrows(IllegalArgumentException.class, () -> CapnslogPackageLevels.parse("etcdserver"));
   }
 }
