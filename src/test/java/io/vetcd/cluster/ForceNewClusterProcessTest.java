@@ -36,6 +36,9 @@ class ForceNewClusterProcessTest {
             for (int i = 1; i <= 5; i++) Cli.etcdctlUntilOk(all, 20, 1000, "put", "k" + i, "v" + i);
             ProcessCluster.Member survivor = c.members.get(2);
             String survivorId = idOf(survivor.endpoint(), survivor.name);
+            // a put is acknowledged once a quorum has it, perhaps without the survivor: what the lost members alone
+            // had is lost with them (the unsafe part of forcing), so the test waits until the survivor has applied it
+            awaitLocally(survivor.endpoint(), "k5", "v5");
 
             c.members.get(0).kill9();
             c.members.get(1).kill9();
@@ -95,6 +98,15 @@ class ForceNewClusterProcessTest {
             if (name.equals(m.getString("name"))) return Long.toHexString(m.getLong("ID"));
         }
         throw new AssertionError(name + " is not a member");
+    }
+
+    private static void awaitLocally(String endpoint, String key, String value) throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            Cli.Result got = Cli.etcdctl(endpoint, "get", key, "--print-value-only", "--consistency=s");
+            if (got.exitCode() == 0 && got.output().trim().equals(value)) return;
+            Thread.sleep(100);
+        }
+        throw new AssertionError(endpoint + " did not apply " + key + " in 10 s");
     }
 
     private static void assertValue(String endpoint, String key, String value) throws InterruptedException {
