@@ -320,6 +320,19 @@ public final class ProcessCluster implements AutoCloseable {
         return m;
     }
 
+    /**
+     * {@code m}, stopped, as a vetcd member with the same name, ports, data dir and flags: an etcd member
+     * restarted as vetcd on its own data dir (which vetcd imports). It takes {@code m}'s place in the list.
+     */
+    public Member asVetcd(Member m) {
+        if (m.alive()) throw new IllegalStateException(m.name + " is running");
+        Member v = new Member(m.name, m.clientPort, m.peerPort, m.advertisedPeerPort, m.dataDir, vetcdCommand(List.of()));
+        v.flags.addAll(m.flags);
+        v.environment.putAll(m.environment);
+        members.set(members.indexOf(m), v);
+        return v;
+    }
+
     public List<String> endpoints() {
         return members.stream().map(Member::endpoint).toList();
     }
