@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-vetcd|vetcd
+# Context switches (all threads of all 3 members, from /proc/PID/task/*/status) per single-client put on the
+# leader, after 80,000 puts of warm-up and 15,000 single-client ones:
+#   KIND=etcd bench/results/2026-12-06-quiet/single-client-switches.sh
+#   KIND=vetcd bench/results/2026-12-06-quiet/single-client-switches.sh     # through deploy/vetcd
+# Members listen on 127.0.0.1:25001-25003 (peers) and :25101-25103 (clients); only they are stopped, by pid.
 set -u
 cd "$(dirname "$0")/../../.."
 D=$(mktemp -d /tmp/cs.XXXXXX)
