@@ -38,8 +38,8 @@ final class CapnslogPackageLevels {
     private CapnslogPackageLevels() {}
 
     /**
-     * The logger names and levels a setting asks for, in the order to apply them ({@code *} first, then
-     * the packages as given, a later one winning); packages etcd has but vetcd does not map are ignored,
+     * The logger names and levels a setting asks for ({@code *} for every mapped logger, then the packages
+     * as given, a later one winning); packages etcd has but vetcd does not map are ignored,
      * as capnslog ignores unknown packages.
      *
      * @throws IllegalArgumentException with capnslog's words, for a setting it could not parse
@@ -55,10 +55,7 @@ final class CapnslogPackageLevels {
         Level all = byPackage.remove("*");
         if (all != null) for (List<String> names : LOGGERS.values()) for (String n : names) out.put(n, all);
         byPackage.forEach((pkg, level) -> {
-            for (String n : LOGGERS.getOrDefault(pkg, List.of())) {
-                out.remove(n); // re-inserted last: a package named after "*" wins
-                out.put(n, level);
-            }
+            for (String n : LOGGERS.getOrDefault(pkg, List.of())) out.put(n, level); // over "*", and over an earlier package
         });
         return out;
     }

@@ -93,9 +93,8 @@ final class StandaloneRestart {
         wal.saveAndSync(forced, added);
         storage.append(added);
         storage.setHardState(forced);
-        List<Long> removed = added.stream().map(e -> ConfChange.decode(e.data()))
-            .filter(cc -> cc.type() == ConfChangeType.REMOVE_NODE).map(ConfChange::nodeId).toList();
-        boolean addedSelf = !added.isEmpty() && ConfChange.decode(added.get(0).data()).type() == ConfChangeType.ADD_NODE;
-        return new Forced(commit, discarded, removed, addedSelf);
+        List<ConfChange> changes = added.stream().map(e -> ConfChange.decode(e.data())).toList();
+        List<Long> removed = changes.stream().filter(cc -> cc.type() == ConfChangeType.REMOVE_NODE).map(ConfChange::nodeId).toList();
+        return new Forced(commit, discarded, removed, changes.get(0).type() == ConfChangeType.ADD_NODE);
     }
 }
